@@ -1,0 +1,44 @@
+# ferry -- PostgreSQL extension (PGXS) plus targets for the engine-neutral
+# core's unit tests and the MariaDB plugin.
+#
+#   make && make install        the PostgreSQL extension
+#   make installcheck           pg_regress against a running server
+#   make unit                   core unit tests (cmocka)
+#   make mariadb                mariadb_plugin/ferry.so
+#   make test                   everything, on throwaway servers (scripts/test.sh)
+
+EXTENSION = ferry
+MODULE_big = ferry
+CORE_SRCS = $(sort $(wildcard core/*.c))
+PG_SRCS = $(sort $(wildcard pg_extension/*.c))
+OBJS = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
+DATA = $(wildcard pg_extension/ferry--*.sql)
+PG_CPPFLAGS = -Icore
+SHLIB_LINK = -lcjson
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=plpgsql
+EXTRA_CLEAN = build
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Werror -Icore
+UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(sort $(wildcard tests/unit/test_*.c)))
+
+build/unit/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
+	@mkdir -p build/unit
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
+
+.PHONY: unit mariadb test demo
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
+
+mariadb:
+	$(MAKE) -C mariadb_plugin
+
+test:
+	bash scripts/test.sh
+
+demo:
+	bash scripts/demo.sh

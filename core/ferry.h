@@ -1,0 +1,363 @@
+/*
+ * ferry.h -- the engine-neutral core of ferry.
+ *
+ * Nothing here includes a database header.  The engine glue (PostgreSQL
+ * extension, MariaDB plugin) parses a phase spec with fy_phase_parse(),
+ * describes the source and target relations in an fy_meta, and asks the
+ * planner for the SQL statements of an operation in its dialect.  Both
+ * engines run the same planner, so a phase gives the same accounting on
+ * both.
+ *
+ * Memory: every allocation goes through the hooks installed by
+ * fy_set_allocator() (palloc on PostgreSQL, malloc on MariaDB), including
+ * cJSON's.  Objects that own memory (fy_phase, fy_meta, fy_plan) keep it in
+ * an arena released by their *_free() function.
+ */
+#ifndef FERRY_CORE_H
+#define FERRY_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FERRY_VERSION "0.1"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum fy_errcode
+{
+	FY_OK = 0,
+	FY_ERR_INVALID_JSON,		/* 22P02 */
+	FY_ERR_INVALID_SPEC,		/* 22023 */
+	FY_ERR_NULL_ARGUMENT,		/* 22004 */
+	FY_ERR_UNDEFINED_TABLE,		/* 42P01 */
+	FY_ERR_UNDEFINED_COLUMN,	/* 42703 */
+	FY_ERR_UNDEFINED_PHASE,		/* 42704 */
+	FY_ERR_NOT_SUPPORTED,		/* 0A000 */
+	FY_ERR_PHASE_STATE,			/* 55000 object not in prerequisite state */
+	FY_ERR_ACCOUNTING,			/* XX001-like: the books do not balance */
+	FY_ERR_OUT_OF_MEMORY,		/* 53200 */
+	FY_ERR_INTERNAL				/* XX000 */
+} fy_errcode;
+
+typedef struct fy_error
+{
+	fy_errcode	code;
+	char		message[512];
+	char		detail[512];
+	char		hint[512];
+} fy_error;
+
+/* fy_sqlstate gives the five-character SQLSTATE both engines report. */
+extern const char *fy_sqlstate(fy_errcode code);
+extern bool fy_fail(fy_error *err, fy_errcode code, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+extern void fy_detail(fy_error *err, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+extern void fy_hint(fy_error *err, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+/* fy_error_json renders an error as {"error": {...}} for the MariaDB side. */
+extern char *fy_error_json(const fy_error *err);
+
+/* ---------------------------------------------------------------- memory */
+
+typedef struct fy_allocator
+{
+	void	   *(*alloc) (size_t size);
+	void		(*release) (void *ptr);
+} fy_allocator;
+
+extern void fy_set_allocator(const fy_allocator *a);
+extern void *fy_alloc(size_t size);
+extern void fy_release(void *ptr);
+
+typedef struct fy_arena fy_arena;
+extern fy_arena *fy_arena_new(void);
+extern void *fy_arena_alloc(fy_arena *arena, size_t size);
+extern char *fy_arena_strdup(fy_arena *arena, const char *s);
+extern void fy_arena_free(fy_arena *arena);
+
+/* ------------------------------------------------------- SQL text builder */
+
+typedef enum fy_dialect
+{
+	FY_POSTGRES,
+	FY_MARIADB
+} fy_dialect;
+
+extern bool fy_dialect_parse(const char *name, fy_dialect *out);
+
+typedef struct fy_buf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	bool		oom;
+} fy_buf;
+
+extern void fy_buf_init(fy_buf *b);
+extern void fy_buf_add(fy_buf *b, const char *s);
+extern void fy_buf_addn(fy_buf *b, const char *s, size_t n);
+extern void fy_buf_addf(fy_buf *b, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+extern void fy_buf_ident(fy_buf *b, fy_dialect d, const char *ident);
+extern void fy_buf_literal(fy_buf *b, fy_dialect d, const char *s);
+extern void fy_buf_free(fy_buf *b);
+
+/* -------------------------------------------------------- relation names */
+
+/*
+ * A relation name in a spec: "table", "schema.table", or with SQL-style
+ * double quotes around a part that contains a dot or a quote
+ * ("\"Order Items\"" or "\"my.schema\".t").  Names are exact: no case
+ * folding on either engine.  schema is NULL when not given.
+ */
+typedef struct fy_relname
+{
+	const char *schema;
+	const char *name;
+} fy_relname;
+
+extern bool fy_relname_parse(fy_arena *arena, const char *text,
+							 fy_relname *out, fy_error *err);
+
+/* ------------------------------------------------------------------ spec */
+
+typedef enum fy_keygen
+{
+	FY_KEY_UUID_V5,				/* deterministic from phase + legacy key */
+	FY_KEY_UUID_V4,
+	FY_KEY_UUID_V7,
+	FY_KEY_KEEP,				/* the legacy key is the new key */
+	FY_KEY_DEFAULT				/* the target column's default */
+} fy_keygen;
+
+typedef enum fy_exprkind
+{
+	FY_EXPR_COLUMN,				/* a source column, by name */
+	FY_EXPR_SQL,				/* an SQL expression over the source row */
+	FY_EXPR_CONST,				/* a JSON scalar */
+	FY_EXPR_JSON,				/* an object built from members */
+	FY_EXPR_MAP					/* value mapping with a default */
+} fy_exprkind;
+
+typedef struct fy_expr fy_expr;
+
+typedef struct fy_member
+{
+	const char *key;
+	fy_expr    *value;
+} fy_member;
+
+typedef struct fy_mapping
+{
+	const char *from;			/* source value, as text */
+	const void *to;				/* cJSON scalar */
+} fy_mapping;
+
+struct fy_expr
+{
+	fy_exprkind kind;
+	const char *text;			/* COLUMN: name; SQL: expression */
+	const void *value;			/* CONST: cJSON scalar; MAP: default or NULL */
+	fy_expr    *from;			/* MAP: the mapped expression */
+	fy_member  *members;		/* JSON */
+	int			nmembers;
+	fy_mapping *mappings;		/* MAP */
+	int			nmappings;
+};
+
+typedef struct fy_column
+{
+	const char *target;
+	fy_expr    *expr;
+} fy_column;
+
+typedef struct fy_phase
+{
+	fy_arena   *arena;
+	void	   *doc;			/* the parsed cJSON document */
+	const char *name;
+	const char *checksum;		/* hex SHA-1 of the canonical spec */
+	const char *canonical;		/* the spec with keys sorted, compact */
+	fy_relname	source;			/* source.name is NULL for a query source */
+	const char *source_query;
+	const char **source_key;
+	int			nkeys;
+	fy_relname	target;
+	const char *target_key;
+	fy_keygen	keygen;
+	const char *legacy_column;
+	fy_column  *columns;
+	int			ncolumns;
+	const char *where;
+	const char **depends_on;
+	int			ndepends;
+} fy_phase;
+
+/*
+ * fy_phase_parse validates a spec and returns the typed phase, or NULL with
+ * err naming the offending field.  The phase name is validated too.
+ */
+extern fy_phase *fy_phase_parse(const char *name, const char *spec,
+								fy_error *err);
+extern void fy_phase_free(fy_phase *phase);
+
+/*
+ * fy_phase_summary_json: what an engine needs to resolve metadata, as
+ * {"name", "checksum", "spec" (canonical), "source": {"schema", "name"} or
+ * null, "source_query": text or null, "target": {"schema", "name"}}.
+ */
+extern char *fy_phase_summary_json(const fy_phase *phase);
+
+/* ------------------------------------------------------------- metadata */
+
+typedef struct fy_colmeta
+{
+	const char *name;
+	const char *type;			/* the engine's own spelling, e.g. "bigint" */
+	bool		notnull;
+	bool		hasdefault;
+} fy_colmeta;
+
+typedef struct fy_relmeta
+{
+	const char *schema;			/* resolved; NULL for a query source */
+	const char *name;
+	fy_colmeta *cols;
+	int			ncols;
+} fy_relmeta;
+
+/*
+ * What the engine resolved for a phase: the source and target columns, the
+ * schema holding the catalog and the phase's map table, and the schema
+ * holding ferry's SQL functions (PostgreSQL; NULL on MariaDB, where UDFs
+ * are global).
+ */
+typedef struct fy_meta
+{
+	fy_arena   *arena;
+	fy_relmeta	source;
+	fy_relmeta	target;
+	const char *catalog_schema;
+	const char *func_schema;
+	long		phase_id;
+} fy_meta;
+
+extern fy_meta *fy_meta_new(void);
+extern fy_colmeta *fy_meta_add_column(fy_meta *meta, fy_relmeta *rel,
+									  const char *name, const char *type,
+									  bool notnull, bool hasdefault);
+/*
+ * fy_meta_parse reads metadata given as JSON:
+ * {"catalog_schema": "ferry", "phase_id": 3,
+ *  "source": {"schema": "db", "name": "t", "columns": [{"name": "id",
+ *             "type": "bigint", "notnull": true, "hasdefault": false}]},
+ *  "target": {...}}
+ */
+extern fy_meta *fy_meta_parse(const char *json, fy_error *err);
+extern void fy_meta_free(fy_meta *meta);
+extern const fy_colmeta *fy_meta_column(const fy_relmeta *rel,
+										const char *name);
+
+/* --------------------------------------------------------------- planner */
+
+typedef enum fy_role
+{
+	FY_ROLE_DDL,				/* creates or drops catalog objects */
+	FY_ROLE_MAP,				/* fills the id map; its row count = migrated */
+	FY_ROLE_INSERT,				/* writes target rows */
+	FY_ROLE_COUNT,				/* one row of counts */
+	FY_ROLE_DELETE_TARGET,		/* removes target rows */
+	FY_ROLE_DELETE_MAP			/* empties the id map */
+} fy_role;
+
+typedef struct fy_stmt
+{
+	fy_role		role;
+	const char *sql;
+} fy_stmt;
+
+typedef struct fy_plan
+{
+	fy_arena   *arena;
+	fy_stmt    *stmts;
+	int			nstmts;
+	int			cap;
+} fy_plan;
+
+extern const char *fy_role_name(fy_role role);
+
+/*
+ * fy_plan_check matches a phase against the resolved metadata: every
+ * column it names exists, the key columns are usable.  Every fy_plan_*
+ * function calls it first, so no statement is planned for a bad phase.
+ */
+extern bool fy_plan_check(const fy_phase *phase, const fy_meta *meta,
+						  fy_error *err);
+
+/* The id map table: created by define_phase, dropped by drop_phase. */
+extern fy_plan *fy_plan_define(const fy_phase *phase, const fy_meta *meta,
+							   fy_dialect d, fy_error *err);
+extern fy_plan *fy_plan_drop(const fy_phase *phase, const fy_meta *meta,
+							 fy_dialect d, fy_error *err);
+
+/*
+ * fy_plan_migrate: a MAP statement that maps every unmapped source row
+ * passing the phase's where (tagging the map rows with run_id), an INSERT
+ * of the target rows of this run, and the accounting COUNT statement.
+ */
+extern fy_plan *fy_plan_migrate(const fy_phase *phase, const fy_meta *meta,
+								fy_dialect d, long run_id, fy_error *err);
+
+/*
+ * fy_plan_accounting: one COUNT statement returning, in this order,
+ * source_rows, migrated (source rows with a map entry), filtered
+ * (unmapped rows the where excludes), this_run (map entries of run_id;
+ * 0 when run_id is 0), orphans (map entries whose source row is gone).
+ */
+extern fy_plan *fy_plan_accounting(const fy_phase *phase, const fy_meta *meta,
+								   fy_dialect d, long run_id, fy_error *err);
+
+/* fy_plan_rollback: delete the mapped target rows, then empty the map. */
+extern fy_plan *fy_plan_rollback(const fy_phase *phase, const fy_meta *meta,
+								 fy_dialect d, fy_error *err);
+
+/* {"statements": [{"role": "map", "sql": "..."}, ...]} */
+extern char *fy_plan_json(const fy_plan *plan);
+extern void fy_plan_free(fy_plan *plan);
+
+/* The map table's name inside the catalog schema: "map_<phase_id>". */
+extern void fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
+
+/* ------------------------------------------------------------------ uuid */
+
+typedef struct fy_uuid
+{
+	uint8_t		b[16];
+} fy_uuid;
+
+extern bool fy_uuid_parse(const char *text, fy_uuid *out);
+extern void fy_uuid_format(const fy_uuid *u, char out[37]);
+extern void fy_uuid_v5(const fy_uuid *ns, const char *name, size_t len,
+					   fy_uuid *out);
+extern bool fy_uuid_v4(fy_uuid *out);
+extern bool fy_uuid_v7(fy_uuid *out);
+/* The namespace of a phase's v5 keys: uuid_v5(FERRY_NAMESPACE, phase name). */
+extern void fy_uuid_phase_namespace(const char *phase, fy_uuid *out);
+
+/* ------------------------------------------------------------------ hash */
+
+typedef struct fy_sha1_ctx
+{
+	uint32_t	h[5];
+	uint64_t	len;
+	uint8_t		block[64];
+} fy_sha1_ctx;
+
+extern void fy_sha1_init(fy_sha1_ctx *ctx);
+extern void fy_sha1_update(fy_sha1_ctx *ctx, const void *data, size_t len);
+extern void fy_sha1_final(fy_sha1_ctx *ctx, uint8_t out[20]);
+extern void fy_sha1(const void *data, size_t len, uint8_t out[20]);
+
+#endif							/* FERRY_CORE_H */

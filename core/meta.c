@@ -1,0 +1,156 @@
+/*
+ * meta.c -- what an engine resolved about a phase's relations.
+ *
+ * PostgreSQL fills an fy_meta from its catalog directly; MariaDB's
+ * procedures read information_schema and hand it over as JSON.
+ */
+#include "ferry.h"
+
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+fy_meta *
+fy_meta_new(void)
+{
+	fy_arena   *arena = fy_arena_new();
+	fy_meta    *meta;
+
+	if (arena == NULL)
+		return NULL;
+	meta = fy_arena_alloc(arena, sizeof(fy_meta));
+	if (meta == NULL)
+	{
+		fy_arena_free(arena);
+		return NULL;
+	}
+	meta->arena = arena;
+	return meta;
+}
+
+void
+fy_meta_free(fy_meta *meta)
+{
+	if (meta != NULL)
+		fy_arena_free(meta->arena);
+}
+
+/* fy_meta_add_column grows the column array by doubling (capacity = 2^k). */
+fy_colmeta *
+fy_meta_add_column(fy_meta *meta, fy_relmeta *rel, const char *name,
+				   const char *type, bool notnull, bool hasdefault)
+{
+	fy_colmeta *c;
+
+	if (rel->ncols == 0 || (rel->ncols & (rel->ncols - 1)) == 0)
+	{
+		size_t		cap = rel->ncols ? (size_t) rel->ncols * 2 : 8;
+		fy_colmeta *cols = fy_arena_alloc(meta->arena, sizeof(fy_colmeta) * cap);
+
+		if (cols == NULL)
+			return NULL;
+		if (rel->ncols)
+			memcpy(cols, rel->cols, sizeof(fy_colmeta) * (size_t) rel->ncols);
+		rel->cols = cols;
+	}
+	c = &rel->cols[rel->ncols];
+	c->name = fy_arena_strdup(meta->arena, name);
+	c->type = fy_arena_strdup(meta->arena, type);
+	c->notnull = notnull;
+	c->hasdefault = hasdefault;
+	if (c->name == NULL || c->type == NULL)
+		return NULL;
+	rel->ncols++;
+	return c;
+}
+
+const fy_colmeta *
+fy_meta_column(const fy_relmeta *rel, const char *name)
+{
+	for (int i = 0; i < rel->ncols; i++)
+		if (strcmp(rel->cols[i].name, name) == 0)
+			return &rel->cols[i];
+	return NULL;
+}
+
+static const char *
+fy_json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool
+fy_meta_rel(fy_meta *meta, fy_relmeta *rel, const cJSON *o, const char *what,
+			fy_error *err)
+{
+	const cJSON *cols;
+	const cJSON *c;
+
+	if (!cJSON_IsObject(o))
+		return fy_fail(err, FY_ERR_INVALID_JSON, "metadata: \"%s\" must be an object", what);
+	rel->schema = fy_arena_strdup(meta->arena, fy_json_str(o, "schema"));
+	rel->name = fy_arena_strdup(meta->arena, fy_json_str(o, "name"));
+	cols = cJSON_GetObjectItemCaseSensitive(o, "columns");
+	if (!cJSON_IsArray(cols))
+		return fy_fail(err, FY_ERR_INVALID_JSON,
+					   "metadata: \"%s\" needs a \"columns\" array", what);
+	cJSON_ArrayForEach(c, cols)
+	{
+		const char *name = fy_json_str(c, "name");
+		const char *type = fy_json_str(c, "type");
+
+		if (name == NULL || type == NULL)
+			return fy_fail(err, FY_ERR_INVALID_JSON,
+						   "metadata: every column of \"%s\" needs \"name\" and \"type\"", what);
+		if (fy_meta_add_column(meta, rel, name, type,
+							   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "notnull")),
+							   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "hasdefault"))) == NULL)
+			return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	return true;
+}
+
+fy_meta *
+fy_meta_parse(const char *json, fy_error *err)
+{
+	cJSON	   *doc;
+	fy_meta    *meta;
+	const cJSON *id;
+
+	if (json == NULL)
+	{
+		fy_fail(err, FY_ERR_NULL_ARGUMENT, "metadata must not be NULL");
+		return NULL;
+	}
+	doc = cJSON_Parse(json);
+	if (doc == NULL)
+	{
+		fy_fail(err, FY_ERR_INVALID_JSON, "metadata is not valid JSON");
+		return NULL;
+	}
+	meta = fy_meta_new();
+	if (meta == NULL)
+	{
+		cJSON_Delete(doc);
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	meta->catalog_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "catalog_schema"));
+	meta->func_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "func_schema"));
+	id = cJSON_GetObjectItemCaseSensitive(doc, "phase_id");
+	meta->phase_id = cJSON_IsNumber(id) ? (long) id->valuedouble : 0;
+	if (meta->catalog_schema == NULL || meta->phase_id <= 0)
+		fy_fail(err, FY_ERR_INVALID_JSON,
+				"metadata needs \"catalog_schema\" and a positive \"phase_id\"");
+	else if (fy_meta_rel(meta, &meta->source, cJSON_GetObjectItemCaseSensitive(doc, "source"), "source", err))
+		fy_meta_rel(meta, &meta->target, cJSON_GetObjectItemCaseSensitive(doc, "target"), "target", err);
+	cJSON_Delete(doc);
+	if (err->code != FY_OK)
+	{
+		fy_meta_free(meta);
+		return NULL;
+	}
+	return meta;
+}

@@ -1,0 +1,763 @@
+/*
+ * phase.c -- a phase spec (JSON) parsed and validated into an fy_phase.
+ *
+ * The spec is the user-facing contract of DESIGN.md.  Every key is checked:
+ * an unknown one is refused with the closest known key as a hint, and a
+ * documented key that this version cannot carry out yet is refused by name
+ * rather than ignored, so a spec never means less than it says.
+ */
+#include "ferry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+typedef struct fy_keyinfo
+{
+	const char *key;
+	bool		supported;
+} fy_keyinfo;
+
+static const fy_keyinfo fy_phase_keys[] = {
+	{"source", true}, {"source_key", true}, {"target", true},
+	{"target_key", true}, {"legacy_column", true}, {"columns", true},
+	{"where", true}, {"kind", true}, {"depends_on", false}, {"checks", false},
+	{"merge_on", false}, {"merge_order", false}, {"on_error", false},
+	{"aggregates", false}, {"on_source_delete", false}, {NULL, false}
+};
+
+static const fy_keyinfo fy_column_keys[] = {
+	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
+	{"map", true}, {"default", true}, {"ref", false}, {"on_missing", false},
+	{"restructure", false}, {"convert", false}, {"merge", false},
+	{NULL, false}
+};
+
+static const fy_keyinfo fy_target_key_keys[] = {
+	{"column", true}, {"generate", true}, {NULL, false}
+};
+
+/* fy_distance is the edit distance, for "did you mean" hints. */
+static int
+fy_distance(const char *a, const char *b)
+{
+	int			la = (int) strlen(a), lb = (int) strlen(b);
+	int			row[64];
+
+	if (la > 63 || lb > 63)
+		return 99;
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++)
+	{
+		int			prev = row[0];
+
+		row[0] = i;
+		for (int j = 1; j <= lb; j++)
+		{
+			int			cur = row[j];
+			int			best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * fy_check_keys refuses unknown and not-yet-supported keys of one object;
+ * where names the object in the message ("spec", "column \"title\"").
+ */
+static bool
+fy_check_keys(const cJSON *obj, const fy_keyinfo *known, const char *phase,
+			  const char *where, fy_error *err)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, obj)
+	{
+		const fy_keyinfo *k;
+		const char *best = NULL;
+		int			bestd = 4;
+
+		for (k = known; k->key; k++)
+		{
+			int			d;
+
+			if (strcmp(k->key, item->string) == 0)
+				break;
+			d = fy_distance(k->key, item->string);
+			if (d < bestd)
+				bestd = d, best = k->key;
+		}
+		if (k->key == NULL)
+		{
+			fy_fail(err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": unknown key \"%s\" in %s",
+					phase, item->string, where);
+			if (best)
+				fy_hint(err, "Did you mean \"%s\"?", best);
+			return false;
+		}
+		if (!k->supported)
+		{
+			fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					"phase \"%s\": key \"%s\" in %s is not supported by ferry %s yet",
+					phase, item->string, where, FERRY_VERSION);
+			fy_hint(err, "Remove the key; this version would not carry it out.");
+			return false;
+		}
+	}
+	return true;
+}
+
+typedef struct fy_parse
+{
+	fy_phase   *phase;
+	fy_error   *err;
+} fy_parse;
+
+static const char *
+fy_string_field(fy_parse *ps, const cJSON *obj, const char *key,
+				const char *where, bool required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+	{
+		if (required)
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": %s needs \"%s\"", ps->phase->name, where, key);
+		return NULL;
+	}
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"%s\" in %s must be a non-empty string",
+				ps->phase->name, key, where);
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+static fy_expr *fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col);
+
+/* fy_parse_members reads a "json" object: member -> column form. */
+static bool
+fy_parse_members(fy_parse *ps, fy_expr *e, const cJSON *obj, const char *col)
+{
+	const cJSON *m;
+	int			i = 0;
+
+	if (!cJSON_IsObject(obj))
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": \"json\" of column \"%s\" must be an object",
+					   ps->phase->name, col);
+	e->kind = FY_EXPR_JSON;
+	e->nmembers = cJSON_GetArraySize(obj);
+	e->members = fy_arena_alloc(ps->phase->arena,
+								sizeof(fy_member) * (size_t) (e->nmembers + 1));
+	if (e->members == NULL)
+		return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	cJSON_ArrayForEach(m, obj)
+	{
+		e->members[i].key = m->string;
+		e->members[i].value = fy_parse_expr(ps, m, col);
+		if (e->members[i].value == NULL)
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool
+fy_is_form_object(const cJSON *v)
+{
+	const fy_keyinfo *k;
+
+	for (k = fy_column_keys; k->key; k++)
+		if (cJSON_GetObjectItemCaseSensitive(v, k->key) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * fy_parse_expr reads one column form.  Inside "json", an object that
+ * carries no form key is a nested object, so {"json": {"a": {"b": "col"}}}
+ * builds {"a": {"b": col}}.
+ */
+static fy_expr *
+fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col)
+{
+	fy_phase   *ph = ps->phase;
+	fy_expr    *e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
+	const cJSON *x;
+	int			forms = 0;
+
+	if (e == NULL)
+	{
+		fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	if (cJSON_IsString(v))
+	{
+		if (v->valuestring[0] == '\0')
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": column \"%s\" names an empty source column",
+					ph->name, col);
+			return NULL;
+		}
+		e->kind = FY_EXPR_COLUMN;
+		e->text = v->valuestring;
+		return e;
+	}
+	if (!cJSON_IsObject(v))
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": column \"%s\" must be a source column name or an object",
+				ph->name, col);
+		fy_hint(ps->err, "Use {\"const\": ...} for a constant value.");
+		return NULL;
+	}
+	if (!fy_is_form_object(v) && v->child != NULL)
+		return fy_parse_members(ps, e, v, col) ? e : NULL;
+	{
+		char		where[200];
+
+		snprintf(where, sizeof(where), "column \"%s\"", col);
+		if (!fy_check_keys(v, fy_column_keys, ph->name, where, ps->err))
+			return NULL;
+	}
+	forms = (cJSON_GetObjectItemCaseSensitive(v, "sql") != NULL) +
+		(cJSON_GetObjectItemCaseSensitive(v, "const") != NULL) +
+		(cJSON_GetObjectItemCaseSensitive(v, "json") != NULL) +
+		(cJSON_GetObjectItemCaseSensitive(v, "from") != NULL);
+	if (forms != 1)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": column \"%s\" must have exactly one of \"from\", \"sql\", \"const\", \"json\"",
+				ph->name, col);
+		return NULL;
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(v, "const")) != NULL)
+	{
+		e->kind = FY_EXPR_CONST;
+		e->value = x;
+	}
+	else if ((x = cJSON_GetObjectItemCaseSensitive(v, "json")) != NULL)
+	{
+		if (!fy_parse_members(ps, e, x, col))
+			return NULL;
+	}
+	else
+	{
+		bool		is_sql = cJSON_GetObjectItemCaseSensitive(v, "sql") != NULL;
+
+		e->kind = is_sql ? FY_EXPR_SQL : FY_EXPR_COLUMN;
+		e->text = fy_string_field(ps, v, is_sql ? "sql" : "from", "a column", true);
+		if (e->text == NULL)
+			return NULL;
+	}
+	x = cJSON_GetObjectItemCaseSensitive(v, "map");
+	if (x == NULL && cJSON_GetObjectItemCaseSensitive(v, "default") != NULL)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": column \"%s\" has \"default\" without \"map\"",
+				ph->name, col);
+		return NULL;
+	}
+	if (x != NULL)
+	{
+		fy_expr    *mapped = e;
+		const cJSON *m;
+		int			i = 0;
+
+		if (e->kind != FY_EXPR_COLUMN && e->kind != FY_EXPR_SQL)
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"map\" of column \"%s\" needs \"from\" or \"sql\"",
+					ph->name, col);
+			return NULL;
+		}
+		if (!cJSON_IsObject(x) || x->child == NULL)
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"map\" of column \"%s\" must be a non-empty object",
+					ph->name, col);
+			return NULL;
+		}
+		e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
+		if (e == NULL)
+		{
+			fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			return NULL;
+		}
+		e->kind = FY_EXPR_MAP;
+		e->from = mapped;
+		e->nmappings = cJSON_GetArraySize(x);
+		e->mappings = fy_arena_alloc(ph->arena,
+									 sizeof(fy_mapping) * (size_t) e->nmappings);
+		if (e->mappings == NULL)
+		{
+			fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			return NULL;
+		}
+		cJSON_ArrayForEach(m, x)
+		{
+			if (cJSON_IsObject(m) || cJSON_IsArray(m))
+			{
+				fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+						"phase \"%s\": \"map\" of column \"%s\" maps \"%s\" to a non-scalar",
+						ph->name, col, m->string);
+				return NULL;
+			}
+			e->mappings[i].from = m->string;
+			e->mappings[i].to = m;
+			i++;
+		}
+		e->value = cJSON_GetObjectItemCaseSensitive(v, "default");
+		if (e->value != NULL && (cJSON_IsObject((const cJSON *) e->value) ||
+								 cJSON_IsArray((const cJSON *) e->value)))
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"default\" of column \"%s\" must be a scalar",
+					ph->name, col);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+/* fy_parse_names reads a string or an array of strings (keys). */
+static const char **
+fy_parse_names(fy_parse *ps, const cJSON *v, const char *key, int *n)
+{
+	const char **out;
+	const cJSON *x;
+	int			i = 0;
+
+	if (cJSON_IsString(v))
+	{
+		*n = 1;
+		out = fy_arena_alloc(ps->phase->arena, sizeof(char *));
+		if (out != NULL)
+			out[0] = v->valuestring;
+	}
+	else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
+	{
+		*n = cJSON_GetArraySize(v);
+		out = fy_arena_alloc(ps->phase->arena, sizeof(char *) * (size_t) *n);
+		if (out == NULL)
+			goto oom;
+		cJSON_ArrayForEach(x, v)
+		{
+			if (!cJSON_IsString(x) || x->valuestring[0] == '\0')
+				goto bad;
+			out[i++] = x->valuestring;
+		}
+	}
+	else
+		goto bad;
+	if (out == NULL)
+		goto oom;
+	for (i = 0; i < *n; i++)
+		if (out[i][0] == '\0')
+			goto bad;
+	return out;
+bad:
+	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+			"phase \"%s\": \"%s\" must be a column name or a non-empty array of column names",
+			ps->phase->name, key);
+	return NULL;
+oom:
+	fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	return NULL;
+}
+
+static bool
+fy_parse_target_key(fy_parse *ps, const cJSON *v)
+{
+	fy_phase   *ph = ps->phase;
+	const char *gen = NULL;
+	static const struct
+	{
+		const char *name;
+		fy_keygen	kind;
+	}			gens[] = {
+		{"uuid_v5", FY_KEY_UUID_V5}, {"uuid_v4", FY_KEY_UUID_V4},
+		{"uuid_v7", FY_KEY_UUID_V7}, {"keep", FY_KEY_KEEP},
+		{"default", FY_KEY_DEFAULT}, {NULL, FY_KEY_UUID_V5}
+	};
+
+	ph->target_key = "id";
+	ph->keygen = FY_KEY_UUID_V5;
+	if (v == NULL)
+		return true;
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+	{
+		ph->target_key = v->valuestring;
+		return true;
+	}
+	if (!cJSON_IsObject(v))
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": \"target_key\" must be a column name or {\"column\": ..., \"generate\": ...}",
+					   ph->name);
+	if (!fy_check_keys(v, fy_target_key_keys, ph->name, "\"target_key\"", ps->err))
+		return false;
+	ph->target_key = fy_string_field(ps, v, "column", "\"target_key\"", true);
+	if (ph->target_key == NULL)
+		return false;
+	if (cJSON_GetObjectItemCaseSensitive(v, "generate") == NULL)
+		return true;
+	gen = fy_string_field(ps, v, "generate", "\"target_key\"", true);
+	if (gen == NULL)
+		return false;
+	for (int i = 0; gens[i].name; i++)
+		if (strcmp(gens[i].name, gen) == 0)
+		{
+			ph->keygen = gens[i].kind;
+			if (ph->keygen == FY_KEY_DEFAULT)
+			{
+				fy_fail(ps->err, FY_ERR_NOT_SUPPORTED,
+						"phase \"%s\": \"generate\": \"default\" is not supported by ferry %s yet",
+						ph->name, FERRY_VERSION);
+				fy_hint(ps->err, "Use \"uuid_v5\", \"uuid_v4\", \"uuid_v7\" or \"keep\".");
+				return false;
+			}
+			return true;
+		}
+	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+			"phase \"%s\": unknown key generator \"%s\" in \"target_key\"",
+			ph->name, gen);
+	fy_hint(ps->err, "Use \"uuid_v5\", \"uuid_v4\", \"uuid_v7\" or \"keep\".");
+	return false;
+}
+
+static bool
+fy_parse_source(fy_parse *ps, const cJSON *v)
+{
+	fy_phase   *ph = ps->phase;
+
+	if (v == NULL)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": the spec needs \"source\"", ph->name);
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+		return fy_relname_parse(ph->arena, v->valuestring, &ph->source, ps->err);
+	if (cJSON_IsObject(v))
+	{
+		const cJSON *q = cJSON_GetObjectItemCaseSensitive(v, "query");
+
+		if (cJSON_GetArraySize(v) == 1 && cJSON_IsString(q) &&
+			q->valuestring[0] != '\0')
+		{
+			ph->source_query = q->valuestring;
+			return true;
+		}
+	}
+	return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				   "phase \"%s\": \"source\" must be a table name or {\"query\": \"SELECT ...\"}",
+				   ph->name);
+}
+
+/*
+ * fy_sort_keys orders object members by key, recursively, so that the
+ * checksum of a spec does not depend on how an engine stores JSON
+ * (PostgreSQL's jsonb reorders keys, MariaDB keeps the text).
+ */
+static void
+fy_sort_keys(cJSON *node)
+{
+	cJSON	   *c;
+
+	for (c = node->child; c; c = c->next)
+		fy_sort_keys(c);
+	if (!cJSON_IsObject(node) || node->child == NULL)
+		return;
+	/* insertion sort on the doubly linked list; specs are small */
+	{
+		cJSON	   *sorted = NULL;
+
+		c = node->child;
+		while (c)
+		{
+			cJSON	   *next = c->next;
+			cJSON	  **pos = &sorted;
+			cJSON	   *prev = NULL;
+
+			while (*pos && strcmp((*pos)->string, c->string) <= 0)
+			{
+				prev = *pos;
+				pos = &(*pos)->next;
+			}
+			c->next = *pos;
+			c->prev = prev;
+			if (*pos)
+				(*pos)->prev = c;
+			*pos = c;
+			c = next;
+		}
+		/* cJSON keeps the last element in child->prev */
+		for (c = sorted; c->next; c = c->next)
+			;
+		sorted->prev = c;
+		node->child = sorted;
+	}
+}
+
+static bool
+fy_checksum(fy_phase *ph, fy_error *err)
+{
+	char	   *text;
+	uint8_t		digest[20];
+	char	   *hex;
+
+	cJSON	   *copy = cJSON_Duplicate((const cJSON *) ph->doc, true);
+
+	if (copy == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	fy_sort_keys(copy);
+	text = cJSON_PrintUnformatted(copy);
+	cJSON_Delete(copy);
+	if (text == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	ph->canonical = fy_arena_strdup(ph->arena, text);
+	fy_sha1(text, strlen(text), digest);
+	fy_release(text);
+	hex = fy_arena_alloc(ph->arena, 41);
+	if (hex == NULL || ph->canonical == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	ph->checksum = hex;
+	return true;
+}
+
+static bool
+fy_phase_name_ok(const char *name, fy_error *err)
+{
+	size_t		n;
+
+	if (name == NULL)
+		return fy_fail(err, FY_ERR_NULL_ARGUMENT, "phase name must not be NULL");
+	n = strlen(name);
+	if (n == 0 || n > 63)
+		return fy_fail(err, FY_ERR_INVALID_SPEC,
+					   "phase name must be 1 to 63 bytes long");
+	for (const char *p = name; *p; p++)
+		if ((unsigned char) *p < 0x20)
+			return fy_fail(err, FY_ERR_INVALID_SPEC,
+						   "phase name must not contain control characters");
+	return true;
+}
+
+/* fy_parse_json reports the character position of a syntax error. */
+static cJSON *
+fy_parse_json(const char *text, const char *what, fy_error *err)
+{
+	const char *end = NULL;
+	cJSON	   *doc = cJSON_ParseWithOpts(text, &end, true);
+
+	if (doc == NULL)
+	{
+		size_t		pos = end && end >= text ? (size_t) (end - text) : 0;
+
+		fy_fail(err, FY_ERR_INVALID_JSON,
+				"%s is not valid JSON: syntax error at character %zu",
+				what, pos + 1);
+		fy_detail(err, "near: %.40s", text + pos);
+	}
+	return doc;
+}
+
+fy_phase *
+fy_phase_parse(const char *name, const char *spec, fy_error *err)
+{
+	fy_phase   *ph;
+	fy_parse	ps;
+	cJSON	   *doc;
+	const cJSON *v;
+	char		what[128];
+
+	if (!fy_phase_name_ok(name, err))
+		return NULL;
+	if (spec == NULL)
+	{
+		fy_fail(err, FY_ERR_NULL_ARGUMENT, "spec of phase \"%s\" must not be NULL", name);
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "spec of phase \"%s\"", name);
+	doc = fy_parse_json(spec, what, err);
+	if (doc == NULL)
+		return NULL;
+	ph = NULL;
+	{
+		fy_arena   *arena = fy_arena_new();
+
+		if (arena != NULL)
+			ph = fy_arena_alloc(arena, sizeof(fy_phase));
+		if (ph == NULL)
+		{
+			fy_arena_free(arena);
+			cJSON_Delete(doc);
+			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			return NULL;
+		}
+		ph->arena = arena;
+	}
+	ph->doc = doc;
+	ph->name = fy_arena_strdup(ph->arena, name);
+	ps.phase = ph;
+	ps.err = err;
+	if (!cJSON_IsObject(doc))
+	{
+		fy_fail(err, FY_ERR_INVALID_SPEC,
+				"spec of phase \"%s\" must be a JSON object", name);
+		goto fail;
+	}
+	if (!fy_checksum(ph, err) ||
+		!fy_check_keys(doc, fy_phase_keys, name, "the spec", err))
+		goto fail;
+
+	v = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+	if (v != NULL && !(cJSON_IsString(v) && strcmp(v->valuestring, "insert") == 0))
+	{
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "update") == 0)
+			fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					"phase \"%s\": \"kind\": \"update\" is not supported by ferry %s yet",
+					name, FERRY_VERSION);
+		else
+			fy_fail(err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"kind\" must be \"insert\"", name);
+		goto fail;
+	}
+	if (!fy_parse_source(&ps, cJSON_GetObjectItemCaseSensitive(doc, "source")))
+		goto fail;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "source_key");
+	if (v == NULL)
+	{
+		static const char *default_key[] = {"id"};
+
+		ph->source_key = default_key;
+		ph->nkeys = 1;
+	}
+	else if ((ph->source_key = fy_parse_names(&ps, v, "source_key", &ph->nkeys)) == NULL)
+		goto fail;
+	{
+		const char *target = fy_string_field(&ps, doc, "target", "the spec", true);
+
+		if (target == NULL ||
+			!fy_relname_parse(ph->arena, target, &ph->target, err))
+			goto fail;
+	}
+	if (!fy_parse_target_key(&ps, cJSON_GetObjectItemCaseSensitive(doc, "target_key")))
+		goto fail;
+	if (cJSON_GetObjectItemCaseSensitive(doc, "legacy_column") != NULL &&
+		(ph->legacy_column = fy_string_field(&ps, doc, "legacy_column", "the spec", true)) == NULL)
+		goto fail;
+	if (cJSON_GetObjectItemCaseSensitive(doc, "where") != NULL &&
+		(ph->where = fy_string_field(&ps, doc, "where", "the spec", true)) == NULL)
+		goto fail;
+	if ((ph->keygen == FY_KEY_KEEP || ph->legacy_column) && ph->nkeys != 1)
+	{
+		fy_fail(err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": %s needs a single-column \"source_key\"", name,
+				ph->keygen == FY_KEY_KEEP ? "\"generate\": \"keep\"" : "\"legacy_column\"");
+		goto fail;
+	}
+
+	v = cJSON_GetObjectItemCaseSensitive(doc, "columns");
+	if (v == NULL || !cJSON_IsObject(v))
+	{
+		fy_fail(err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": the spec needs \"columns\", an object of target column -> source",
+				name);
+		goto fail;
+	}
+	ph->ncolumns = cJSON_GetArraySize(v);
+	ph->columns = fy_arena_alloc(ph->arena, sizeof(fy_column) * (size_t) (ph->ncolumns + 1));
+	if (ph->columns == NULL)
+	{
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		goto fail;
+	}
+	{
+		const cJSON *c;
+		int			i = 0;
+
+		cJSON_ArrayForEach(c, v)
+		{
+			ph->columns[i].target = c->string;
+			ph->columns[i].expr = fy_parse_expr(&ps, c, c->string);
+			if (ph->columns[i].expr == NULL)
+				goto fail;
+			if (strcmp(c->string, ph->target_key) == 0 ||
+				(ph->legacy_column && strcmp(c->string, ph->legacy_column) == 0))
+			{
+				fy_fail(err, FY_ERR_INVALID_SPEC,
+						"phase \"%s\": column \"%s\" is filled by ferry (%s) and cannot be listed in \"columns\"",
+						name, c->string,
+						strcmp(c->string, ph->target_key) == 0 ? "target_key" : "legacy_column");
+				goto fail;
+			}
+			i++;
+		}
+	}
+	return ph;
+fail:
+	fy_phase_free(ph);
+	return NULL;
+}
+
+void
+fy_phase_free(fy_phase *phase)
+{
+	if (phase == NULL)
+		return;
+	cJSON_Delete((cJSON *) phase->doc);
+	fy_arena_free(phase->arena);
+}
+
+static cJSON *
+fy_relname_json(const fy_relname *r)
+{
+	cJSON	   *o = cJSON_CreateObject();
+
+	if (r->schema)
+		cJSON_AddStringToObject(o, "schema", r->schema);
+	else
+		cJSON_AddNullToObject(o, "schema");
+	cJSON_AddStringToObject(o, "name", r->name);
+	return o;
+}
+
+char *
+fy_phase_summary_json(const fy_phase *phase)
+{
+	cJSON	   *o = cJSON_CreateObject();
+	char	   *out;
+
+	cJSON_AddStringToObject(o, "name", phase->name);
+	cJSON_AddStringToObject(o, "checksum", phase->checksum);
+	cJSON_AddStringToObject(o, "spec", phase->canonical);
+	if (phase->source_query)
+	{
+		cJSON_AddNullToObject(o, "source");
+		cJSON_AddStringToObject(o, "source_query", phase->source_query);
+	}
+	else
+	{
+		cJSON_AddItemToObject(o, "source", fy_relname_json(&phase->source));
+		cJSON_AddNullToObject(o, "source_query");
+	}
+	cJSON_AddItemToObject(o, "target", fy_relname_json(&phase->target));
+	out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}

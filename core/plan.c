@@ -1,0 +1,488 @@
+/*
+ * plan.c -- the planner's common ground: plans, checks against metadata,
+ * and the SQL fragments every operation shares (relations, keys, column
+ * expressions), written once for both dialects.
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+const char *
+fy_role_name(fy_role role)
+{
+	switch (role)
+	{
+		case FY_ROLE_DDL:
+			return "ddl";
+		case FY_ROLE_MAP:
+			return "map";
+		case FY_ROLE_INSERT:
+			return "insert";
+		case FY_ROLE_COUNT:
+			return "count";
+		case FY_ROLE_DELETE_TARGET:
+			return "delete_target";
+		case FY_ROLE_DELETE_MAP:
+			return "delete_map";
+	}
+	return "unknown";
+}
+
+fy_plan *
+fyp_new(fy_error *err)
+{
+	fy_arena   *arena = fy_arena_new();
+	fy_plan    *plan = arena ? fy_arena_alloc(arena, sizeof(fy_plan)) : NULL;
+
+	if (plan == NULL)
+	{
+		fy_arena_free(arena);
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	plan->arena = arena;
+	return plan;
+}
+
+/*
+ * fyp_add moves a finished statement into the plan and resets the buffer;
+ * a buffer that ran out of memory fails the plan here, once.
+ */
+bool
+fyp_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err)
+{
+	char	   *sql;
+
+	if (b->oom || b->data == NULL)
+	{
+		fy_buf_free(b);
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	}
+	if (plan->nstmts == plan->cap)
+	{
+		int			cap = plan->cap ? plan->cap * 2 : 4;
+		fy_stmt    *s = fy_arena_alloc(plan->arena, sizeof(fy_stmt) * (size_t) cap);
+
+		if (s == NULL)
+			return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		if (plan->nstmts)
+			memcpy(s, plan->stmts, sizeof(fy_stmt) * (size_t) plan->nstmts);
+		plan->stmts = s;
+		plan->cap = cap;
+	}
+	sql = fy_arena_strdup(plan->arena, b->data);
+	fy_buf_free(b);
+	if (sql == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	plan->stmts[plan->nstmts].role = role;
+	plan->stmts[plan->nstmts].sql = sql;
+	plan->nstmts++;
+	return true;
+}
+
+/* fyp_finish frees a plan that failed, so callers have one exit path. */
+fy_plan *
+fyp_finish(fy_plan *plan, bool ok)
+{
+	if (ok)
+		return plan;
+	fy_plan_free(plan);
+	return NULL;
+}
+
+void
+fy_plan_free(fy_plan *plan)
+{
+	if (plan != NULL)
+		fy_arena_free(plan->arena);
+}
+
+char *
+fy_plan_json(const fy_plan *plan)
+{
+	cJSON	   *root = cJSON_CreateObject();
+	cJSON	   *arr = cJSON_AddArrayToObject(root, "statements");
+	char	   *out;
+
+	for (int i = 0; i < plan->nstmts; i++)
+	{
+		cJSON	   *s = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(s, "role", fy_role_name(plan->stmts[i].role));
+		cJSON_AddStringToObject(s, "sql", plan->stmts[i].sql);
+		cJSON_AddItemToArray(arr, s);
+	}
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+/* ------------------------------------------------------------- fragments */
+
+static void
+fyp_qualified(fy_buf *b, fy_dialect d, const char *schema, const char *name)
+{
+	if (schema != NULL)
+	{
+		fy_buf_ident(b, d, schema);
+		fy_buf_add(b, ".");
+	}
+	fy_buf_ident(b, d, name);
+}
+
+void
+fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d)
+{
+	char		name[32];
+
+	snprintf(name, sizeof(name), "map_%ld", meta->phase_id);
+	fyp_qualified(b, d, meta->catalog_schema, name);
+}
+
+void
+fyp_target(fy_buf *b, const fy_meta *meta, fy_dialect d)
+{
+	fyp_qualified(b, d, meta->target.schema, meta->target.name);
+}
+
+/* fyp_source writes the source as a FROM item under alias. */
+void
+fyp_source(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		   const char *alias)
+{
+	if (ph->source_query)
+		fy_buf_addf(b, "(%s)", ph->source_query);
+	else
+		fyp_qualified(b, d, meta->source.schema, meta->source.name);
+	fy_buf_addf(b, " AS %s", alias);
+}
+
+/* fyp_col writes alias.col, or the bare column when alias is empty. */
+void
+fyp_col(fy_buf *b, fy_dialect d, const char *alias, const char *col)
+{
+	if (alias[0] != '\0')
+		fy_buf_addf(b, "%s.", alias);
+	fy_buf_ident(b, d, col);
+}
+
+/* fyp_map_col names the i-th legacy key column of the map (1-based). */
+void
+fyp_map_col(fy_buf *b, fy_dialect d, const char *alias, int i)
+{
+	char		name[32];
+
+	snprintf(name, sizeof(name), "legacy_%d", i);
+	fyp_col(b, d, alias, name);
+}
+
+/* fyp_key_join: map.legacy_i = source.key_i for every key column. */
+void
+fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *map,
+			 const char *src)
+{
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		if (i > 0)
+			fy_buf_add(b, " AND ");
+		fyp_map_col(b, d, map, i + 1);
+		fy_buf_add(b, " = ");
+		fyp_col(b, d, src, ph->source_key[i]);
+	}
+}
+
+/*
+ * fyp_key_text is the legacy key as text, the name hashed into a v5 key:
+ * key columns joined by '/', NULL when any part is NULL.  Integers print
+ * the same on both engines, so the same row gets the same UUID on both.
+ */
+void
+fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
+{
+	if (d == FY_MARIADB)
+		fy_buf_add(b, ph->nkeys > 1 ? "CONCAT(" : "CAST(");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		if (i > 0)
+			fy_buf_add(b, d == FY_MARIADB ? ", '/', " : " || '/' || ");
+		fyp_col(b, d, src, ph->source_key[i]);
+		if (d == FY_POSTGRES)
+			fy_buf_add(b, "::text");
+	}
+	if (d == FY_MARIADB)
+		fy_buf_add(b, ph->nkeys > 1 ? ")" : " AS CHAR)");
+}
+
+static void
+fyp_func(fy_buf *b, const fy_meta *meta, fy_dialect d, const char *name)
+{
+	if (d == FY_POSTGRES && meta->func_schema != NULL)
+	{
+		fy_buf_ident(b, d, meta->func_schema);
+		fy_buf_add(b, ".");
+	}
+	fy_buf_add(b, name);
+}
+
+/* fyp_new_key is the expression generating a new key for source row src. */
+void
+fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			const char *src)
+{
+	switch (ph->keygen)
+	{
+		case FY_KEY_UUID_V5:
+			{
+				fy_uuid		ns;
+				char		text[37];
+
+				fy_uuid_phase_namespace(ph->name, &ns);
+				fy_uuid_format(&ns, text);
+				fyp_func(b, meta, d, "uuid_v5");
+				fy_buf_addf(b, d == FY_POSTGRES ? "('%s'::uuid, " : "('%s', ", text);
+				fyp_key_text(b, ph, d, src);
+				fy_buf_add(b, ")");
+				break;
+			}
+		case FY_KEY_UUID_V4:
+			if (d == FY_POSTGRES)
+				fy_buf_add(b, "pg_catalog.gen_random_uuid()");
+			else
+				fy_buf_add(b, "uuid_v4()");
+			break;
+		case FY_KEY_UUID_V7:
+			fyp_func(b, meta, d, "uuid_v7");
+			fy_buf_add(b, "()");
+			break;
+		case FY_KEY_KEEP:
+		case FY_KEY_DEFAULT:
+			fyp_col(b, d, src, ph->source_key[0]);
+			break;
+	}
+}
+
+/* ------------------------------------------------------------ expressions */
+
+/*
+ * fyp_const writes a JSON scalar (or a whole JSON value) as SQL.  Inside a
+ * JSON object on MariaDB, booleans and nested JSON go through JSON_EXTRACT
+ * so they stay JSON true/false/objects rather than 1/0/strings.
+ */
+static void
+fyp_const(fy_buf *b, fy_dialect d, const cJSON *v, bool in_json)
+{
+	if (cJSON_IsNull(v))
+		fy_buf_add(b, "NULL");
+	else if (cJSON_IsString(v))
+		fy_buf_literal(b, d, v->valuestring);
+	else if (cJSON_IsNumber(v))
+	{
+		double		x = v->valuedouble;
+
+		if (x == floor(x) && fabs(x) < 9007199254740992.0)
+			fy_buf_addf(b, "%.0f", x);
+		else
+			fy_buf_addf(b, "%.17g", x);
+	}
+	else if (cJSON_IsBool(v) && !(d == FY_MARIADB && in_json))
+		fy_buf_add(b, cJSON_IsTrue(v) ? "TRUE" : "FALSE");
+	else
+	{
+		char	   *text = cJSON_PrintUnformatted(v);
+
+		if (text == NULL)
+		{
+			b->oom = true;
+			return;
+		}
+		if (d == FY_MARIADB)
+			fy_buf_add(b, "JSON_EXTRACT(");
+		fy_buf_literal(b, d, text);
+		fy_buf_add(b, d == FY_POSTGRES ? "::jsonb" : ", '$')");
+		fy_release(text);
+	}
+}
+
+/*
+ * PostgreSQL functions take at most 100 arguments: 50 members a call,
+ * joined with jsonb's ||.  MariaDB's JSON_OBJECT has no such limit.
+ */
+#define FY_JSON_CHUNK 50
+
+static void
+fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
+			bool in_json)
+{
+	switch (e->kind)
+	{
+		case FY_EXPR_COLUMN:
+			fyp_col(b, d, src, e->text);
+			break;
+		case FY_EXPR_SQL:
+			fy_buf_addf(b, "(%s)", e->text);
+			break;
+		case FY_EXPR_CONST:
+			fyp_const(b, d, e->value, in_json);
+			break;
+		case FY_EXPR_JSON:
+			if (e->nmembers == 0)
+			{
+				fy_buf_add(b, d == FY_POSTGRES ? "'{}'::jsonb" : "JSON_OBJECT()");
+				break;
+			}
+			for (int i = 0; i < e->nmembers; i++)
+			{
+				if (i == 0 || (d == FY_POSTGRES && i % FY_JSON_CHUNK == 0))
+				{
+					if (i > 0)
+						fy_buf_add(b, ") || ");
+					fy_buf_add(b, d == FY_POSTGRES ? "jsonb_build_object(" : "JSON_OBJECT(");
+				}
+				else
+					fy_buf_add(b, ", ");
+				fy_buf_literal(b, d, e->members[i].key);
+				fy_buf_add(b, ", ");
+				fyp_expr_in(b, e->members[i].value, d, src, true);
+			}
+			fy_buf_add(b, ")");
+			break;
+		case FY_EXPR_MAP:
+			fy_buf_add(b, "CASE ");
+			fyp_expr_in(b, e->from, d, src, false);
+			for (int i = 0; i < e->nmappings; i++)
+			{
+				fy_buf_add(b, " WHEN ");
+				fy_buf_literal(b, d, e->mappings[i].from);
+				fy_buf_add(b, " THEN ");
+				fyp_const(b, d, e->mappings[i].to, in_json);
+			}
+			fy_buf_add(b, " ELSE ");
+			if (e->value != NULL)
+				fyp_const(b, d, e->value, in_json);
+			else
+				fyp_expr_in(b, e->from, d, src, in_json);
+			fy_buf_add(b, " END");
+			break;
+	}
+}
+
+/*
+ * fyp_expr writes the value of one target column.  On PostgreSQL a constant
+ * or a mapped value is cast to the target column's type, since a bare
+ * literal would otherwise resolve to text (an enum or a date column would
+ * refuse it); other forms keep their own type and the INSERT's assignment
+ * rules apply on both engines.
+ */
+void
+fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
+		 const fy_colmeta *target)
+{
+	bool		cast = d == FY_POSTGRES && target != NULL &&
+		(e->kind == FY_EXPR_CONST || e->kind == FY_EXPR_MAP);
+
+	if (cast)
+		fy_buf_add(b, "CAST(");
+	fyp_expr_in(b, e, d, src, false);
+	if (cast)
+		fy_buf_addf(b, " AS %s)", target->type);
+}
+
+/* ----------------------------------------------------------------- checks */
+
+static void
+fyp_relname_text(char *out, size_t n, const fy_relmeta *rel)
+{
+	if (rel->schema)
+		snprintf(out, n, "%s.%s", rel->schema, rel->name);
+	else
+		snprintf(out, n, "%s", rel->name ? rel->name : "(query)");
+}
+
+static bool
+fyp_need_column(const fy_phase *ph, const fy_relmeta *rel, const char *col,
+				const char *role, const char *what, fy_error *err)
+{
+	char		rel_text[300];
+
+	if (fy_meta_column(rel, col) != NULL)
+		return true;
+	fyp_relname_text(rel_text, sizeof(rel_text), rel);
+	fy_fail(err, FY_ERR_UNDEFINED_COLUMN,
+			"phase \"%s\": %s column \"%s\"%s does not exist in %s \"%s\"",
+			ph->name, role, col, what, role, rel_text);
+	if (rel->ncols > 0)
+	{
+		fy_buf		b;
+
+		fy_buf_init(&b);
+		for (int i = 0; i < rel->ncols && i < 20; i++)
+			fy_buf_addf(&b, "%s%s", i ? ", " : "", rel->cols[i].name);
+		if (!b.oom)
+			fy_hint(err, "Columns of %s: %s%s", rel_text, b.data,
+					rel->ncols > 20 ? ", ..." : "");
+		fy_buf_free(&b);
+	}
+	return false;
+}
+
+static bool
+fyp_check_expr(const fy_phase *ph, const fy_meta *meta, const fy_expr *e,
+			   const char *target, fy_error *err)
+{
+	char		what[200];
+
+	switch (e->kind)
+	{
+		case FY_EXPR_COLUMN:
+			snprintf(what, sizeof(what), " (for target column \"%s\")", target);
+			return fyp_need_column(ph, &meta->source, e->text, "source", what, err);
+		case FY_EXPR_JSON:
+			for (int i = 0; i < e->nmembers; i++)
+				if (!fyp_check_expr(ph, meta, e->members[i].value, target, err))
+					return false;
+			return true;
+		case FY_EXPR_MAP:
+			return fyp_check_expr(ph, meta, e->from, target, err);
+		case FY_EXPR_SQL:
+		case FY_EXPR_CONST:
+			break;
+	}
+	return true;
+}
+
+bool
+fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
+{
+	if (meta->catalog_schema == NULL || meta->phase_id <= 0)
+		return fy_fail(err, FY_ERR_INTERNAL, "metadata without catalog schema or phase id");
+	if (meta->target.name == NULL)
+		return fy_fail(err, FY_ERR_UNDEFINED_TABLE,
+					   "phase \"%s\": target table is not resolved", ph->name);
+	if (ph->source_query == NULL && meta->source.name == NULL)
+		return fy_fail(err, FY_ERR_UNDEFINED_TABLE,
+					   "phase \"%s\": source table is not resolved", ph->name);
+	for (int i = 0; i < ph->nkeys; i++)
+		if (!fyp_need_column(ph, &meta->source, ph->source_key[i], "source",
+							 " (source_key)", err))
+			return false;
+	if (!fyp_need_column(ph, &meta->target, ph->target_key, "target",
+						 " (target_key)", err))
+		return false;
+	if (ph->legacy_column &&
+		!fyp_need_column(ph, &meta->target, ph->legacy_column, "target",
+						 " (legacy_column)", err))
+		return false;
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		if (!fyp_need_column(ph, &meta->target, ph->columns[i].target, "target",
+							 "", err) ||
+			!fyp_check_expr(ph, meta, ph->columns[i].expr,
+							ph->columns[i].target, err))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,31 @@
+/*
+ * plan.h -- the planner's internal fragments, shared by migrate.c,
+ * validate.c and rollback.c.  Not part of the engines' API.
+ */
+#ifndef FERRY_PLAN_H
+#define FERRY_PLAN_H
+
+#include "ferry.h"
+
+extern fy_plan *fyp_new(fy_error *err);
+extern bool fyp_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err);
+extern fy_plan *fyp_finish(fy_plan *plan, bool ok);
+
+extern void fyp_target(fy_buf *b, const fy_meta *meta, fy_dialect d);
+extern void fyp_source(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+					   fy_dialect d, const char *alias);
+extern void fyp_col(fy_buf *b, fy_dialect d, const char *alias, const char *col);
+extern void fyp_map_col(fy_buf *b, fy_dialect d, const char *alias, int i);
+extern void fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d,
+						 const char *map, const char *src);
+extern void fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d,
+						 const char *src);
+extern void fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						fy_dialect d, const char *src);
+extern void fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d,
+					 const char *src, const fy_colmeta *target);
+extern bool fyp_plan_count(fy_plan *plan, const fy_phase *ph,
+						   const fy_meta *meta, fy_dialect d, long run_id,
+						   fy_error *err);
+
+#endif							/* FERRY_PLAN_H */

@@ -1,0 +1,45 @@
+/*
+ * rollback.c -- the statements that undo a phase: exactly the target rows
+ * its map names, then the map.  Rows the application wrote later carry no
+ * map entry and are never touched.
+ */
+#include "plan.h"
+
+fy_plan *
+fy_plan_rollback(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+				 fy_error *err)
+{
+	fy_plan    *plan;
+	fy_buf		b;
+	bool		ok;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	fy_buf_init(&b);
+	if (d == FY_POSTGRES)
+	{
+		fy_buf_add(&b, "DELETE FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t USING ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m WHERE ");
+	}
+	else
+	{
+		fy_buf_add(&b, "DELETE t FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t JOIN ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m ON ");
+	}
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key");
+	ok = fyp_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
+	if (ok)
+	{
+		fy_buf_add(&b, "DELETE FROM ");
+		fy_buf_map_table(&b, meta, d);
+		ok = fyp_add(plan, FY_ROLE_DELETE_MAP, &b, err);
+	}
+	return fyp_finish(plan, ok);
+}
