@@ -1,0 +1,359 @@
+/*
+ * ferry.c (pg_extension) -- module setup and the glue every SQL-facing
+ * area shares: errors, catalog access, metadata resolution, execution.
+ *
+ * Everything runs with the caller's rights through SPI: ferry never
+ * switches user, so a migration can read and write only what its caller
+ * could read and write by hand.
+ */
+#include "ferry.h"
+
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+static void *
+fpg_alloc(size_t size)
+{
+	return palloc(size);
+}
+
+static void
+fpg_free(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
+/*
+ * _PG_init hooks the core's and cJSON's allocations to palloc, so whatever
+ * a failing call held is released with its memory context.
+ */
+void
+_PG_init(void)
+{
+	fy_allocator a = {fpg_alloc, fpg_free};
+
+	fy_set_allocator(&a);
+}
+
+/* fpg_raise reports a core error with the SQLSTATE the core chose. */
+void
+fpg_raise(const fy_error *err)
+{
+	const char *s = fy_sqlstate(err->code);
+
+	ereport(ERROR,
+			(errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
+			 errmsg("%s", err->message),
+			 err->detail[0] ? errdetail("%s", err->detail) : 0,
+			 err->hint[0] ? errhint("%s", err->hint) : 0));
+	pg_unreachable();
+}
+
+/* fpg_text_arg refuses a NULL argument by name (the functions are not STRICT). */
+char *
+fpg_text_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* fpg_relmeta_fill copies a tuple descriptor's live columns into meta. */
+static void
+fpg_relmeta_fill(fy_meta *meta, fy_relmeta *rel, TupleDesc desc)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		if (fy_meta_add_column(meta, rel, NameStr(att->attname),
+							   format_type_with_typemod(att->atttypid, att->atttypmod),
+							   att->attnotnull,
+							   att->atthasdef || att->attidentity || att->attgenerated) == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+}
+
+/*
+ * fpg_resolve_rel finds a spec's table the way the caller's own SQL would
+ * (search_path for an unqualified name) and records its schema, so every
+ * planned statement is schema-qualified and immune to search_path changes.
+ */
+static void
+fpg_resolve_rel(const fy_phase *phase, fy_meta *meta, fy_relmeta *rel,
+				const fy_relname *name, const char *role)
+{
+	RangeVar   *rv = makeRangeVar(name->schema ? pstrdup(name->schema) : NULL,
+								  pstrdup(name->name), -1);
+	Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+	Relation	r;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("phase \"%s\": %s table \"%s%s%s\" does not exist",
+						phase->name, role, name->schema ? name->schema : "",
+						name->schema ? "." : "", name->name),
+				 name->schema ? 0 :
+				 errhint("Unqualified names are looked up in search_path; write \"schema.table\" to name another schema.")));
+	r = relation_open(relid, NoLock);
+	if (r->rd_rel->relkind != RELKIND_RELATION &&
+		r->rd_rel->relkind != RELKIND_PARTITIONED_TABLE &&
+		r->rd_rel->relkind != RELKIND_VIEW &&
+		r->rd_rel->relkind != RELKIND_MATVIEW &&
+		r->rd_rel->relkind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("phase \"%s\": %s \"%s\" is not a table or view",
+						phase->name, role, RelationGetRelationName(r))));
+	rel->schema = fy_arena_strdup(meta->arena, get_namespace_name(RelationGetNamespace(r)));
+	rel->name = fy_arena_strdup(meta->arena, RelationGetRelationName(r));
+	fpg_relmeta_fill(meta, rel, RelationGetDescr(r));
+	relation_close(r, NoLock);
+}
+
+/* fpg_resolve_query describes a query source by planning it with LIMIT 0. */
+static void
+fpg_resolve_query(const fy_phase *phase, fy_meta *meta)
+{
+	char	   *sql = psprintf("SELECT * FROM (%s) AS s LIMIT 0", phase->source_query);
+	int			rc;
+
+	rc = SPI_execute(sql, true, 0);
+	if (rc != SPI_OK_SELECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("phase \"%s\": the source query must be a SELECT", phase->name)));
+	meta->source.name = NULL;
+	fpg_relmeta_fill(meta, &meta->source, SPI_tuptable->tupdesc);
+}
+
+/*
+ * fpg_extension_schema: where CREATE EXTENSION put ferry's functions, so
+ * planned statements call them schema-qualified whatever the search_path.
+ */
+static const char *
+fpg_extension_schema(void)
+{
+	if (SPI_execute("SELECT n.nspname::text FROM pg_catalog.pg_extension e "
+					"JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+					"WHERE e.extname = 'ferry'", true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "ferry: extension ferry is not installed in this database");
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+fy_meta *
+fpg_resolve(const fy_phase *phase, int64 phase_id)
+{
+	fy_meta    *meta = fy_meta_new();
+	fy_error	err = {0};
+
+	if (meta == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	meta->catalog_schema = "ferry";
+	meta->func_schema = fpg_extension_schema();
+	meta->phase_id = phase_id;
+	if (phase->source_query)
+		fpg_resolve_query(phase, meta);
+	else
+		fpg_resolve_rel(phase, meta, &meta->source, &phase->source, "source");
+	fpg_resolve_rel(phase, meta, &meta->target, &phase->target, "target");
+	if (!fy_plan_check(phase, meta, &err))
+		fpg_raise(&err);
+	return meta;
+}
+
+/*
+ * fpg_load reads a phase from the catalog and parses its spec; with
+ * FPG_RESOLVE it also resolves its relations (a phase whose tables are gone
+ * can still be dropped).  Must be called inside SPI_connect.
+ */
+bool
+fpg_load(const char *name, fpg_phase *out, int flags)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	bool		isnull;
+	char	   *spec;
+	fy_error	err = {0};
+
+	if (SPI_execute_with_args("SELECT id, spec::text FROM ferry.phases WHERE name = $1 FOR UPDATE",
+							  1, &argtype, &arg, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read ferry.phases");
+	if (SPI_processed == 0)
+	{
+		if (flags & FPG_MISSING_OK)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("phase \"%s\" does not exist", name),
+				 errhint("Define it with define_phase('%s', spec).", name)));
+	}
+	out->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+	spec = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	out->phase = fy_phase_parse(name, spec, &err);
+	if (out->phase == NULL)
+		fpg_raise(&err);
+	if (flags & FPG_RESOLVE)
+		out->meta = fpg_resolve(out->phase, out->id);
+	else
+	{
+		out->meta = fy_meta_new();
+		if (out->meta == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		out->meta->catalog_schema = "ferry";
+		out->meta->phase_id = out->id;
+	}
+	return true;
+}
+
+/*
+ * fpg_lock refuses a second concurrent run of the same phase at once
+ * instead of queueing it behind the first: a DBA wants to know.
+ */
+void
+fpg_lock(const fpg_phase *ph, const char *operation)
+{
+	Datum		args[2];
+	Oid			types[2] = {INT4OID, INT4OID};
+	bool		isnull;
+
+	args[0] = Int32GetDatum(0x66657279);	/* "fery" */
+	args[1] = Int32GetDatum((int32) ph->id);
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
+							  2, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not take the phase lock");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("phase \"%s\" is already being worked on by another session",
+						ph->phase->name),
+				 errdetail("%s needs the phase to itself.", operation),
+				 errhint("Wait for the other session to finish, then run it again.")));
+}
+
+typedef struct fpg_context
+{
+	const fpg_phase *ph;
+	const fy_stmt *stmt;
+} fpg_context;
+
+static void
+fpg_error_context(void *arg)
+{
+	fpg_context *c = arg;
+
+	errcontext("ferry phase \"%s\", %s statement: %s", c->ph->phase->name,
+			   fy_role_name(c->stmt->role), c->stmt->sql);
+}
+
+/*
+ * fpg_exec runs one planned statement; an error inside it (a user's sql
+ * expression, a constraint) is reported with the phase and the statement.
+ */
+uint64
+fpg_exec(const fpg_phase *ph, const fy_stmt *stmt)
+{
+	ErrorContextCallback cb;
+	fpg_context ctx = {ph, stmt};
+	int			rc;
+
+	cb.callback = fpg_error_context;
+	cb.arg = &ctx;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	rc = SPI_execute(stmt->sql, false, 0);
+	error_context_stack = cb.previous;
+	if (rc < 0)
+		elog(ERROR, "ferry: SPI_execute failed with code %d", rc);
+	return SPI_processed;
+}
+
+/* fpg_count_value reads column col (1-based) of a COUNT statement's row. */
+int64
+fpg_count_value(int col)
+{
+	bool		isnull;
+	Datum		d;
+	Oid			type;
+
+	if (SPI_processed != 1)
+		elog(ERROR, "ferry: a count statement returned " UINT64_FORMAT " rows", SPI_processed);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, &isnull);
+	if (isnull)
+		return 0;
+	type = SPI_gettypeid(SPI_tuptable->tupdesc, col);
+	if (type == INT8OID)
+		return DatumGetInt64(d);
+	if (type == INT4OID)
+		return DatumGetInt32(d);
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
+}
+
+uint64
+fpg_map_rows(const fpg_phase *ph)
+{
+	fy_buf		b;
+	fy_stmt		stmt;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT count(*) FROM ");
+	fy_buf_map_table(&b, ph->meta, FY_POSTGRES);
+	if (b.oom)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	stmt.role = FY_ROLE_COUNT;
+	stmt.sql = b.data;
+	fpg_exec(ph, &stmt);
+	return (uint64) fpg_count_value(1);
+}
+
+int64
+fpg_log_start(const char *phase, const char *operation)
+{
+	Datum		args[2] = {CStringGetTextDatum(phase), CStringGetTextDatum(operation)};
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	bool		isnull;
+
+	if (SPI_execute_with_args("INSERT INTO ferry.migration_log (phase, operation, status) "
+							  "VALUES ($1, $2, 'started') RETURNING id",
+							  2, types, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "ferry: could not write ferry.migration_log");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/* fpg_log_finish closes a run's log row and returns the seconds it took. */
+double
+fpg_log_finish(int64 run_id, uint64 rows, instr_time start)
+{
+	instr_time	now;
+	Datum		args[3];
+	Oid			types[3] = {INT8OID, INT8OID, FLOAT8OID};
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	args[0] = Int64GetDatum(run_id);
+	args[1] = Int64GetDatum((int64) rows);
+	args[2] = Float8GetDatum(INSTR_TIME_GET_DOUBLE(now));
+	if (SPI_execute_with_args("UPDATE ferry.migration_log SET status = 'completed', rows = $2, "
+							  "seconds = round($3::numeric, 3), finished_at = clock_timestamp() WHERE id = $1",
+							  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "ferry: could not write ferry.migration_log");
+	return INSTR_TIME_GET_DOUBLE(now);
+}

@@ -1,0 +1,37 @@
+/*
+ * ferry.h (pg_extension) -- what the PostgreSQL glue files share: turning
+ * core errors into ereport, loading a phase from the catalog, resolving its
+ * relations into core metadata, and running planned statements with SPI.
+ */
+#ifndef FERRY_PG_H
+#define FERRY_PG_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "portability/instr_time.h"
+
+#include "../core/ferry.h"
+
+/* A phase as stored in ferry.phases, parsed and resolved. */
+typedef struct fpg_phase
+{
+	int64		id;
+	fy_phase   *phase;
+	fy_meta    *meta;
+} fpg_phase;
+
+extern void fpg_raise(const fy_error *err) pg_attribute_noreturn();
+extern char *fpg_text_arg(FunctionCallInfo fcinfo, int argno, const char *what);
+extern fy_meta *fpg_resolve(const fy_phase *phase, int64 phase_id);
+#define FPG_MISSING_OK	0x01		/* return false for an unknown phase */
+#define FPG_RESOLVE		0x02		/* resolve the phase's relations */
+extern bool fpg_load(const char *name, fpg_phase *out, int flags);
+extern void fpg_lock(const fpg_phase *ph, const char *operation);
+extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
+extern int64 fpg_count_value(int col);
+extern uint64 fpg_map_rows(const fpg_phase *ph);
+extern int64 fpg_log_start(const char *phase, const char *operation);
+extern double fpg_log_finish(int64 run_id, uint64 rows, instr_time start);
+
+#endif							/* FERRY_PG_H */

@@ -1,0 +1,132 @@
+/*
+ * phase.c (pg_extension) -- define_phase and drop_phase.
+ */
+#include "ferry.h"
+
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+PG_FUNCTION_INFO_V1(define_phase);
+PG_FUNCTION_INFO_V1(drop_phase);
+
+static void
+fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err)
+{
+	if (plan == NULL)
+		fpg_raise(err);
+	for (int i = 0; i < plan->nstmts; i++)
+		fpg_exec(ph, &plan->stmts[i]);
+}
+
+/*
+ * define_phase validates the spec against the live tables before writing
+ * anything.  Redefining a phase that has migrated rows is refused until it
+ * is rolled back, as Flyway refuses an edited script: the map and the
+ * target rows were made by the old spec, and validation and rollback must
+ * go on meaning what they meant.
+ */
+Datum
+define_phase(PG_FUNCTION_ARGS)
+{
+	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
+	Jsonb	   *jb;
+	char	   *spec;
+	fy_error	err = {0};
+	fpg_phase	ph;
+	fpg_phase	old;
+	bool		exists;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("spec of phase \"%s\" must not be NULL", name)));
+	jb = PG_GETARG_JSONB_P(1);
+	spec = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	ph.phase = fy_phase_parse(name, spec, &err);
+	if (ph.phase == NULL)
+		fpg_raise(&err);
+
+	SPI_connect();
+	exists = fpg_load(name, &old, FPG_MISSING_OK);
+	ph.id = exists ? old.id : 1;	/* placeholder until stored */
+	ph.meta = fpg_resolve(ph.phase, ph.id);
+	if (exists)
+	{
+		uint64		mapped;
+
+		if (strcmp(old.phase->checksum, ph.phase->checksum) == 0)
+		{
+			SPI_finish();
+			PG_RETURN_VOID();
+		}
+		fpg_lock(&old, "define_phase");
+		mapped = fpg_map_rows(&old);
+		if (mapped > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("phase \"%s\" has migrated " UINT64_FORMAT " rows and cannot be redefined",
+							name, mapped),
+					 errdetail("Its id map and target rows were made by the spec with checksum %s.",
+							   old.phase->checksum),
+					 errhint("Roll it back first: SELECT rollback_migration('%s');", name)));
+		fpg_exec_plan(&old, fy_plan_drop(old.phase, old.meta, FY_POSTGRES, &err), &err);
+		{
+			Datum		args[3] = {Int64GetDatum(ph.id), CStringGetTextDatum(ph.phase->canonical),
+			CStringGetTextDatum(ph.phase->checksum)};
+			Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
+
+			if (SPI_execute_with_args("UPDATE ferry.phases SET spec = $2::jsonb, checksum = $3, "
+									  "updated_at = now() WHERE id = $1",
+									  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "ferry: could not update ferry.phases");
+		}
+	}
+	else
+	{
+		Datum		args[3] = {CStringGetTextDatum(name), CStringGetTextDatum(ph.phase->canonical),
+		CStringGetTextDatum(ph.phase->checksum)};
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+		bool		isnull;
+
+		if (SPI_execute_with_args("INSERT INTO ferry.phases (name, spec, checksum) "
+								  "VALUES ($1, $2::jsonb, $3) RETURNING id",
+								  3, types, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "ferry: could not write ferry.phases");
+		ph.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		ph.meta->phase_id = ph.id;
+	}
+	fpg_exec_plan(&ph, fy_plan_define(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* drop_phase forgets a phase that holds no migrated rows. */
+Datum
+drop_phase(PG_FUNCTION_ARGS)
+{
+	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
+	fy_error	err = {0};
+	fpg_phase	ph;
+	uint64		mapped;
+	Datum		arg;
+	Oid			type = INT8OID;
+
+	SPI_connect();
+	fpg_load(name, &ph, 0);
+	fpg_lock(&ph, "drop_phase");
+	mapped = fpg_map_rows(&ph);
+	if (mapped > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\" has migrated " UINT64_FORMAT " rows and cannot be dropped",
+						name, mapped),
+				 errhint("Roll it back first: SELECT rollback_migration('%s');", name)));
+	fpg_exec_plan(&ph, fy_plan_drop(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
+	arg = Int64GetDatum(ph.id);
+	if (SPI_execute_with_args("DELETE FROM ferry.phases WHERE id = $1", 1, &type, &arg,
+							  NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "ferry: could not update ferry.phases");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
