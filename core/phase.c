@@ -146,7 +146,8 @@ fy_string_field(fy_parse *ps, const cJSON *obj, const char *key,
 	return v->valuestring;
 }
 
-static fy_expr *fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col);
+static fy_expr *fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col,
+							  bool in_json);
 
 /* fy_parse_members reads a "json" object: member -> column form. */
 static bool
@@ -168,7 +169,7 @@ fy_parse_members(fy_parse *ps, fy_expr *e, const cJSON *obj, const char *col)
 	cJSON_ArrayForEach(m, obj)
 	{
 		e->members[i].key = m->string;
-		e->members[i].value = fy_parse_expr(ps, m, col);
+		e->members[i].value = fy_parse_expr(ps, m, col, true);
 		if (e->members[i].value == NULL)
 			return false;
 		i++;
@@ -190,10 +191,10 @@ fy_is_form_object(const cJSON *v)
 /*
  * fy_parse_expr reads one column form.  Inside "json", an object that
  * carries no form key is a nested object, so {"json": {"a": {"b": "col"}}}
- * builds {"a": {"b": col}}.
+ * builds {"a": {"b": col}}; outside it such an object is a mistake.
  */
 static fy_expr *
-fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col)
+fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 {
 	fy_phase   *ph = ps->phase;
 	fy_expr    *e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
@@ -226,7 +227,7 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col)
 		fy_hint(ps->err, "Use {\"const\": ...} for a constant value.");
 		return NULL;
 	}
-	if (!fy_is_form_object(v) && v->child != NULL)
+	if (in_json && !fy_is_form_object(v) && v->child != NULL)
 		return fy_parse_members(ps, e, v, col) ? e : NULL;
 	{
 		char		where[200];
@@ -440,6 +441,18 @@ fy_parse_target_key(fy_parse *ps, const cJSON *v)
 	return false;
 }
 
+/* fy_parse_relname names the phase and the key in a bad relation name's error. */
+static bool
+fy_parse_relname(fy_parse *ps, const char *text, const char *key, fy_relname *out)
+{
+	fy_error	inner = {0};
+
+	if (fy_relname_parse(ps->phase->arena, text, out, &inner))
+		return true;
+	return fy_fail(ps->err, inner.code, "phase \"%s\": \"%s\": %s",
+				   ps->phase->name, key, inner.message);
+}
+
 static bool
 fy_parse_source(fy_parse *ps, const cJSON *v)
 {
@@ -449,7 +462,7 @@ fy_parse_source(fy_parse *ps, const cJSON *v)
 		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
 					   "phase \"%s\": the spec needs \"source\"", ph->name);
 	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
-		return fy_relname_parse(ph->arena, v->valuestring, &ph->source, ps->err);
+		return fy_parse_relname(ps, v->valuestring, "source", &ph->source);
 	if (cJSON_IsObject(v))
 	{
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(v, "query");
@@ -653,7 +666,7 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		const char *target = fy_string_field(&ps, doc, "target", "the spec", true);
 
 		if (target == NULL ||
-			!fy_relname_parse(ph->arena, target, &ph->target, err))
+			!fy_parse_relname(&ps, target, "target", &ph->target))
 			goto fail;
 	}
 	if (!fy_parse_target_key(&ps, cJSON_GetObjectItemCaseSensitive(doc, "target_key")))
@@ -694,7 +707,7 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		cJSON_ArrayForEach(c, v)
 		{
 			ph->columns[i].target = c->string;
-			ph->columns[i].expr = fy_parse_expr(&ps, c, c->string);
+			ph->columns[i].expr = fy_parse_expr(&ps, c, c->string, false);
 			if (ph->columns[i].expr == NULL)
 				goto fail;
 			if (strcmp(c->string, ph->target_key) == 0 ||

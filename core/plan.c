@@ -228,11 +228,22 @@ fyp_func(fy_buf *b, const fy_meta *meta, fy_dialect d, const char *name)
 	fy_buf_add(b, name);
 }
 
-/* fyp_new_key is the expression generating a new key for source row src. */
+/*
+ * fyp_new_key is the expression generating a new key for source row src.
+ * MariaDB gives every UDF result the binary character set, and its UUID
+ * type reads a binary string as 16 raw bytes, so there the text form of a
+ * generated UUID is converted to a character string first.
+ */
 void
 fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			const char *src)
 {
+	bool		udf = d == FY_MARIADB &&
+		(ph->keygen == FY_KEY_UUID_V5 || ph->keygen == FY_KEY_UUID_V4 ||
+		 ph->keygen == FY_KEY_UUID_V7);
+
+	if (udf)
+		fy_buf_add(b, "CONVERT(");
 	switch (ph->keygen)
 	{
 		case FY_KEY_UUID_V5:
@@ -263,6 +274,8 @@ fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fyp_col(b, d, src, ph->source_key[0]);
 			break;
 	}
+	if (udf)
+		fy_buf_add(b, " USING utf8mb4)");
 }
 
 /* ------------------------------------------------------------ expressions */

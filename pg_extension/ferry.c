@@ -260,8 +260,8 @@ fpg_error_context(void *arg)
 {
 	fpg_context *c = arg;
 
-	errcontext("ferry phase \"%s\", %s statement: %s", c->ph->phase->name,
-			   fy_role_name(c->stmt->role), c->stmt->sql);
+	errcontext("ferry phase \"%s\", %s statement", c->ph->phase->name,
+			   fy_role_name(c->stmt->role));
 }
 
 /*
