@@ -81,3 +81,7 @@ FROM wedding_invitations w, source_before s GROUP BY s.checksum;
 SELECT phase, migrated, filtered, skipped FROM migrate_phase('wedding_data');
 SELECT count(*) AS deterministic_keys FROM events
 WHERE id = uuid_v5(uuid_v5('538d439a-576f-522c-be31-a97e102d0964', 'wedding_data'), legacy_id::text);
+
+-- leave the database as the test found it
+DROP EXTENSION ferry CASCADE;
+DROP TABLE events, event_types, wedding_invitations;

@@ -89,3 +89,7 @@ SELECT migrated FROM migrate_phase('quoted');
 SELECT "na""me", note, tag FROM "new; items" ORDER BY 1;
 SELECT count(*) AS legacy_still_there FROM legacy;
 SELECT rows_deleted FROM rollback_migration('quoted');
+
+DROP EXTENSION ferry CASCADE;
+DROP VIEW catalog_state;
+DROP TABLE legacy, modern, "Order Items", "new; items";

@@ -66,3 +66,7 @@ SELECT count(*) FILTER (WHERE substr(id::text, 15, 1) = '4') AS v4_keys FROM sto
 -- the map and the target agree on every generated key
 SELECT count(*) AS mapped_rows_found FROM ferry.map_3 m JOIN stock_v4 s ON s.id = m.new_key;
 SELECT sum(quantity) = (SELECT sum(qty) FROM items) AS totals_match FROM stock_v4;
+
+DROP EXTENSION ferry CASCADE;
+DROP SCHEMA app CASCADE;
+DROP TABLE carwash_customers, laundry_customers, water_customers, items, stock, stock_v4;

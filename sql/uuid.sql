@@ -11,3 +11,5 @@ FROM (SELECT uuid_v7() AS u FROM generate_series(1, 1000)) s;
 SELECT bool_and(substr(a::text, 1, 13) <= substr(b::text, 1, 13)) AS time_ordered
 FROM (SELECT u AS a, lead(u) OVER (ORDER BY n) AS b
       FROM (SELECT n, uuid_v7() AS u FROM generate_series(1, 1000) n) s) t WHERE b IS NOT NULL;
+
+DROP EXTENSION ferry;
