@@ -30,8 +30,10 @@ build/unit/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
 	@mkdir -p build/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
 
-.PHONY: unit mariadb test demo
-unit: $(UNIT_TESTS)
+.PHONY: unit unit-build mariadb test demo
+unit-build: $(UNIT_TESTS)
+
+unit: unit-build
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
 
 mariadb:

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test.sh -- ferry's test command: installs what is missing, builds, runs
+# the core unit tests, pg_regress on a throwaway PostgreSQL cluster and the
+# mysqltest suites on a throwaway MariaDB server, then prints one closing
+# line "N passed, N failed" summed over all suites.  Non-zero exit on any
+# failure.  Every server it starts is stopped by PID, also on failure.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PASSED=0
+FAILED=0
+WORK=$(mktemp -d /tmp/ferry-test.XXXXXX)
+chmod 755 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+count() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); }
+section() { printf '\n=== %s\n' "$1"; }
+
+section "dependencies"
+if ! bash scripts/deps.sh; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PG_CONFIG
+
+section "core unit tests (cmocka)"
+if make -s unit-build >/dev/null 2>"$WORK/unit-build.log"; then
+  for t in build/unit/test_*; do
+    out=$("./$t" 2>&1)
+    rc=$?
+    echo "$out" | grep -E '^\[  (ERROR|FAILED|  OK) |^\[=+\] .* run\.' || true
+    total=$(echo "$out" | sed -n 's/^\[=*\] \([0-9]*\) test(s) run\./\1/p' | tail -1)
+    total=${total:-0}
+    if [ "$rc" -gt 0 ] && [ "$total" -eq 0 ]; then total=1; fi
+    count $((total - rc)) "$rc"
+  done
+else
+  cat "$WORK/unit-build.log"
+  echo "FAILED: building the unit tests"
+  count 0 1
+fi
+
+section "PostgreSQL: pg_regress on a throwaway cluster"
+STAGE="$WORK/stage"
+if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
+   make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$STAGE" >/dev/null 2>>"$WORK/pg-build.log"; then
+  chmod -R a+rX "$STAGE"
+  rm -rf results regression.diffs regression.out
+  pg_virtualenv -t -o "extension_destdir=$STAGE" \
+    sh -c "make -s PG_CONFIG='$PG_CONFIG' installcheck" >"$WORK/pg.log" 2>&1
+  grep -E '^(test| )? *[a-z_0-9]+ +\.\.\. ' "$WORK/pg.log" || true
+  ok=$(grep -cE '\.\.\. ok' "$WORK/pg.log")
+  bad=$(grep -cE '\.\.\. FAILED' "$WORK/pg.log")
+  if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+    tail -20 "$WORK/pg.log"
+    bad=1
+  fi
+  [ -f regression.diffs ] && [ "$bad" -gt 0 ] && cat regression.diffs
+  count "$ok" "$bad"
+else
+  cat "$WORK/pg-build.log"
+  echo "FAILED: building the PostgreSQL extension"
+  count 0 1
+fi
+
+section "MariaDB: mysqltest on a throwaway server"
+bash scripts/mariadb-tests.sh 2>&1 | tee "$WORK/mariadb.log"
+line=$(grep -E '^mariadb: [0-9]+ passed, [0-9]+ failed$' "$WORK/mariadb.log" | tail -1)
+if [ -n "$line" ]; then
+  ok=$(echo "$line" | sed 's/mariadb: \([0-9]*\) passed.*/\1/')
+  bad=$(echo "$line" | sed 's/.* \([0-9]*\) failed/\1/')
+  count "$ok" "$bad"
+else
+  echo "FAILED: the MariaDB suite did not finish"
+  count 0 1
+fi
+
+section "end to end: the demo on both engines"
+if bash scripts/demo.sh >"$WORK/demo.log" 2>&1; then
+  grep -E '^(PASS|ok|==)' "$WORK/demo.log" | tail -20
+  echo "ok demo"
+  count 1 0
+else
+  tail -40 "$WORK/demo.log"
+  echo "FAILED demo"
+  count 0 1
+fi
+
+echo
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
