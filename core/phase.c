@@ -580,10 +580,19 @@ fy_parse_json(const char *text, const char *what, fy_error *err)
 	if (doc == NULL)
 	{
 		size_t		pos = end && end >= text ? (size_t) (end - text) : 0;
+		size_t		line = 1,
+					col = 1;
 
+		for (size_t i = 0; i < pos && text[i]; i++)
+		{
+			if (text[i] == '\n')
+				line++, col = 1;
+			else
+				col++;
+		}
 		fy_fail(err, FY_ERR_INVALID_JSON,
-				"%s is not valid JSON: syntax error at character %zu",
-				what, pos + 1);
+				"%s is not valid JSON: syntax error at line %zu, column %zu (character %zu)",
+				what, line, col, pos + 1);
 		fy_detail(err, "near: %.40s", text + pos);
 	}
 	return doc;

@@ -1,0 +1,250 @@
+/* test_plan.c -- the planner: the statements it writes for each dialect. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ferry.h"
+
+static const char *META =
+"{\"catalog_schema\": \"ferry\", \"func_schema\": \"public\", \"phase_id\": 7,"
+" \"source\": {\"schema\": \"legacy\", \"name\": \"Order Items\", \"columns\": ["
+"   {\"name\": \"id\", \"type\": \"bigint\", \"notnull\": true},"
+"   {\"name\": \"na`me\", \"type\": \"text\"}, {\"name\": \"st\\\"at\", \"type\": \"text\"}]},"
+" \"target\": {\"schema\": \"app\", \"name\": \"items\", \"columns\": ["
+"   {\"name\": \"id\", \"type\": \"uuid\", \"notnull\": true},"
+"   {\"name\": \"title\", \"type\": \"text\"}, {\"name\": \"status\", \"type\": \"character varying(10)\"},"
+"   {\"name\": \"doc\", \"type\": \"jsonb\"}, {\"name\": \"legacy_id\", \"type\": \"bigint\"}]}}";
+
+static const char *SPEC =
+"{\"source\": \"legacy.\\\"Order Items\\\"\", \"target\": \"app.items\", \"legacy_column\": \"legacy_id\","
+" \"columns\": {\"title\": \"na`me\", \"status\": {\"from\": \"st\\\"at\", \"map\": {\"a\": \"b\"}, \"default\": \"z\"},"
+"   \"doc\": {\"json\": {\"k\": {\"const\": true}, \"q\": {\"const\": \"it's\"}}}},"
+" \"where\": \"id > 0\"}";
+
+typedef struct fixture
+{
+	fy_phase   *phase;
+	fy_meta    *meta;
+} fixture;
+
+static int
+setup(void **state)
+{
+	static fixture f;
+	fy_error	err = {0};
+
+	f.phase = fy_phase_parse("items", SPEC, &err);
+	assert_non_null(f.phase);
+	f.meta = fy_meta_parse(META, &err);
+	assert_non_null(f.meta);
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fixture    *f = *state;
+
+	fy_phase_free(f->phase);
+	fy_meta_free(f->meta);
+	return 0;
+}
+
+static fy_plan *
+plan_migrate(fixture *f, fy_dialect d)
+{
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_migrate(f->phase, f->meta, d, 42, &err);
+
+	if (plan == NULL)
+		fail_msg("%s", err.message);
+	return plan;
+}
+
+static void
+migrate_is_one_map_one_insert_and_one_count_statement(void **state)
+{
+	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
+
+	assert_int_equal(plan->nstmts, 3);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_MAP);
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_INSERT);
+	assert_int_equal(plan->stmts[2].role, FY_ROLE_COUNT);
+	fy_plan_free(plan);
+}
+
+static void
+postgres_statements_quote_every_identifier_with_double_quotes(void **state)
+{
+	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
+	const char *map = plan->stmts[0].sql;
+	const char *ins = plan->stmts[1].sql;
+
+	assert_non_null(strstr(map, "INSERT INTO \"ferry\".\"map_7\""));
+	assert_non_null(strstr(map, "FROM \"legacy\".\"Order Items\" AS s"));
+	assert_non_null(strstr(map, "\"public\".uuid_v5('"));
+	assert_non_null(strstr(map, "s.\"id\"::text"));
+	assert_non_null(strstr(map, ", 42 FROM"));
+	assert_non_null(strstr(map, "AND (id > 0)"));
+	assert_non_null(strstr(ins, "INSERT INTO \"app\".\"items\" (\"id\", \"legacy_id\", \"title\", \"status\", \"doc\")"));
+	assert_non_null(strstr(ins, "s.\"na`me\""));
+	assert_non_null(strstr(ins, "CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END AS character varying(10))"));
+	assert_non_null(strstr(ins, "jsonb_build_object('k', TRUE, 'q', 'it''s')"));
+	assert_non_null(strstr(ins, "WHERE m.run_id = 42"));
+	fy_plan_free(plan);
+}
+
+static void
+mariadb_statements_quote_with_backticks_and_hex_literals(void **state)
+{
+	fy_plan    *plan = plan_migrate(*state, FY_MARIADB);
+	const char *map = plan->stmts[0].sql;
+	const char *ins = plan->stmts[1].sql;
+
+	assert_non_null(strstr(map, "INSERT INTO `ferry`.`map_7`"));
+	assert_non_null(strstr(map, "FROM `legacy`.`Order Items` AS s"));
+	assert_non_null(strstr(map, "CONVERT(uuid_v5('"));
+	assert_null(strstr(map, "`public`"));
+	assert_non_null(strstr(map, "CAST(s.`id` AS CHAR)"));
+	assert_non_null(strstr(ins, "s.`na``me`"));
+	assert_non_null(strstr(ins, "CASE s.`st\"at` WHEN 'a' THEN 'b' ELSE 'z' END"));
+	assert_null(strstr(ins, "CAST(CASE"));
+	/* a quote inside a literal goes as hex; JSON true stays JSON true */
+	assert_non_null(strstr(ins, "JSON_OBJECT('k', JSON_EXTRACT('true', '$'), 'q', CONVERT(X'69742773' USING utf8mb4))"));
+	fy_plan_free(plan);
+}
+
+static void
+the_v5_namespace_in_the_plan_is_the_phase_namespace(void **state)
+{
+	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
+	fy_uuid		ns;
+	char		text[37];
+
+	fy_uuid_phase_namespace("items", &ns);
+	fy_uuid_format(&ns, text);
+	assert_non_null(strstr(plan->stmts[0].sql, text));
+	fy_plan_free(plan);
+}
+
+static void
+define_creates_a_typed_map_keyed_both_ways(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_define(f->phase, f->meta, FY_MARIADB, &err);
+
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 2);
+	assert_string_equal(plan->stmts[0].sql,
+						"CREATE TABLE `ferry`.`map_7` (`legacy_1` bigint NOT NULL, new_key uuid NOT NULL, "
+						"run_id bigint NOT NULL, PRIMARY KEY (`legacy_1`)) ENGINE=InnoDB");
+	assert_string_equal(plan->stmts[1].sql,
+						"CREATE INDEX `map_7_new_key` ON `ferry`.`map_7` (new_key)");
+	fy_plan_free(plan);
+}
+
+static void
+rollback_deletes_only_mapped_rows_then_the_map(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *pg = fy_plan_rollback(f->phase, f->meta, FY_POSTGRES, &err);
+	fy_plan    *my = fy_plan_rollback(f->phase, f->meta, FY_MARIADB, &err);
+
+	assert_string_equal(pg->stmts[0].sql,
+						"DELETE FROM \"app\".\"items\" AS t USING \"ferry\".\"map_7\" AS m WHERE t.\"id\" = m.new_key");
+	assert_string_equal(pg->stmts[1].sql, "DELETE FROM \"ferry\".\"map_7\"");
+	assert_string_equal(my->stmts[0].sql,
+						"DELETE t FROM `app`.`items` AS t JOIN `ferry`.`map_7` AS m ON t.`id` = m.new_key");
+	fy_plan_free(pg);
+	fy_plan_free(my);
+}
+
+static void
+accounting_counts_filtered_rows_through_the_declared_where(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_accounting(f->phase, f->meta, FY_POSTGRES, 0, &err);
+
+	assert_int_equal(plan->nstmts, 1);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_COUNT);
+	assert_non_null(strstr(plan->stmts[0].sql, "(SELECT s.*, (id > 0) AS ferry_pass FROM"));
+	assert_non_null(strstr(plan->stmts[0].sql, "NOT COALESCE(s.ferry_pass, FALSE)"));
+	fy_plan_free(plan);
+}
+
+static void
+an_unknown_column_is_named_with_its_table(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("x", "{\"source\": \"s\", \"target\": \"t\", \"columns\": {\"title\": \"nope\"}}", &err);
+
+	assert_non_null(ph);
+	assert_null(fy_plan_migrate(ph, f->meta, FY_POSTGRES, 1, &err));
+	assert_int_equal(err.code, FY_ERR_UNDEFINED_COLUMN);
+	assert_non_null(strstr(err.message, "source column \"nope\""));
+	assert_non_null(strstr(err.message, "legacy.Order Items"));
+	assert_non_null(strstr(err.hint, "na`me"));
+	fy_phase_free(ph);
+}
+
+static void
+plans_and_errors_render_as_json_for_mariadb(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_rollback(f->phase, f->meta, FY_MARIADB, &err);
+	char	   *json = fy_plan_json(plan);
+	char	   *ej;
+
+	assert_non_null(strstr(json, "{\"statements\":[{\"role\":\"delete_target\",\"sql\":\"DELETE t FROM"));
+	fy_release(json);
+	fy_plan_free(plan);
+	fy_fail(&err, FY_ERR_UNDEFINED_TABLE, "phase \"%s\": no table", "x");
+	ej = fy_error_json(&err);
+	assert_string_equal(ej, "{\"error\":{\"sqlstate\":\"42P01\",\"message\":\"phase \\\"x\\\": no table\",\"detail\":\"\",\"hint\":\"\"}}");
+	fy_release(ej);
+}
+
+static void
+metadata_json_that_is_incomplete_is_refused(void **state)
+{
+	fy_error	err = {0};
+
+	(void) state;
+	assert_null(fy_meta_parse("{\"catalog_schema\": \"ferry\"}", &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_JSON);
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_meta_parse("not json", &err));
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_meta_parse("{\"catalog_schema\": \"ferry\", \"phase_id\": 1, \"source\": {\"columns\": [{\"name\": 1}]}, \"target\": {}}", &err));
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_meta_parse(NULL, &err));
+	assert_int_equal(err.code, FY_ERR_NULL_ARGUMENT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(migrate_is_one_map_one_insert_and_one_count_statement),
+		cmocka_unit_test(postgres_statements_quote_every_identifier_with_double_quotes),
+		cmocka_unit_test(mariadb_statements_quote_with_backticks_and_hex_literals),
+		cmocka_unit_test(the_v5_namespace_in_the_plan_is_the_phase_namespace),
+		cmocka_unit_test(define_creates_a_typed_map_keyed_both_ways),
+		cmocka_unit_test(rollback_deletes_only_mapped_rows_then_the_map),
+		cmocka_unit_test(accounting_counts_filtered_rows_through_the_declared_where),
+		cmocka_unit_test(an_unknown_column_is_named_with_its_table),
+		cmocka_unit_test(plans_and_errors_render_as_json_for_mariadb),
+		cmocka_unit_test(metadata_json_that_is_incomplete_is_refused),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
+}
