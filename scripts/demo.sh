@@ -54,39 +54,41 @@ run_pg() {
   return $rc
 }
 
+mariadb_session() {
+  local M="mariadb --no-defaults --socket=$1/sock -uroot" before after fails
+  $M -e "CREATE DATABASE wedding"
+  $M wedding < mariadb_plugin/procedures.sql
+  banner "MariaDB: load the legacy schema ($EX/mariadb/legacy.sql)"
+  $M wedding < $EX/mariadb/legacy.sql
+  before=$($M -N -B wedding < $EX/mariadb/checksum.sql | tr '\t' ' ')
+  banner "MariaDB: migrate ($EX/mariadb/migrate.sql)"
+  $M -t wedding < $EX/mariadb/migrate.sql
+  fails=$($M -N -B wedding -e "CALL validate_migration_integrity(NULL)" | awk -F'\t' '$3 == "FAIL"' | wc -l)
+  [ "$fails" = 0 ] || { echo "FAIL: validation reported $fails failures" >&2; return 1; }
+  echo "PASS: validation has no FAIL"
+  banner "MariaDB: roll back ($EX/mariadb/rollback.sql)"
+  $M -t wedding < $EX/mariadb/rollback.sql
+  after=$($M -N -B wedding < $EX/mariadb/checksum.sql | tr '\t' ' ')
+  compare "$before" "$after"
+}
+
 run_mariadb() {
-  local dir M before after fails rc=0
+  local dir rc=0
   dir=$(mktemp -d /tmp/ferry-demo-mariadb.XXXXXX)
   make -s -C mariadb_plugin >/dev/null
   banner "MariaDB 10.11: throwaway server"
   bash scripts/mariadb-server.sh start "$dir"
-  M="mariadb --no-defaults --socket=$dir/sock -uroot"
-  (
-    set -e
-    $M -e "CREATE DATABASE wedding"
-    $M wedding < mariadb_plugin/procedures.sql
-    banner "MariaDB: load the legacy schema ($EX/mariadb/legacy.sql)"
-    $M wedding < $EX/mariadb/legacy.sql
-    before=$($M -N -B wedding < $EX/mariadb/checksum.sql | tr '\t' ' ')
-    banner "MariaDB: migrate ($EX/mariadb/migrate.sql)"
-    $M -t wedding < $EX/mariadb/migrate.sql
-    fails=$($M -N -B wedding -e "CALL validate_migration_integrity(NULL)" | awk -F'\t' '$3 == "FAIL"' | wc -l)
-    [ "$fails" = 0 ] || { echo "FAIL: validation reported $fails failures" >&2; exit 1; }
-    echo "PASS: validation has no FAIL"
-    banner "MariaDB: roll back ($EX/mariadb/rollback.sql)"
-    $M -t wedding < $EX/mariadb/rollback.sql
-    after=$($M -N -B wedding < $EX/mariadb/checksum.sql | tr '\t' ' ')
-    compare "$before" "$after"
-  ) || rc=$?
+  # a process of its own, so that set -e holds inside the session
+  bash "$0" --mariadb-session "$dir" || rc=$?
   bash scripts/mariadb-server.sh stop "$dir"
   rm -rf "$dir"
   return $rc
 }
 
-if [ "$ENGINE" = "--pg-session" ]; then
-  pg_session
-  exit
-fi
+case "$ENGINE" in
+  --pg-session) pg_session; exit ;;
+  --mariadb-session) mariadb_session "$2"; exit ;;
+esac
 bash scripts/deps.sh
 case "$ENGINE" in
   pg) run_pg ;;

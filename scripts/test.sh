@@ -29,7 +29,7 @@ if make -s unit-build >/dev/null 2>"$WORK/unit-build.log"; then
   for t in build/unit/test_*; do
     out=$("./$t" 2>&1)
     rc=$?
-    echo "$out" | grep -E '^\[  (ERROR|FAILED|  OK) |^\[=+\] .* run\.' || true
+    echo "$out" | grep -E '^\[ +(OK|ERROR|FAILED) +\] [a-z]' || true
     total=$(echo "$out" | sed -n 's/^\[=*\] \([0-9]*\) test(s) run\./\1/p' | tail -1)
     total=${total:-0}
     if [ "$rc" -gt 0 ] && [ "$total" -eq 0 ]; then total=1; fi

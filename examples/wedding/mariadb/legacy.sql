@@ -2,6 +2,7 @@
 -- generated data as the PostgreSQL example: 2,000 invitations (every 50th
 -- soft-deleted) and 6,000 guests, 30 of whom point at invitations that do
 -- not exist.
+SET SESSION max_recursive_iterations = 100000;
 DROP TABLE IF EXISTS event_participants, events, event_types, wedding_guests, wedding_invitations;
 CREATE TABLE wedding_invitations (
   id bigint AUTO_INCREMENT PRIMARY KEY, tenant_id int NOT NULL, bride_name text, groom_name text,
