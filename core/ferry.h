@@ -323,6 +323,29 @@ extern fy_plan *fy_plan_accounting(const fy_phase *phase, const fy_meta *meta,
 extern fy_plan *fy_plan_rollback(const fy_phase *phase, const fy_meta *meta,
 								 fy_dialect d, fy_error *err);
 
+/*
+ * One verdict of validate_migration_integrity.  The core words every
+ * verdict, so both engines report the same checks in the same words.
+ */
+typedef struct fy_check
+{
+	const char *name;
+	const char *status;			/* "PASS", "WARN" or "FAIL" */
+	char		details[256];
+} fy_check;
+
+#define FY_ACCOUNTING_CHECKS 2
+
+/*
+ * fy_accounting_checks turns the counts of fy_plan_accounting into the
+ * row_accounting and source_rows_gone verdicts; returns how many.
+ */
+extern int	fy_accounting_checks(const char *phase, int64_t source_rows,
+								 int64_t migrated, int64_t filtered,
+								 int64_t orphans, fy_check *out);
+/* [{"phase", "check_name", "status", "details"}, ...] */
+extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);
+
 /* {"statements": [{"role": "map", "sql": "..."}, ...]} */
 extern char *fy_plan_json(const fy_plan *plan);
 extern void fy_plan_free(fy_plan *plan);

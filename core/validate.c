@@ -3,6 +3,11 @@
  */
 #include "plan.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
 /*
  * fyp_plan_count: one pass over the source joined to the map gives every
  * number of the accounting, so the books are read in one snapshot.  The
@@ -52,4 +57,59 @@ fy_plan_accounting(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
 		return NULL;
 	return fyp_finish(plan, fyp_plan_count(plan, ph, meta, d, run_id, err));
+}
+
+/*
+ * fy_accounting_checks: every source row must be migrated or filtered; a
+ * row that is neither is a FAIL (new rows not migrated yet, or a phase not
+ * run), and a map entry whose source row was deleted later is a WARN, so
+ * nothing that happened to the data after the run goes unseen.
+ */
+int
+fy_accounting_checks(const char *phase, int64_t source_rows, int64_t migrated,
+					 int64_t filtered, int64_t orphans, fy_check *out)
+{
+	int64_t		missing = source_rows - migrated - filtered;
+	int			n;
+
+	out[0].name = "row_accounting";
+	out[0].status = missing == 0 ? "PASS" : "FAIL";
+	n = snprintf(out[0].details, sizeof(out[0].details),
+				 "source %" PRId64 " = migrated %" PRId64 " + filtered %" PRId64,
+				 source_rows, migrated, filtered);
+	if (missing != 0 && n > 0 && (size_t) n < sizeof(out[0].details))
+		snprintf(out[0].details + n, sizeof(out[0].details) - (size_t) n,
+				 " + %" PRId64 " neither migrated nor filtered (run migrate_phase('%s'))",
+				 missing, phase);
+	out[1].name = "source_rows_gone";
+	out[1].status = orphans == 0 ? "PASS" : "WARN";
+	if (orphans == 0)
+		snprintf(out[1].details, sizeof(out[1].details),
+				 "every map entry has its source row");
+	else
+		snprintf(out[1].details, sizeof(out[1].details),
+				 "%" PRId64 " map entries point at source rows deleted since they were migrated",
+				 orphans);
+	return FY_ACCOUNTING_CHECKS;
+}
+
+char *
+fy_checks_json(const char *phase, const fy_check *checks, int n)
+{
+	cJSON	   *arr = cJSON_CreateArray();
+	char	   *out;
+
+	for (int i = 0; i < n; i++)
+	{
+		cJSON	   *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "phase", phase);
+		cJSON_AddStringToObject(o, "check_name", checks[i].name);
+		cJSON_AddStringToObject(o, "status", checks[i].status);
+		cJSON_AddStringToObject(o, "details", checks[i].details);
+		cJSON_AddItemToArray(arr, o);
+	}
+	out = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return out;
 }

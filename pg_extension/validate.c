@@ -25,34 +25,25 @@ fpg_check_row(ReturnSetInfo *rsinfo, const char *phase, const char *check,
  * migrated (has a map entry) or filtered by the declared where; a map entry
  * whose source row has since disappeared is reported, not hidden.
  */
+/* fpg_validate_one reports the core's verdicts on one phase's books. */
 static void
 fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 {
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
-	int64		source_rows, migrated, filtered, orphans, missing;
+	fy_check	checks[FY_ACCOUNTING_CHECKS];
+	int			n;
 
 	fpg_load(name, &ph, FPG_RESOLVE);
 	plan = fy_plan_accounting(ph.phase, ph.meta, FY_POSTGRES, 0, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
 	fpg_exec(&ph, &plan->stmts[0]);
-	source_rows = fpg_count_value(1);
-	migrated = fpg_count_value(2);
-	filtered = fpg_count_value(3);
-	orphans = fpg_count_value(5);
-	missing = source_rows - migrated - filtered;
-	fpg_check_row(rsinfo, name, "row_accounting", missing == 0 ? "PASS" : "FAIL",
-				  psprintf("source " INT64_FORMAT " = migrated " INT64_FORMAT " + filtered " INT64_FORMAT "%s",
-						   source_rows, migrated, filtered,
-						   missing == 0 ? "" :
-						   psprintf(" + " INT64_FORMAT " neither migrated nor filtered (run migrate_phase('%s'))",
-									missing, name)));
-	fpg_check_row(rsinfo, name, "source_rows_gone", orphans == 0 ? "PASS" : "WARN",
-				  orphans == 0 ? "every map entry has its source row" :
-				  psprintf(INT64_FORMAT " map entries point at source rows deleted since they were migrated",
-						   orphans));
+	n = fy_accounting_checks(name, fpg_count_value(1), fpg_count_value(2),
+							 fpg_count_value(3), fpg_count_value(5), checks);
+	for (int i = 0; i < n; i++)
+		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
 	fy_plan_free(plan);
 }
 

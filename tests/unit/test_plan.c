@@ -230,6 +230,28 @@ metadata_json_that_is_incomplete_is_refused(void **state)
 	assert_int_equal(err.code, FY_ERR_NULL_ARGUMENT);
 }
 
+static void
+accounting_passes_only_when_every_source_row_is_accounted_for(void **state)
+{
+	fy_check	c[FY_ACCOUNTING_CHECKS];
+	char	   *json;
+
+	(void) state;
+	assert_int_equal(fy_accounting_checks("w", 2000, 1960, 40, 0, c), 2);
+	assert_string_equal(c[0].name, "row_accounting");
+	assert_string_equal(c[0].status, "PASS");
+	assert_string_equal(c[0].details, "source 2000 = migrated 1960 + filtered 40");
+	assert_string_equal(c[1].status, "PASS");
+	fy_accounting_checks("w", 2001, 1960, 40, 3, c);
+	assert_string_equal(c[0].status, "FAIL");
+	assert_string_equal(c[0].details, "source 2001 = migrated 1960 + filtered 40 + 1 neither migrated nor filtered (run migrate_phase('w'))");
+	assert_string_equal(c[1].status, "WARN");
+	json = fy_checks_json("w", c, 1);
+	assert_string_equal(json, "[{\"phase\":\"w\",\"check_name\":\"row_accounting\",\"status\":\"FAIL\","
+						"\"details\":\"source 2001 = migrated 1960 + filtered 40 + 1 neither migrated nor filtered (run migrate_phase('w'))\"}]");
+	fy_release(json);
+}
+
 int
 main(void)
 {
@@ -244,6 +266,7 @@ main(void)
 		cmocka_unit_test(an_unknown_column_is_named_with_its_table),
 		cmocka_unit_test(plans_and_errors_render_as_json_for_mariadb),
 		cmocka_unit_test(metadata_json_that_is_incomplete_is_refused),
+		cmocka_unit_test(accounting_passes_only_when_every_source_row_is_accounted_for),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
