@@ -1,0 +1,71 @@
+-- ferry for MariaDB 10.11: catalog and UDFs.
+--
+-- Run once per server, as a user that may create databases and functions
+-- (CREATE FUNCTION ... SONAME needs INSERT on mysql.func), after copying
+-- ferry.so into the server's plugin_dir:
+--
+--     mariadb < mariadb_plugin/install.sql
+--
+-- Then, in every database that migrates data, load the procedures:
+--
+--     mariadb mydb < mariadb_plugin/procedures.sql
+--
+-- The catalog lives in its own database `ferry`.  Nothing here is granted
+-- to anyone: MariaDB has no PUBLIC role, and ferry adds no grant.  A user
+-- who migrates needs, besides EXECUTE on the procedures and the usual
+-- rights on the source and target tables,
+--
+--     GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX ON ferry.* TO u;
+--
+-- (CREATE, DROP and INDEX for the per-phase id map tables
+-- ferry.map_<phase id>, which define_phase creates and drop_phase drops).
+-- A user without them cannot even read the catalog: ferry's procedures
+-- then fail with MariaDB's own "command denied" error.  The procedures are
+-- SQL SECURITY INVOKER: they can do only what their caller may do.
+--
+-- The UDFs are global (MariaDB has no schema for UDFs); they only compute
+-- (UUIDs, spec validation, SQL plans) and never run SQL themselves.
+
+CREATE DATABASE IF NOT EXISTS ferry CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+
+-- One row per phase per database.  Names are exact (binary collation).
+CREATE TABLE IF NOT EXISTS ferry.phases (
+    id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    name        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    spec        LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
+                CHECK (JSON_VALID(spec)),
+    checksum    CHAR(40) CHARACTER SET ascii NOT NULL,
+    created_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    UNIQUE KEY phases_db_name (db, name)
+) ENGINE = InnoDB;
+
+-- The run log.  A migrate run is logged inside its own transaction, so a
+-- run that fails leaves no row at all (nothing partial).
+CREATE TABLE IF NOT EXISTS ferry.migration_log (
+    id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    phase       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    operation   VARCHAR(32) CHARACTER SET ascii NOT NULL,
+    status      VARCHAR(16) CHARACTER SET ascii NOT NULL
+                CHECK (status IN ('started', 'completed', 'failed', 'rolled_back')),
+    `rows`      BIGINT NULL,
+    seconds     DOUBLE NULL,
+    error       TEXT CHARACTER SET utf8mb4 NULL,
+    started_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    finished_at DATETIME(6) NULL,
+    KEY migration_log_phase (db, phase, id)
+) ENGINE = InnoDB;
+
+-- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
+CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS uuid_v5 RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS uuid_v7 RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_phase_check RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_define RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_drop RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_migrate RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_accounting RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_accounting_checks RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_rollback RETURNS STRING SONAME 'ferry.so';

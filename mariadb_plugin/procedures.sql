@@ -1,0 +1,669 @@
+-- ferry for MariaDB 10.11: the user-facing procedures.
+--
+-- WHERE THIS FILE RUNS.  Load it INTO THE DATABASE THAT MIGRATES, once per
+-- such database, after install.sql (which creates the `ferry` catalog and
+-- the global UDFs):
+--
+--     mariadb mydb < mariadb_plugin/procedures.sql
+--     -- or, inside a session:  USE mydb; SOURCE mariadb_plugin/procedures.sql
+--
+-- Why not one copy in `ferry`: a stored routine runs with its own database
+-- as the current one, so a procedure living in `ferry` could not tell which
+-- database its caller meant.  Living in the user's database, DATABASE()
+-- inside these procedures is that database: phases are kept per database
+-- (ferry.phases.db), and unqualified table names in a spec ("events")
+-- resolve in it; "otherdb.events" names another database.
+--
+-- WHO MAY DO WHAT.  Every procedure is SQL SECURITY INVOKER: it can do only
+-- what its caller may do.  The caller needs rights on the source and target
+-- tables and on the `ferry` catalog (see install.sql).  The UDFs only
+-- compute -- validate a spec, plan statements, make UUIDs -- and never run
+-- SQL; these procedures run the planned statements with PREPARE/EXECUTE
+-- (EXECUTE IMMEDIATE), so grants are enforced as for hand-written SQL.
+--
+-- ERRORS.  A UDF returns {"error": {"sqlstate", "message", "detail",
+-- "hint"}}; ferry_raise turns it into SIGNAL with that SQLSTATE and the
+-- message (detail and hint appended), cut to fit the client's 512 bytes.
+-- SQLSTATEs are PostgreSQL's, as on the PostgreSQL side (42P01 unknown
+-- table, 42703 unknown column, 42704 unknown phase, 22P02 bad JSON, 22023
+-- bad spec, 22004 NULL argument, 0A000 not supported, 55000 wrong phase
+-- state, 55P03 phase busy, XX001 accounting).  Every check that can fail
+-- runs before the first write, so an error leaves nothing behind.
+--
+-- TRANSACTIONS.  migrate_phase and rollback_migration are atomic: inside a
+-- transaction of the caller they work under a savepoint and leave the
+-- commit to the caller; otherwise they START TRANSACTION and COMMIT.  On
+-- any error everything they wrote, including the migration_log row, is
+-- rolled back and the error re-raised.  define_phase and drop_phase run
+-- DDL (the phase's id map), which commits implicitly, as DDL does.
+--
+-- NOT YET ON MARIADB: a {"query": ...} source (use a view over the query
+-- as the source instead).
+--
+-- The statements below run with the sql_mode set here, whatever the
+-- session had: routines keep the sql_mode of their creation, and the
+-- planner's SQL and the `sql` expressions of specs are written for it
+-- (in particular || is OR, not concatenation: use CONCAT()).
+
+SET @ferry_saved_sql_mode = @@sql_mode;
+SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+DROP PROCEDURE IF EXISTS ferry_raise;
+DROP PROCEDURE IF EXISTS ferry_fail;
+DROP PROCEDURE IF EXISTS ferry_check;
+DROP PROCEDURE IF EXISTS ferry_relation_meta;
+DROP PROCEDURE IF EXISTS ferry_build_meta;
+DROP PROCEDURE IF EXISTS ferry_load;
+DROP PROCEDURE IF EXISTS ferry_map_rows;
+DROP PROCEDURE IF EXISTS ferry_exec;
+DROP PROCEDURE IF EXISTS ferry_accounting;
+DROP PROCEDURE IF EXISTS define_phase;
+DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS migrate_phase;
+DROP PROCEDURE IF EXISTS validate_migration_integrity;
+DROP PROCEDURE IF EXISTS rollback_migration;
+
+DELIMITER //
+
+-- ferry_raise: SIGNAL needs a literal SQLSTATE, so there is one branch per
+-- state fy_sqlstate() (or this file) can produce.  The client shows at
+-- most 511 bytes of a message, so longer text is cut at a character
+-- boundary with "...".
+CREATE PROCEDURE ferry_raise(IN p_error LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    DECLARE v_state VARCHAR(5) CHARACTER SET ascii;
+    DECLARE v_text TEXT CHARACTER SET utf8mb4;
+    DECLARE v_part TEXT CHARACTER SET utf8mb4;
+
+    IF p_error IS NULL OR NOT JSON_VALID(p_error) THEN
+        SET p_error = JSON_OBJECT('error', JSON_OBJECT('sqlstate', 'XX000',
+            'message', 'ferry: a ferry function returned no result (out of memory?)'));
+    END IF;
+    SET v_state = JSON_VALUE(p_error, '$.error.sqlstate');
+    SET v_text = COALESCE(JSON_UNQUOTE(JSON_EXTRACT(p_error, '$.error.message')),
+                          'ferry: unknown error');
+    SET v_part = JSON_UNQUOTE(JSON_EXTRACT(p_error, '$.error.detail'));
+    IF v_part <> '' THEN
+        SET v_text = CONCAT(v_text, ' DETAIL: ', v_part);
+    END IF;
+    SET v_part = JSON_UNQUOTE(JSON_EXTRACT(p_error, '$.error.hint'));
+    IF v_part <> '' THEN
+        SET v_text = CONCAT(v_text, ' HINT: ', v_part);
+    END IF;
+    IF OCTET_LENGTH(v_text) > 500 THEN
+        SET v_text = LEFT(v_text, 497);
+        WHILE OCTET_LENGTH(v_text) > 497 DO
+            SET v_text = LEFT(v_text, CHAR_LENGTH(v_text) - 1);
+        END WHILE;
+        SET v_text = CONCAT(v_text, '...');
+    END IF;
+    CASE v_state
+        WHEN '22P02' THEN SIGNAL SQLSTATE '22P02' SET MESSAGE_TEXT = v_text;
+        WHEN '22023' THEN SIGNAL SQLSTATE '22023' SET MESSAGE_TEXT = v_text;
+        WHEN '22004' THEN SIGNAL SQLSTATE '22004' SET MESSAGE_TEXT = v_text;
+        WHEN '42P01' THEN SIGNAL SQLSTATE '42P01' SET MESSAGE_TEXT = v_text;
+        WHEN '42703' THEN SIGNAL SQLSTATE '42703' SET MESSAGE_TEXT = v_text;
+        WHEN '42704' THEN SIGNAL SQLSTATE '42704' SET MESSAGE_TEXT = v_text;
+        WHEN '0A000' THEN SIGNAL SQLSTATE '0A000' SET MESSAGE_TEXT = v_text;
+        WHEN '55000' THEN SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = v_text;
+        WHEN '55P03' THEN SIGNAL SQLSTATE '55P03' SET MESSAGE_TEXT = v_text;
+        WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
+        WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
+        ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
+    END CASE;
+END//
+
+-- ferry_fail: the procedures' own errors take the same road as the UDFs',
+-- so every ferry error looks alike.
+CREATE PROCEDURE ferry_fail(IN p_state VARCHAR(5) CHARACTER SET ascii,
+                            IN p_message TEXT CHARACTER SET utf8mb4,
+                            IN p_hint TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    CALL ferry_raise(JSON_OBJECT('error', JSON_OBJECT('sqlstate', p_state,
+        'message', p_message, 'detail', '', 'hint', COALESCE(p_hint, ''))));
+END//
+
+-- ferry_check: a UDF cannot raise, it answers; this turns an error answer
+-- (or a NULL one, after an allocation failure) into the error.
+CREATE PROCEDURE ferry_check(IN p_result LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    IF p_result IS NULL OR NOT JSON_VALID(p_result)
+       OR JSON_EXISTS(p_result, '$.error') THEN
+        CALL ferry_raise(p_result);
+    END IF;
+END//
+
+-- ferry_relation_meta: the core knows nothing of MariaDB's catalog, so a
+-- relation is described to it as JSON read from information_schema.  A
+-- missing table is reported here, by name, before anything is planned.
+-- Names compare exactly (BINARY): information_schema's collation is
+-- case-insensitive, ferry's names are not.
+CREATE PROCEDURE ferry_relation_meta(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                                     IN p_role VARCHAR(16) CHARACTER SET ascii,
+                                     IN p_rel LONGTEXT CHARACTER SET utf8mb4,
+                                     OUT o_json LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_given VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_schema VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_cols LONGTEXT CHARACTER SET utf8mb4;
+
+    SET v_given = JSON_VALUE(p_rel, '$.schema');
+    SET v_schema = COALESCE(v_given, DATABASE());
+    SET v_name = JSON_VALUE(p_rel, '$.name');
+    IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
+                   WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+                     AND BINARY TABLE_SCHEMA = BINARY v_schema
+                     AND BINARY TABLE_NAME = BINARY v_name) THEN
+        CALL ferry_fail('42P01',
+            CONCAT('phase "', p_phase, '": ', p_role, ' table "',
+                   IF(v_given IS NULL, '', CONCAT(v_given, '.')), v_name,
+                   '" does not exist'),
+            IF(v_given IS NULL,
+               CONCAT('Unqualified names are looked up in the current database (',
+                      DATABASE(), '); write "database.table" to name another database.'),
+               NULL));
+    END IF;
+    SELECT GROUP_CONCAT(CONCAT('{"name":', JSON_QUOTE(COLUMN_NAME),
+                               ',"type":', JSON_QUOTE(COLUMN_TYPE),
+                               ',"notnull":', IF(IS_NULLABLE = 'NO', 'true', 'false'),
+                               ',"hasdefault":',
+                               IF((COLUMN_DEFAULT IS NOT NULL AND COLUMN_DEFAULT <> 'NULL')
+                                  OR EXTRA LIKE '%auto_increment%'
+                                  OR EXTRA LIKE '%GENERATED%', 'true', 'false'),
+                               '}')
+                        ORDER BY ORDINAL_POSITION SEPARATOR ',')
+      INTO v_cols
+      FROM information_schema.COLUMNS
+     WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+       AND BINARY TABLE_SCHEMA = BINARY v_schema
+       AND BINARY TABLE_NAME = BINARY v_name;
+    SET o_json = CONCAT('{"schema":', JSON_QUOTE(v_schema), ',"name":', JSON_QUOTE(v_name),
+                        ',"columns":[', COALESCE(v_cols, ''), ']}');
+    IF NOT JSON_VALID(o_json) THEN
+        CALL ferry_fail('XX000',
+            CONCAT('phase "', p_phase, '": the column list of ', p_role, ' table "',
+                   v_name, '" is longer than group_concat_max_len'),
+            'Raise group_concat_max_len for this session.');
+    END IF;
+END//
+
+-- ferry_build_meta: the metadata JSON the planning UDFs take (see
+-- fy_meta_parse in core/ferry.h), for the relations a phase summary names.
+CREATE PROCEDURE ferry_build_meta(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
+                                  IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_phase_id BIGINT,
+                                  OUT o_meta LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_source LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_target LONGTEXT CHARACTER SET utf8mb4;
+
+    IF JSON_VALUE(p_summary, '$.source_query') IS NOT NULL THEN
+        CALL ferry_fail('0A000',
+            CONCAT('phase "', p_phase, '": a {"query": ...} source is not supported on MariaDB yet'),
+            'Create a view over the query and name the view as the source.');
+    END IF;
+    CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
+    CALL ferry_relation_meta(p_phase, 'target', JSON_EXTRACT(p_summary, '$.target'), v_target);
+    SET o_meta = CONCAT('{"catalog_schema":"ferry","phase_id":', p_phase_id,
+                        ',"source":', v_source, ',"target":', v_target, '}');
+END//
+
+-- ferry_load: every procedure but define_phase starts from a stored phase;
+-- a NULL or unknown name is one clear error here, before anything else.
+CREATE PROCEDURE ferry_load(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                            OUT o_id BIGINT,
+                            OUT o_spec LONGTEXT CHARACTER SET utf8mb4,
+                            OUT o_summary LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    IF p_name IS NULL THEN
+        CALL ferry_fail('22004', 'phase name must not be NULL', NULL);
+    END IF;
+    SET o_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND name = p_name);
+    IF o_id IS NULL THEN
+        CALL ferry_fail('42704', CONCAT('phase "', p_name, '" does not exist'),
+            CONCAT('Define it with CALL define_phase(''', p_name,
+                   ''', spec) in database ', DATABASE(), '.'));
+    END IF;
+    SET o_spec = (SELECT spec FROM ferry.phases WHERE id = o_id);
+    SET o_summary = ferry_phase_check(p_name, o_spec);
+    CALL ferry_check(o_summary);
+END//
+
+-- ferry_map_rows: how many legacy rows a phase has mapped; a phase with
+-- rows must not be redefined or dropped.  A map dropped by hand counts 0.
+CREATE PROCEDURE ferry_map_rows(IN p_id BIGINT, OUT o_rows BIGINT)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    SET o_rows = 0;
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES
+               WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_map_rows FROM `ferry`.`map_',
+                                 p_id, '`');
+        SET o_rows = @ferry_map_rows;
+        SET @ferry_map_rows = NULL;
+    END IF;
+END//
+
+-- ferry_exec: runs a plan's statements in order.  The counts of a "count"
+-- statement come back through OUT parameters (a prepared SELECT can only
+-- write user variables, which are cleared again); the rows written by the
+-- "insert" and removed by the "delete_target" statements are returned for
+-- the books.  An error names the phase and the statement's role.
+CREATE PROCEDURE ferry_exec(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                            IN p_plan LONGTEXT CHARACTER SET utf8mb4,
+                            OUT o_inserted BIGINT,
+                            OUT o_deleted BIGINT,
+                            OUT o_source_rows BIGINT,
+                            OUT o_migrated BIGINT,
+                            OUT o_filtered BIGINT,
+                            OUT o_this_run BIGINT,
+                            OUT o_orphans BIGINT)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_i INT DEFAULT 0;
+    DECLARE v_n INT;
+    DECLARE v_role VARCHAR(32) CHARACTER SET ascii DEFAULT 'plan';
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        DECLARE v_msg TEXT CHARACTER SET utf8mb4;
+        DECLARE v_where TEXT CHARACTER SET utf8mb4;
+
+        GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
+        SET v_where = CONCAT(' [ferry phase "', p_phase, '", ', v_role, ' statement]');
+        IF OCTET_LENGTH(v_msg) + OCTET_LENGTH(v_where) > 500 THEN
+            SET v_msg = LEFT(v_msg, GREATEST(0, 500 - CHAR_LENGTH(v_where)) DIV 4);
+        END IF;
+        SET v_msg = CONCAT(v_msg, v_where);
+        RESIGNAL SET MESSAGE_TEXT = v_msg;
+    END;
+
+    SET o_inserted = 0, o_deleted = 0;
+    SET v_n = JSON_LENGTH(p_plan, '$.statements');
+    WHILE v_i < v_n DO
+        SET v_role = JSON_VALUE(p_plan, CONCAT('$.statements[', v_i, '].role'));
+        SET v_sql = JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].sql')));
+        IF v_role = 'count' THEN
+            EXECUTE IMMEDIATE CONCAT(
+                'SELECT source_rows, migrated, filtered, this_run, orphans ',
+                'INTO @ferry_source_rows, @ferry_migrated, @ferry_filtered, ',
+                '@ferry_this_run, @ferry_orphans FROM (', v_sql, ') AS ferry_count');
+            SET o_source_rows = @ferry_source_rows, o_migrated = @ferry_migrated,
+                o_filtered = @ferry_filtered, o_this_run = @ferry_this_run,
+                o_orphans = @ferry_orphans;
+            SET @ferry_source_rows = NULL, @ferry_migrated = NULL, @ferry_filtered = NULL,
+                @ferry_this_run = NULL, @ferry_orphans = NULL;
+        ELSE
+            EXECUTE IMMEDIATE v_sql;
+            IF v_role = 'insert' THEN
+                SET o_inserted = o_inserted + ROW_COUNT();
+            ELSEIF v_role = 'delete_target' THEN
+                SET o_deleted = o_deleted + ROW_COUNT();
+            END IF;
+        END IF;
+        SET v_i = v_i + 1;
+    END WHILE;
+END//
+
+-- define_phase: validate a spec against the tables and store it, creating
+-- the phase's id map.  The same spec again is a no-op; a different spec
+-- replaces a phase that has not run, and is refused once rows are mapped
+-- (roll back first), as Flyway refuses an edited applied script.
+CREATE PROCEDURE define_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                              IN p_spec LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+body: BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_rows BIGINT;
+    DECLARE v_created BOOLEAN DEFAULT FALSE;
+    DECLARE v_checksum CHAR(40) CHARACTER SET ascii;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
+
+    -- A new phase whose map could not be created (completely: the table
+    -- may exist without its index) is not left half-defined.  DDL has
+    -- committed the phase row already, so it is undone by hand.
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_created THEN
+            IF v_drop IS NOT NULL THEN
+                EXECUTE IMMEDIATE JSON_UNQUOTE(JSON_EXTRACT(v_drop, '$.statements[0].sql'));
+            END IF;
+            DELETE FROM ferry.phases WHERE id = v_id;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF p_name IS NULL THEN
+        CALL ferry_fail('22004', 'phase name must not be NULL', NULL);
+    END IF;
+    IF p_spec IS NULL THEN
+        CALL ferry_fail('22004', CONCAT('spec of phase "', p_name, '" must not be NULL'), NULL);
+    END IF;
+    SET v_summary = ferry_phase_check(p_name, p_spec);
+    CALL ferry_check(v_summary);
+    SET v_checksum = JSON_VALUE(v_summary, '$.checksum');
+    SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND name = p_name);
+    IF v_id IS NOT NULL
+       AND (SELECT checksum FROM ferry.phases WHERE id = v_id) = v_checksum THEN
+        LEAVE body;
+    END IF;
+
+    -- Check the spec against the tables before writing anything.  For a
+    -- new phase the id is not known yet; it only names the map table, and
+    -- this plan is not executed.
+    CALL ferry_build_meta(v_summary, p_name, COALESCE(v_id, 1), v_meta);
+    SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
+    CALL ferry_check(v_plan);
+
+    IF v_id IS NOT NULL THEN
+        CALL ferry_map_rows(v_id, v_rows);
+        IF v_rows > 0 THEN
+            CALL ferry_fail('55000',
+                CONCAT('phase "', p_name, '" has run (', v_rows,
+                       ' mapped rows): its spec cannot be changed'),
+                CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
+        END IF;
+        SET v_plan = ferry_plan_drop(p_name, p_spec, v_meta);
+        CALL ferry_check(v_plan);
+        CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+        UPDATE ferry.phases
+           SET spec = JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')),
+               checksum = v_checksum, updated_at = SYSDATE(6)
+         WHERE id = v_id;
+    ELSE
+        INSERT INTO ferry.phases (db, name, spec, checksum)
+        VALUES (DATABASE(), p_name, JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')), v_checksum);
+        SET v_id = LAST_INSERT_ID();
+        SET v_created = TRUE;
+        SET v_meta = JSON_SET(v_meta, '$.phase_id', v_id);
+        SET v_drop = ferry_plan_drop(p_name, p_spec, v_meta);
+        CALL ferry_check(v_drop);
+    END IF;
+    SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+END//
+
+-- drop_phase: forget a phase and drop its map, refused while the map holds
+-- rows (they are the only record of what to roll back).  The tables are not
+-- looked at, so a phase whose tables are gone can still be dropped.
+CREATE PROCEDURE drop_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_rows BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_map_rows(v_id, v_rows);
+    IF v_rows > 0 THEN
+        CALL ferry_fail('55000',
+            CONCAT('phase "', p_name, '" has ', v_rows, ' mapped rows and cannot be dropped'),
+            CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
+    END IF;
+    SET v_plan = ferry_plan_drop(p_name, v_spec,
+        CONCAT('{"catalog_schema":"ferry","phase_id":', v_id,
+               ',"source":{"columns":[]},"target":{"columns":[]}}'));
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+    DELETE FROM ferry.phases WHERE id = v_id;
+END//
+
+-- migrate_phase: map every pending source row and write its target row,
+-- atomically, then prove the books balance before committing.  Returns
+-- one row: phase, migrated, merged, rejected, filtered, skipped, seconds.
+CREATE PROCEDURE migrate_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_run BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+    DECLARE v_locked BOOLEAN DEFAULT FALSE;
+    DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
+    DECLARE v_seconds DOUBLE;
+    DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open THEN
+            IF v_outer THEN
+                ROLLBACK TO SAVEPOINT ferry_migrate;
+            ELSE
+                ROLLBACK;
+            END IF;
+        END IF;
+        IF v_locked THEN
+            DO RELEASE_LOCK(v_lock);
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    -- Plan once before any write: a bad phase fails with nothing written.
+    SET v_plan = ferry_plan_migrate(p_name, v_spec, v_meta, 0);
+    CALL ferry_check(v_plan);
+
+    SET v_lock = CONCAT('ferry.phase.', v_id);
+    IF GET_LOCK(v_lock, 0) IS NOT TRUE THEN
+        CALL ferry_fail('55P03',
+            CONCAT('phase "', p_name, '" is already being worked on by another session'),
+            'Wait for the other session to finish, then run it again.');
+    END IF;
+    SET v_locked = TRUE;
+
+    IF v_outer THEN
+        SAVEPOINT ferry_migrate;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    INSERT INTO ferry.migration_log (db, phase, operation, status, started_at)
+    VALUES (DATABASE(), p_name, 'migrate', 'started', v_start);
+    SET v_run = LAST_INSERT_ID();
+    SET v_plan = ferry_plan_migrate(p_name, v_spec, v_meta, v_run);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
+                    v_filtered, v_this_run, v_orphans);
+    IF v_source <> v_migrated + v_filtered OR v_inserted <> v_this_run THEN
+        CALL ferry_fail('XX001',
+            CONCAT('phase "', p_name, '": the books do not balance after the run (source_rows=',
+                   v_source, ', migrated=', v_migrated, ', filtered=', v_filtered,
+                   ', this_run=', v_this_run, ', target rows written=', v_inserted,
+                   '); nothing was written'),
+            NULL);
+    END IF;
+    SET v_seconds = ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3);
+    UPDATE ferry.migration_log
+       SET status = 'completed', `rows` = v_this_run, seconds = v_seconds,
+           finished_at = SYSDATE(6)
+     WHERE id = v_run;
+    IF v_outer THEN
+        RELEASE SAVEPOINT ferry_migrate;
+    ELSE
+        COMMIT;
+    END IF;
+    SET v_open = FALSE;
+    DO RELEASE_LOCK(v_lock);
+    SET v_locked = FALSE;
+
+    SELECT p_name AS phase, v_this_run AS migrated, 0 AS merged, 0 AS rejected,
+           v_filtered AS filtered, v_migrated - v_this_run AS skipped,
+           v_seconds AS seconds;
+END//
+
+-- ferry_accounting: the accounting checks of one phase, appended to a JSON
+-- array of result rows (one result set for any number of phases).  The
+-- verdicts are worded by the core (ferry_accounting_checks), as on
+-- PostgreSQL.
+CREATE PROCEDURE ferry_accounting(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  INOUT io_checks LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    SET v_plan = ferry_plan_accounting(p_name, v_spec, v_meta, 0);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
+                    v_filtered, v_this_run, v_orphans);
+    SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_filtered, v_orphans);
+    CALL ferry_check(v_checks);
+    SET io_checks = JSON_MERGE_PRESERVE(io_checks, v_checks);
+END//
+
+-- validate_migration_integrity: the proof a phase lost no row.  NULL means
+-- every phase of this database, in definition order.  Result rows: phase,
+-- check_name, status (PASS / WARN / FAIL), details.
+CREATE PROCEDURE validate_migration_integrity(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_id BIGINT DEFAULT 0;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+
+    IF p_name IS NOT NULL THEN
+        CALL ferry_accounting(p_name, v_checks);
+    ELSE
+        -- No cursor: a NOT FOUND handler would also catch conditions of
+        -- the procedures called inside the loop.
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+        WHILE v_id IS NOT NULL DO
+            SET v_name = (SELECT name FROM ferry.phases WHERE id = v_id);
+            CALL ferry_accounting(v_name, v_checks);
+            SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+        END WHILE;
+    END IF;
+    SELECT c.phase, c.check_name, c.status, c.details
+      FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+               status VARCHAR(4) CHARACTER SET utf8mb4 PATH '$.status',
+               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details')) AS c
+     ORDER BY c.seq;
+END//
+
+-- rollback_migration: delete exactly the target rows the phase's map names
+-- (rows written later by the application have no map entry and stay), then
+-- empty the map, atomically.  Returns one row: phase, target, rows_deleted.
+CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_target VARCHAR(600) CHARACTER SET utf8mb4;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+    DECLARE v_locked BOOLEAN DEFAULT FALSE;
+    DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
+    DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open THEN
+            IF v_outer THEN
+                ROLLBACK TO SAVEPOINT ferry_rollback;
+            ELSE
+                ROLLBACK;
+            END IF;
+        END IF;
+        IF v_locked THEN
+            DO RELEASE_LOCK(v_lock);
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
+    CALL ferry_check(v_plan);
+    SET v_target = CONCAT(COALESCE(CONCAT(JSON_VALUE(v_summary, '$.target.schema'), '.'), ''),
+                          JSON_VALUE(v_summary, '$.target.name'));
+
+    SET v_lock = CONCAT('ferry.phase.', v_id);
+    IF GET_LOCK(v_lock, 0) IS NOT TRUE THEN
+        CALL ferry_fail('55P03',
+            CONCAT('phase "', p_name, '" is already being worked on by another session'),
+            'Wait for the other session to finish, then run it again.');
+    END IF;
+    SET v_locked = TRUE;
+
+    IF v_outer THEN
+        SAVEPOINT ferry_rollback;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
+                    v_filtered, v_this_run, v_orphans);
+    UPDATE ferry.migration_log SET status = 'rolled_back'
+     WHERE db = DATABASE() AND phase = p_name AND operation = 'migrate'
+       AND status = 'completed';
+    INSERT INTO ferry.migration_log (db, phase, operation, status, `rows`, seconds,
+                                     started_at, finished_at)
+    VALUES (DATABASE(), p_name, 'rollback', 'completed', v_deleted,
+            ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3),
+            v_start, SYSDATE(6));
+    IF v_outer THEN
+        RELEASE SAVEPOINT ferry_rollback;
+    ELSE
+        COMMIT;
+    END IF;
+    SET v_open = FALSE;
+    DO RELEASE_LOCK(v_lock);
+    SET v_locked = FALSE;
+
+    SELECT p_name AS phase, v_target AS target, v_deleted AS rows_deleted;
+END//
+
+DELIMITER ;
+
+SET sql_mode = @ferry_saved_sql_mode;
+SET @ferry_saved_sql_mode = NULL;

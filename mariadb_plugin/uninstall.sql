@@ -1,0 +1,38 @@
+-- ferry for MariaDB: uninstall.
+--
+-- Run it in each database where procedures.sql was loaded
+--
+--     mariadb mydb < mariadb_plugin/uninstall.sql
+--
+-- It drops the procedures of the current database, the global UDFs and the
+-- `ferry` catalog database, including every id map: after this, phases can
+-- no longer be rolled back.  Roll back or keep a dump of `ferry` first.
+-- Running it in a second database after the first is harmless (IF EXISTS).
+
+DROP PROCEDURE IF EXISTS define_phase;
+DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS migrate_phase;
+DROP PROCEDURE IF EXISTS validate_migration_integrity;
+DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS ferry_raise;
+DROP PROCEDURE IF EXISTS ferry_fail;
+DROP PROCEDURE IF EXISTS ferry_check;
+DROP PROCEDURE IF EXISTS ferry_relation_meta;
+DROP PROCEDURE IF EXISTS ferry_build_meta;
+DROP PROCEDURE IF EXISTS ferry_load;
+DROP PROCEDURE IF EXISTS ferry_map_rows;
+DROP PROCEDURE IF EXISTS ferry_exec;
+DROP PROCEDURE IF EXISTS ferry_accounting;
+
+DROP FUNCTION IF EXISTS uuid_v4;
+DROP FUNCTION IF EXISTS uuid_v5;
+DROP FUNCTION IF EXISTS uuid_v7;
+DROP FUNCTION IF EXISTS ferry_phase_check;
+DROP FUNCTION IF EXISTS ferry_plan_define;
+DROP FUNCTION IF EXISTS ferry_plan_drop;
+DROP FUNCTION IF EXISTS ferry_plan_migrate;
+DROP FUNCTION IF EXISTS ferry_plan_accounting;
+DROP FUNCTION IF EXISTS ferry_accounting_checks;
+DROP FUNCTION IF EXISTS ferry_plan_rollback;
+
+DROP DATABASE IF EXISTS ferry;
