@@ -624,8 +624,8 @@ BEGIN
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
     SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
     CALL ferry_check(v_plan);
-    SET v_target = CONCAT(COALESCE(CONCAT(JSON_VALUE(v_summary, '$.target.schema'), '.'), ''),
-                          JSON_VALUE(v_summary, '$.target.name'));
+    -- the resolved name, database included, as PostgreSQL reports schema.table
+    SET v_target = CONCAT(JSON_VALUE(v_meta, '$.target.schema'), '.', JSON_VALUE(v_meta, '$.target.name'));
 
     SET v_lock = CONCAT('ferry.phase.', v_id);
     IF GET_LOCK(v_lock, 0) IS NOT TRUE THEN

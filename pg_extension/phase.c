@@ -20,6 +20,29 @@ fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err)
 }
 
 /*
+ * fpg_refuse_if_migrated: a phase's map and target rows were made by its
+ * spec; while they exist the spec must go on meaning what it meant, so
+ * redefining or dropping waits for a rollback.  Takes the phase lock first.
+ */
+static void
+fpg_refuse_if_migrated(const fpg_phase *ph, const char *verb)
+{
+	uint64		mapped;
+
+	fpg_lock(ph, verb);
+	mapped = fpg_map_rows(ph);
+	if (mapped > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\" has migrated " UINT64_FORMAT " rows and cannot be %s",
+						ph->phase->name, mapped,
+						strcmp(verb, "define_phase") == 0 ? "redefined" : "dropped"),
+				 errdetail("Its id map and target rows were made by the spec with checksum %s.",
+						   ph->phase->checksum),
+				 errhint("Roll it back first: SELECT rollback_migration('%s');", ph->phase->name)));
+}
+
+/*
  * define_phase validates the spec against the live tables before writing
  * anything.  Redefining a phase that has migrated rows is refused until it
  * is rolled back, as Flyway refuses an edited script: the map and the
@@ -53,23 +76,12 @@ define_phase(PG_FUNCTION_ARGS)
 	ph.meta = fpg_resolve(ph.phase, ph.id);
 	if (exists)
 	{
-		uint64		mapped;
-
 		if (strcmp(old.phase->checksum, ph.phase->checksum) == 0)
 		{
 			SPI_finish();
 			PG_RETURN_VOID();
 		}
-		fpg_lock(&old, "define_phase");
-		mapped = fpg_map_rows(&old);
-		if (mapped > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("phase \"%s\" has migrated " UINT64_FORMAT " rows and cannot be redefined",
-							name, mapped),
-					 errdetail("Its id map and target rows were made by the spec with checksum %s.",
-							   old.phase->checksum),
-					 errhint("Roll it back first: SELECT rollback_migration('%s');", name)));
+		fpg_refuse_if_migrated(&old, "define_phase");
 		fpg_exec_plan(&old, fy_plan_drop(old.phase, old.meta, FY_POSTGRES, &err), &err);
 		{
 			Datum		args[3] = {Int64GetDatum(ph.id), CStringGetTextDatum(ph.phase->canonical),
@@ -108,20 +120,12 @@ drop_phase(PG_FUNCTION_ARGS)
 	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
 	fy_error	err = {0};
 	fpg_phase	ph;
-	uint64		mapped;
 	Datum		arg;
 	Oid			type = INT8OID;
 
 	SPI_connect();
 	fpg_load(name, &ph, 0);
-	fpg_lock(&ph, "drop_phase");
-	mapped = fpg_map_rows(&ph);
-	if (mapped > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("phase \"%s\" has migrated " UINT64_FORMAT " rows and cannot be dropped",
-						name, mapped),
-				 errhint("Roll it back first: SELECT rollback_migration('%s');", name)));
+	fpg_refuse_if_migrated(&ph, "drop_phase");
 	fpg_exec_plan(&ph, fy_plan_drop(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
 	arg = Int64GetDatum(ph.id);
 	if (SPI_execute_with_args("DELETE FROM ferry.phases WHERE id = $1", 1, &type, &arg,
