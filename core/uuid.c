@@ -105,24 +105,30 @@ fy_uuid_v4(fy_uuid *out)
 
 /*
  * fy_uuid_v7 puts the Unix time in milliseconds in the first 48 bits and
- * the sub-millisecond fraction in the next 12 (RFC 9562 method 3), so keys
- * made by one session sort in creation order; the rest is random.
+ * the sub-millisecond fraction in the next 12 (RFC 9562 method 3); the rest
+ * is random.  Within a thread the 60-bit time part never repeats or goes
+ * back: a clock too coarse to tell two calls apart (or stepped backwards)
+ * gets the previous value plus one, so keys made in sequence sort in
+ * sequence, as section 6.2 asks.
  */
 bool
 fy_uuid_v7(fy_uuid *out)
 {
+	static __thread uint64_t last;
 	struct timespec ts;
-	uint64_t	ms;
-	unsigned	frac;
+	uint64_t	t;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || !fy_uuid_v4(out))
 		return false;
-	ms = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-	frac = (unsigned) (((uint64_t) (ts.tv_nsec % 1000000) * 4096) / 1000000);
+	t = ((uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000) << 12 |
+		((uint64_t) (ts.tv_nsec % 1000000) * 4096) / 1000000;
+	if (t <= last)
+		t = last + 1;
+	last = t;
 	for (int i = 0; i < 6; i++)
-		out->b[i] = (uint8_t) (ms >> (40 - 8 * i));
-	out->b[6] = (uint8_t) (frac >> 8);
-	out->b[7] = (uint8_t) frac;
+		out->b[i] = (uint8_t) (t >> (52 - 8 * i));
+	out->b[6] = (uint8_t) ((t >> 8) & 0x0f);
+	out->b[7] = (uint8_t) t;
 	fy_uuid_set_version(out, 7);
 	return true;
 }
