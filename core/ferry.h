@@ -366,6 +366,8 @@ extern void fy_uuid_v5(const fy_uuid *ns, const char *name, size_t len,
 					   fy_uuid *out);
 extern bool fy_uuid_v4(fy_uuid *out);
 extern bool fy_uuid_v7(fy_uuid *out);
+/* fy_uuid_v7_at: the same for a given time (the clock, or a test's). */
+extern bool fy_uuid_v7_at(int64_t sec, long nsec, fy_uuid *out);
 /* The namespace of a phase's v5 keys: uuid_v5(FERRY_NAMESPACE, phase name). */
 extern void fy_uuid_phase_namespace(const char *phase, fy_uuid *out);
 

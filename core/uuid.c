@@ -112,16 +112,15 @@ fy_uuid_v4(fy_uuid *out)
  * sequence, as section 6.2 asks.
  */
 bool
-fy_uuid_v7(fy_uuid *out)
+fy_uuid_v7_at(int64_t sec, long nsec, fy_uuid *out)
 {
 	static __thread uint64_t last;
-	struct timespec ts;
 	uint64_t	t;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || !fy_uuid_v4(out))
+	if (!fy_uuid_v4(out))
 		return false;
-	t = ((uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000) << 12 |
-		((uint64_t) (ts.tv_nsec % 1000000) * 4096) / 1000000;
+	t = ((uint64_t) sec * 1000 + (uint64_t) nsec / 1000000) << 12 |
+		((uint64_t) (nsec % 1000000) * 4096) / 1000000;
 	if (t <= last)
 		t = last + 1;
 	last = t;
@@ -131,6 +130,16 @@ fy_uuid_v7(fy_uuid *out)
 	out->b[7] = (uint8_t) t;
 	fy_uuid_set_version(out, 7);
 	return true;
+}
+
+bool
+fy_uuid_v7(fy_uuid *out)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return false;
+	return fy_uuid_v7_at((int64_t) ts.tv_sec, ts.tv_nsec, out);
 }
 
 void

@@ -1,6 +1,7 @@
 /* test_uuid.c -- UUID v4/v5/v7 and SHA-1 against published vectors. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,19 @@ uuid_v4_and_v7_carry_version_and_variant(void **state)
 	assert_int_equal(b.b[8] >> 6, 2);
 }
 
+/* time_bits_less: the 60 time bits of a v7 (bytes 0-7 less the version) */
+static bool
+time_bits_less(const fy_uuid *a, const fy_uuid *b)
+{
+	uint8_t		x[8], y[8];
+
+	memcpy(x, a->b, 8);
+	memcpy(y, b->b, 8);
+	x[6] &= 0x0f;
+	y[6] &= 0x0f;
+	return memcmp(x, y, 8) < 0;
+}
+
 static void
 uuid_v7_keys_made_in_sequence_sort_strictly_in_sequence(void **state)
 {
@@ -129,16 +143,23 @@ uuid_v7_keys_made_in_sequence_sort_strictly_in_sequence(void **state)
 	for (int i = 0; i < 100000; i++)
 	{
 		assert_true(fy_uuid_v7(&cur));
-		/* the 60 time bits (bytes 0-7 less the version nibble) strictly grow */
-		uint8_t		a[8], b[8];
-
-		memcpy(a, prev.b, 8);
-		memcpy(b, cur.b, 8);
-		a[6] &= 0x0f;
-		b[6] &= 0x0f;
-		assert_true(memcmp(a, b, 8) < 0);
+		assert_true(time_bits_less(&prev, &cur));
 		prev = cur;
 	}
+}
+
+static void
+uuid_v7_stays_ordered_when_the_clock_stalls_or_steps_back(void **state)
+{
+	fy_uuid		a, b, c;
+
+	(void) state;
+	assert_true(fy_uuid_v7_at(1800000000, 5000, &a));
+	assert_true(fy_uuid_v7_at(1800000000, 5000, &b));	/* same instant */
+	assert_true(fy_uuid_v7_at(1700000000, 0, &c));	/* clock stepped back */
+	assert_true(time_bits_less(&a, &b));
+	assert_true(time_bits_less(&b, &c));
+	assert_int_equal(c.b[6] >> 4, 7);
 }
 
 int
@@ -152,6 +173,7 @@ main(void)
 		cmocka_unit_test(uuid_parse_refuses_malformed_text),
 		cmocka_unit_test(uuid_v4_and_v7_carry_version_and_variant),
 		cmocka_unit_test(uuid_v7_keys_made_in_sequence_sort_strictly_in_sequence),
+		cmocka_unit_test(uuid_v7_stays_ordered_when_the_clock_stalls_or_steps_back),
 	};
 
 	return cmocka_run_group_tests_name("uuid", tests, NULL, NULL);
