@@ -23,6 +23,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: every object depends on the headers.
+$(OBJS): core/ferry.h core/plan.h pg_extension/ferry.h
+
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Werror -Icore
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(sort $(wildcard tests/unit/test_*.c)))
 

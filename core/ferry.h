@@ -138,8 +138,17 @@ typedef enum fy_exprkind
 	FY_EXPR_SQL,				/* an SQL expression over the source row */
 	FY_EXPR_CONST,				/* a JSON scalar */
 	FY_EXPR_JSON,				/* an object built from members */
-	FY_EXPR_MAP					/* value mapping with a default */
+	FY_EXPR_MAP,				/* value mapping with a default */
+	FY_EXPR_REF					/* a key rebuilt through another phase's map */
 } fy_exprkind;
+
+/* What a ref does with a source value that the referenced phase never mapped. */
+typedef enum fy_on_missing
+{
+	FY_MISSING_REJECT,			/* quarantine the row in migration_rejects */
+	FY_MISSING_NULL,			/* migrate it with NULL there */
+	FY_MISSING_ERROR			/* refuse the whole run, before any write */
+} fy_on_missing;
 
 typedef struct fy_expr fy_expr;
 
@@ -158,13 +167,19 @@ typedef struct fy_mapping
 struct fy_expr
 {
 	fy_exprkind kind;
-	const char *text;			/* COLUMN: name; SQL: expression */
+	const char *text;			/* COLUMN: name; SQL: expression; REF: the */
+								/* target column it fills */
 	const void *value;			/* CONST: cJSON scalar; MAP: default or NULL */
 	fy_expr    *from;			/* MAP: the mapped expression */
 	fy_member  *members;		/* JSON */
 	int			nmembers;
 	fy_mapping *mappings;		/* MAP */
 	int			nmappings;
+	const char *ref;			/* REF: the referenced phase */
+	const char **ref_cols;		/* REF: source columns holding its legacy key */
+	int			nref_cols;
+	fy_on_missing on_missing;	/* REF */
+	int			ref_index;		/* REF: 1-based, in column order */
 };
 
 typedef struct fy_column
@@ -191,8 +206,9 @@ typedef struct fy_phase
 	fy_column  *columns;
 	int			ncolumns;
 	const char *where;
-	const char **depends_on;
+	const char **depends_on;	/* declared plus implied by refs, no repeats */
 	int			ndepends;
+	int			nrefs;			/* REF columns, numbered 1..nrefs */
 } fy_phase;
 
 /*
@@ -234,6 +250,13 @@ typedef struct fy_relmeta
  * holding ferry's SQL functions (PostgreSQL; NULL on MariaDB, where UDFs
  * are global).
  */
+typedef struct fy_refmeta
+{
+	const char *phase;			/* a phase that REF columns point into */
+	long		phase_id;
+	int			nkeys;			/* its source key's column count */
+} fy_refmeta;
+
 typedef struct fy_meta
 {
 	fy_arena   *arena;
@@ -242,6 +265,8 @@ typedef struct fy_meta
 	const char *catalog_schema;
 	const char *func_schema;
 	long		phase_id;
+	fy_refmeta *refs;			/* one per phase in fy_phase.depends_on that */
+	int			nrefs;			/* a REF column names */
 } fy_meta;
 
 extern fy_meta *fy_meta_new(void);
@@ -253,9 +278,13 @@ extern fy_colmeta *fy_meta_add_column(fy_meta *meta, fy_relmeta *rel,
  * {"catalog_schema": "ferry", "phase_id": 3,
  *  "source": {"schema": "db", "name": "t", "columns": [{"name": "id",
  *             "type": "bigint", "notnull": true, "hasdefault": false}]},
- *  "target": {...}}
+ *  "target": {...},
+ *  "refs": [{"phase": "wedding_data", "phase_id": 1, "nkeys": 1}]}
  */
 extern fy_meta *fy_meta_parse(const char *json, fy_error *err);
+extern bool fy_meta_add_ref(fy_meta *meta, const char *phase, long phase_id,
+							int nkeys);
+extern const fy_refmeta *fy_meta_ref(const fy_meta *meta, const char *phase);
 extern void fy_meta_free(fy_meta *meta);
 extern const fy_colmeta *fy_meta_column(const fy_relmeta *rel,
 										const char *name);
@@ -269,13 +298,18 @@ typedef enum fy_role
 	FY_ROLE_INSERT,				/* writes target rows */
 	FY_ROLE_COUNT,				/* one row of counts */
 	FY_ROLE_DELETE_TARGET,		/* removes target rows */
-	FY_ROLE_DELETE_MAP			/* empties the id map */
+	FY_ROLE_DELETE_MAP,			/* empties the id map */
+	FY_ROLE_CLEAR_REJECTS,		/* forgets the rejects of earlier runs */
+	FY_ROLE_ASSERT,				/* one row (failures, sample): refuse if > 0 */
+	FY_ROLE_MIGRATE				/* maps, rejects and writes in one statement; */
+								/* one row (mapped, written, rejected) */
 } fy_role;
 
 typedef struct fy_stmt
 {
 	fy_role		role;
 	const char *sql;
+	const char *label;			/* ASSERT: the target column it checks */
 } fy_stmt;
 
 typedef struct fy_plan
@@ -314,7 +348,8 @@ extern fy_plan *fy_plan_migrate(const fy_phase *phase, const fy_meta *meta,
  * fy_plan_accounting: one COUNT statement returning, in this order,
  * source_rows, migrated (source rows with a map entry), filtered
  * (unmapped rows the where excludes), this_run (map entries of run_id;
- * 0 when run_id is 0), orphans (map entries whose source row is gone).
+ * 0 when run_id is 0), rejected (the phase's rows in migration_rejects),
+ * orphans (map entries whose source row is gone).
  */
 extern fy_plan *fy_plan_accounting(const fy_phase *phase, const fy_meta *meta,
 								   fy_dialect d, long run_id, fy_error *err);
@@ -334,15 +369,41 @@ typedef struct fy_check
 	char		details[256];
 } fy_check;
 
-#define FY_ACCOUNTING_CHECKS 2
+#define FY_ACCOUNTING_CHECKS 3
+
+/* The numbers of fy_plan_accounting's COUNT statement. */
+typedef struct fy_counts
+{
+	int64_t		source_rows;
+	int64_t		migrated;
+	int64_t		filtered;
+	int64_t		this_run;
+	int64_t		orphans;
+	int64_t		rejected;
+} fy_counts;
 
 /*
- * fy_accounting_checks turns the counts of fy_plan_accounting into the
- * row_accounting and source_rows_gone verdicts; returns how many.
+ * fy_accounting_checks turns the counts into the row_accounting,
+ * rejected_rows and source_rows_gone verdicts; returns how many.
  */
-extern int	fy_accounting_checks(const char *phase, int64_t source_rows,
-								 int64_t migrated, int64_t filtered,
-								 int64_t orphans, fy_check *out);
+extern int	fy_accounting_checks(const char *phase, const fy_counts *c,
+								 fy_check *out);
+
+/* fy_dependency_order: a phase and the phases it depends on (by name). */
+typedef struct fy_depnode
+{
+	const char *name;
+	const char **deps;
+	int			ndeps;
+} fy_depnode;
+
+/*
+ * fy_dependency_order writes into order[] the indexes of nodes so that every
+ * phase comes after the phases it depends on (ties keep the given order),
+ * or fails naming a cycle (a -> b -> a) or a dependency on an unknown phase.
+ */
+extern bool fy_dependency_order(const fy_depnode *nodes, int n, int *order,
+								fy_error *err);
 /* [{"phase", "check_name", "status", "details"}, ...] */
 extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);
 

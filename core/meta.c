@@ -73,6 +73,32 @@ fy_meta_column(const fy_relmeta *rel, const char *name)
 	return NULL;
 }
 
+bool
+fy_meta_add_ref(fy_meta *meta, const char *phase, long phase_id, int nkeys)
+{
+	fy_refmeta *refs = fy_arena_alloc(meta->arena, sizeof(fy_refmeta) * (size_t) (meta->nrefs + 1));
+
+	if (refs == NULL)
+		return false;
+	if (meta->nrefs)
+		memcpy(refs, meta->refs, sizeof(fy_refmeta) * (size_t) meta->nrefs);
+	refs[meta->nrefs].phase = fy_arena_strdup(meta->arena, phase);
+	refs[meta->nrefs].phase_id = phase_id;
+	refs[meta->nrefs].nkeys = nkeys;
+	meta->refs = refs;
+	meta->nrefs++;
+	return refs[meta->nrefs - 1].phase != NULL;
+}
+
+const fy_refmeta *
+fy_meta_ref(const fy_meta *meta, const char *phase)
+{
+	for (int i = 0; i < meta->nrefs; i++)
+		if (strcmp(meta->refs[i].phase, phase) == 0)
+			return &meta->refs[i];
+	return NULL;
+}
+
 static const char *
 fy_json_str(const cJSON *o, const char *key)
 {
@@ -144,8 +170,30 @@ fy_meta_parse(const char *json, fy_error *err)
 	if (meta->catalog_schema == NULL || meta->phase_id <= 0)
 		fy_fail(err, FY_ERR_INVALID_JSON,
 				"metadata needs \"catalog_schema\" and a positive \"phase_id\"");
-	else if (fy_meta_rel(meta, &meta->source, cJSON_GetObjectItemCaseSensitive(doc, "source"), "source", err))
-		fy_meta_rel(meta, &meta->target, cJSON_GetObjectItemCaseSensitive(doc, "target"), "target", err);
+	else if (fy_meta_rel(meta, &meta->source, cJSON_GetObjectItemCaseSensitive(doc, "source"), "source", err) &&
+			 fy_meta_rel(meta, &meta->target, cJSON_GetObjectItemCaseSensitive(doc, "target"), "target", err))
+	{
+		const cJSON *r;
+
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "refs"))
+		{
+			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "phase_id");
+			const cJSON *rk = cJSON_GetObjectItemCaseSensitive(r, "nkeys");
+
+			if (fy_json_str(r, "phase") == NULL || !cJSON_IsNumber(rid) || !cJSON_IsNumber(rk))
+			{
+				fy_fail(err, FY_ERR_INVALID_JSON,
+						"metadata: every entry of \"refs\" needs \"phase\", \"phase_id\" and \"nkeys\"");
+				break;
+			}
+			if (!fy_meta_add_ref(meta, fy_json_str(r, "phase"), (long) rid->valuedouble,
+								 (int) rk->valuedouble))
+			{
+				fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+				break;
+			}
+		}
+	}
 	cJSON_Delete(doc);
 	if (err->code != FY_OK)
 	{

@@ -76,7 +76,8 @@ fy_plan_drop(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf_init(&b);
 	fy_buf_add(&b, "DROP TABLE IF EXISTS ");
 	fy_buf_map_table(&b, meta, d);
-	return fyp_finish(plan, fyp_add(plan, FY_ROLE_DDL, &b, err));
+	return fyp_finish(plan, fyp_add(plan, FY_ROLE_DDL, &b, err) &&
+					  fyp_plan_clear_rejects(plan, meta, d, err));
 }
 
 /* fyp_plan_map: map every unmapped source row that passes the where. */
@@ -114,6 +115,28 @@ fyp_plan_map(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return fyp_add(plan, FY_ROLE_MAP, &b, err);
 }
 
+/* fyp_insert_target: INSERT INTO target (key, legacy column, columns...) */
+static void
+fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d)
+{
+	fy_buf_add(b, "INSERT INTO ");
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " (");
+	fy_buf_ident(b, d, ph->target_key);
+	if (ph->legacy_column)
+	{
+		fy_buf_add(b, ", ");
+		fy_buf_ident(b, d, ph->legacy_column);
+	}
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fy_buf_ident(b, d, ph->columns[i].target);
+	}
+	fy_buf_add(b, ")");
+}
+
 /*
  * fyp_plan_insert: the target rows of this run, joined from the source and
  * the map rows tagged run_id.  The user's expressions see the source row
@@ -127,21 +150,8 @@ fyp_plan_insert(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf		b;
 
 	fy_buf_init(&b);
-	fy_buf_add(&b, "INSERT INTO ");
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " (");
-	fy_buf_ident(&b, d, ph->target_key);
-	if (ph->legacy_column)
-	{
-		fy_buf_add(&b, ", ");
-		fy_buf_ident(&b, d, ph->legacy_column);
-	}
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fy_buf_ident(&b, d, ph->columns[i].target);
-	}
-	fy_buf_add(&b, ") SELECT s.ferry_new_key");
+	fyp_insert_target(&b, ph, meta, d);
+	fy_buf_add(&b, " SELECT s.ferry_new_key");
 	if (ph->legacy_column)
 	{
 		fy_buf_add(&b, ", ");
@@ -163,6 +173,232 @@ fyp_plan_insert(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return fyp_add(plan, FY_ROLE_INSERT, &b, err);
 }
 
+/* fyp_refs collects the REF expressions of a phase, by ref_index. */
+static void
+fyp_refs(const fy_expr *e, const fy_expr **out)
+{
+	if (e->kind == FY_EXPR_REF)
+		out[e->ref_index - 1] = e;
+	else if (e->kind == FY_EXPR_MAP)
+		fyp_refs(e->from, out);
+	else if (e->kind == FY_EXPR_JSON)
+		for (int i = 0; i < e->nmembers; i++)
+			fyp_refs(e->members[i].value, out);
+}
+
+/*
+ * fyp_pending_with_refs: the unmapped source rows that pass the where,
+ * each with the new keys its REF columns resolve to (ferry_ref_N, NULL when
+ * the referenced phase never mapped the value).  The where sees only the
+ * source row.
+ */
+static void
+fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+					  fy_dialect d, const fy_expr **refs)
+{
+	if (ph->nrefs > 0)
+	{
+		fy_buf_add(b, "(SELECT s.*");
+		for (int i = 0; i < ph->nrefs; i++)
+			fy_buf_addf(b, ", r%d.new_key AS ferry_ref_%d", i + 1, i + 1);
+		fy_buf_add(b, " FROM ");
+	}
+	fy_buf_add(b, "(SELECT s.* FROM ");
+	fyp_source(b, ph, meta, d, "s");
+	fy_buf_add(b, " WHERE NOT EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m WHERE ");
+	fyp_key_join(b, ph, d, "m", "s");
+	fy_buf_add(b, ")");
+	if (ph->where)
+		fy_buf_addf(b, " AND (%s)", ph->where);
+	fy_buf_add(b, ") AS s");
+	for (int i = 0; i < ph->nrefs; i++)
+	{
+		fy_meta	   refmeta = *meta;
+		char		alias[16];
+
+		refmeta.phase_id = fy_meta_ref(meta, refs[i]->ref)->phase_id;
+		snprintf(alias, sizeof(alias), "r%d", i + 1);
+		fy_buf_add(b, " LEFT JOIN ");
+		fy_buf_map_table(b, &refmeta, d);
+		fy_buf_addf(b, " AS %s ON ", alias);
+		for (int k = 0; k < refs[i]->nref_cols; k++)
+		{
+			if (k > 0)
+				fy_buf_add(b, " AND ");
+			fyp_map_col(b, d, alias, k + 1);
+			fy_buf_add(b, " = ");
+			fyp_col(b, d, "s", refs[i]->ref_cols[k]);
+		}
+	}
+	if (ph->nrefs > 0)
+		fy_buf_add(b, ") AS s");
+}
+
+/* fyp_ref_missing: the row holds a value that the referenced phase never mapped. */
+static void
+fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d)
+{
+	fy_buf_add(b, "(");
+	for (int k = 0; k < ref->nref_cols; k++)
+	{
+		fyp_col(b, d, "s", ref->ref_cols[k]);
+		fy_buf_add(b, " IS NOT NULL AND ");
+	}
+	fy_buf_addf(b, "s.ferry_ref_%d IS NULL)", ref->ref_index);
+}
+
+/*
+ * fyp_plan_ref_asserts: for a ref with "on_missing": "error", a statement
+ * that counts the rows it would refuse, run before anything is written.
+ */
+static bool
+fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					 fy_dialect d, const fy_expr **refs, fy_error *err)
+{
+	for (int i = 0; i < ph->nrefs; i++)
+	{
+		fy_buf		b;
+
+		if (refs[i]->on_missing != FY_MISSING_ERROR)
+			continue;
+		fy_buf_init(&b);
+		fy_buf_add(&b, "SELECT count(*) AS failures, left(string_agg(");
+		fyp_key_text(&b, ph, d, "s");
+		fy_buf_add(&b, ", ', '), 200) AS sample FROM ");
+		fyp_pending_with_refs(&b, ph, meta, d, refs);
+		fy_buf_add(&b, " WHERE ");
+		fyp_ref_missing(&b, refs[i], d);
+		if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
+			return false;
+		plan->stmts[plan->nstmts - 1].label = refs[i]->text;
+	}
+	return true;
+}
+
+/*
+ * fyp_plan_one_statement (PostgreSQL): one statement computes every pending
+ * row once -- its keys, its column values and the reason it cannot be
+ * migrated, if any -- and from that one set quarantines the rejects, fills
+ * the map and writes the target rows.  A row is rejected, not an error,
+ * when its key is NULL, when a "reject" ref finds nothing, or when a NOT
+ * NULL target column would get NULL.
+ */
+static bool
+fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					   fy_dialect d, long run_id, const fy_expr **refs,
+					   fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	/* values: keys, new key, column values, ref misses, the row itself */
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE");
+	fy_buf_add(&b, " WHEN ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&b, "%sv.ferry_key_%d IS NULL", i ? " OR " : "", i + 1);
+	fy_buf_add(&b, " THEN 'source key is NULL'");
+	for (int i = 0; i < ph->nrefs; i++)
+		if (refs[i]->on_missing == FY_MISSING_REJECT)
+		{
+			fy_buf		r;
+
+			fy_buf_init(&r);
+			fy_buf_addf(&r, "ref: no row of phase \"%s\" has this legacy key", refs[i]->ref);
+			fy_buf_addf(&b, " WHEN v.ferry_miss_%d THEN ", i + 1);
+			if (!r.oom)
+				fy_buf_literal(&b, d, r.data);
+			fy_buf_free(&r);
+		}
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+
+		if (t != NULL && t->notnull)
+		{
+			fy_buf		r;
+
+			fy_buf_init(&r);
+			fy_buf_addf(&r, "column \"%s\" is NOT NULL in the target, its value is NULL", t->name);
+			fy_buf_addf(&b, " WHEN v.ferry_c_%d IS NULL THEN ", i + 1);
+			if (!r.oom)
+				fy_buf_literal(&b, d, r.data);
+			fy_buf_free(&r);
+		}
+	}
+	fy_buf_add(&b, " END AS ferry_reason FROM (SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fyp_col(&b, d, "s", ph->source_key[i]);
+		fy_buf_addf(&b, " AS ferry_key_%d, ", i + 1);
+	}
+	fyp_new_key(&b, ph, meta, d, "s");
+	fy_buf_add(&b, " AS ferry_new_key");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_expr(&b, ph->columns[i].expr, d, "s",
+				 fy_meta_column(&meta->target, ph->columns[i].target));
+		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
+	}
+	for (int i = 0; i < ph->nrefs; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_ref_missing(&b, refs[i], d);
+		fy_buf_addf(&b, " AS ferry_miss_%d", i + 1);
+	}
+	fy_buf_add(&b, ", s AS ferry_src FROM ");
+	fyp_pending_with_refs(&b, ph, meta, d, refs);
+	fy_buf_add(&b, ") AS v)");
+
+	/* the rejects, with their key and the whole source row */
+	fy_buf_add(&b, ", ferry_rejected AS (INSERT INTO ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_add(&b, ".migration_rejects (phase_id, phase, run_id, legacy_key, reason, source_row) SELECT ");
+	fy_buf_addf(&b, "%ld, ", meta->phase_id);
+	fy_buf_literal(&b, d, ph->name);
+	fy_buf_addf(&b, ", %ld, jsonb_build_object(", run_id);
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fy_buf_literal(&b, d, ph->source_key[i]);
+		fy_buf_addf(&b, ", ferry_key_%d", i + 1);
+	}
+	fy_buf_add(&b, "), ferry_reason, to_jsonb(ferry_src)");
+	for (int i = 0; i < ph->nrefs; i++)
+		fy_buf_addf(&b, " - 'ferry_ref_%d'", i + 1);
+	fy_buf_add(&b, " FROM ferry_cand WHERE ferry_reason IS NOT NULL RETURNING 1)");
+
+	/* the map */
+	fy_buf_add(&b, ", ferry_mapped AS (INSERT INTO ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " (");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fyp_map_col(&b, d, "", i + 1);
+		fy_buf_add(&b, ", ");
+	}
+	fy_buf_add(&b, "new_key, run_id) SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&b, "ferry_key_%d, ", i + 1);
+	fy_buf_addf(&b, "ferry_new_key, %ld FROM ferry_cand WHERE ferry_reason IS NULL RETURNING 1)", run_id);
+
+	/* the target rows */
+	fy_buf_add(&b, ", ferry_written AS (");
+	fyp_insert_target(&b, ph, meta, d);
+	fy_buf_add(&b, " SELECT ferry_new_key");
+	if (ph->legacy_column)
+		fy_buf_add(&b, ", ferry_key_1");
+	for (int i = 0; i < ph->ncolumns; i++)
+		fy_buf_addf(&b, ", ferry_c_%d", i + 1);
+	fy_buf_add(&b, " FROM ferry_cand WHERE ferry_reason IS NULL RETURNING 1)");
+	fy_buf_add(&b, " SELECT (SELECT count(*) FROM ferry_mapped) AS mapped,"
+			   " (SELECT count(*) FROM ferry_written) AS written,"
+			   " (SELECT count(*) FROM ferry_rejected) AS rejected");
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
 fy_plan *
 fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				long run_id, fy_error *err)
@@ -170,10 +406,35 @@ fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_plan    *plan;
 	bool		ok;
 
-	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	ok = fyp_plan_map(plan, ph, meta, d, run_id, err) &&
-		fyp_plan_insert(plan, ph, meta, d, run_id, err) &&
-		fyp_plan_count(plan, ph, meta, d, run_id, err);
+	if (d == FY_MARIADB && ph->nrefs > 0)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED,
+				"phase \"%s\": \"ref\" columns are not supported on MariaDB yet", ph->name);
+		return NULL;
+	}
+	if ((plan = fyp_new(err)) == NULL)
+		return NULL;
+	if (d == FY_POSTGRES)
+	{
+		const fy_expr *refs[64] = {0};
+
+		if (ph->nrefs > 64)
+		{
+			fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+			return fyp_finish(plan, false);
+		}
+		for (int i = 0; i < ph->ncolumns; i++)
+			fyp_refs(ph->columns[i].expr, refs);
+		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, err) &&
+			fyp_plan_clear_rejects(plan, meta, d, err) &&
+			fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, err) &&
+			fyp_plan_count(plan, ph, meta, d, run_id, err);
+	}
+	else
+		ok = fyp_plan_map(plan, ph, meta, d, run_id, err) &&
+			fyp_plan_insert(plan, ph, meta, d, run_id, err) &&
+			fyp_plan_count(plan, ph, meta, d, run_id, err);
 	return fyp_finish(plan, ok);
 }

@@ -22,14 +22,14 @@ typedef struct fy_keyinfo
 static const fy_keyinfo fy_phase_keys[] = {
 	{"source", true}, {"source_key", true}, {"target", true},
 	{"target_key", true}, {"legacy_column", true}, {"columns", true},
-	{"where", true}, {"kind", true}, {"depends_on", false}, {"checks", false},
+	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", false},
 	{"merge_on", false}, {"merge_order", false}, {"on_error", false},
 	{"aggregates", false}, {"on_source_delete", false}, {NULL, false}
 };
 
 static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
-	{"map", true}, {"default", true}, {"ref", false}, {"on_missing", false},
+	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
 	{"restructure", false}, {"convert", false}, {"merge", false},
 	{NULL, false}
 };
@@ -177,6 +177,86 @@ fy_parse_members(fy_parse *ps, fy_expr *e, const cJSON *obj, const char *col)
 	return true;
 }
 
+static const char **fy_parse_names(fy_parse *ps, const cJSON *v,
+									const char *key, int *n);
+
+/* fy_add_dependency records a phase this one depends on, once. */
+static bool
+fy_add_dependency(fy_parse *ps, const char *name)
+{
+	fy_phase   *ph = ps->phase;
+	const char **deps;
+
+	for (int i = 0; i < ph->ndepends; i++)
+		if (strcmp(ph->depends_on[i], name) == 0)
+			return true;
+	if (strcmp(name, ph->name) == 0)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\" cannot depend on itself", ph->name);
+	deps = fy_arena_alloc(ph->arena, sizeof(char *) * (size_t) (ph->ndepends + 1));
+	if (deps == NULL)
+		return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	if (ph->ndepends)
+		memcpy(deps, ph->depends_on, sizeof(char *) * (size_t) ph->ndepends);
+	deps[ph->ndepends++] = name;
+	ph->depends_on = deps;
+	return true;
+}
+
+/*
+ * fy_parse_ref reads {"from": col or [cols], "ref": phase, "on_missing":
+ * "reject" | "null" | "error"}: the value is the new key that the
+ * referenced phase gave the legacy row, which makes that phase a
+ * dependency of this one.
+ */
+static bool
+fy_parse_ref(fy_parse *ps, fy_expr *e, const cJSON *v, const char *col)
+{
+	fy_phase   *ph = ps->phase;
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(v, "from");
+	const char *om;
+	char		where[200];
+
+	snprintf(where, sizeof(where), "column \"%s\"", col);
+	if (cJSON_GetObjectItemCaseSensitive(v, "ref") == NULL)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": column \"%s\" has \"on_missing\" without \"ref\"",
+					   ph->name, col);
+	if (from == NULL || cJSON_GetObjectItemCaseSensitive(v, "map") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "default") != NULL)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": \"ref\" of column \"%s\" needs \"from\" (the source column or columns holding the legacy key) and no \"map\"",
+					   ph->name, col);
+	e->kind = FY_EXPR_REF;
+	e->text = col;
+	e->ref = fy_string_field(ps, v, "ref", where, true);
+	if (e->ref == NULL)
+		return false;
+	e->ref_cols = fy_parse_names(ps, from, "from", &e->nref_cols);
+	if (e->ref_cols == NULL)
+		return false;
+	e->on_missing = FY_MISSING_REJECT;
+	if (cJSON_GetObjectItemCaseSensitive(v, "on_missing") != NULL)
+	{
+		om = fy_string_field(ps, v, "on_missing", where, true);
+		if (om == NULL)
+			return false;
+		if (strcmp(om, "null") == 0)
+			e->on_missing = FY_MISSING_NULL;
+		else if (strcmp(om, "error") == 0)
+			e->on_missing = FY_MISSING_ERROR;
+		else if (strcmp(om, "reject") != 0)
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"on_missing\" of column \"%s\" must be \"reject\", \"null\" or \"error\"",
+					ph->name, col);
+			return false;
+		}
+	}
+	e->ref_index = ++ph->nrefs;
+	return fy_add_dependency(ps, e->ref);
+}
+
 static bool
 fy_is_form_object(const cJSON *v)
 {
@@ -236,6 +316,9 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		if (!fy_check_keys(v, fy_column_keys, ph->name, where, ps->err))
 			return NULL;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(v, "ref") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "on_missing") != NULL)
+		return fy_parse_ref(ps, e, v, col) ? e : NULL;
 	forms = (cJSON_GetObjectItemCaseSensitive(v, "sql") != NULL) +
 		(cJSON_GetObjectItemCaseSensitive(v, "const") != NULL) +
 		(cJSON_GetObjectItemCaseSensitive(v, "json") != NULL) +
@@ -374,7 +457,7 @@ fy_parse_names(fy_parse *ps, const cJSON *v, const char *key, int *n)
 	return out;
 bad:
 	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
-			"phase \"%s\": \"%s\" must be a column name or a non-empty array of column names",
+			"phase \"%s\": \"%s\" must be a name or a non-empty array of names",
 			ps->phase->name, key);
 	return NULL;
 oom:
@@ -686,6 +769,18 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 	if (cJSON_GetObjectItemCaseSensitive(doc, "where") != NULL &&
 		(ph->where = fy_string_field(&ps, doc, "where", "the spec", true)) == NULL)
 		goto fail;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "depends_on");
+	if (v != NULL)
+	{
+		int			n;
+		const char **names = fy_parse_names(&ps, v, "depends_on", &n);
+
+		if (names == NULL)
+			goto fail;
+		for (int i = 0; i < n; i++)
+			if (!fy_add_dependency(&ps, names[i]))
+				goto fail;
+	}
 	if ((ph->keygen == FY_KEY_KEEP || ph->legacy_column) && ph->nkeys != 1)
 	{
 		fy_fail(err, FY_ERR_INVALID_SPEC,
@@ -782,4 +877,75 @@ fy_phase_summary_json(const fy_phase *phase)
 	out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;
+}
+
+/*
+ * fy_dependency_order: a depth-first topological sort over the phases in
+ * their given order, so independent phases keep the order they were
+ * defined in.  state: 0 unvisited, 1 on the current path, 2 placed.
+ */
+static bool
+fy_visit(const fy_depnode *nodes, int n, int i, int *state, int *order,
+		 int *placed, int *path, int depth, fy_error *err)
+{
+	if (state[i] == 2)
+		return true;
+	path[depth] = i;
+	if (state[i] == 1)
+	{
+		fy_buf		b;
+		int			start = 0;
+
+		while (path[start] != i)
+			start++;
+		fy_buf_init(&b);
+		for (int k = start; k <= depth; k++)
+			fy_buf_addf(&b, "%s%s", k > start ? " -> " : "", nodes[path[k]].name);
+		fy_fail(err, FY_ERR_INVALID_SPEC, "phases depend on each other in a cycle: %s",
+				b.oom ? "?" : b.data);
+		fy_hint(err, "Remove one of these dependencies (a \"ref\" or \"depends_on\").");
+		fy_buf_free(&b);
+		return false;
+	}
+	state[i] = 1;
+	for (int d = 0; d < nodes[i].ndeps; d++)
+	{
+		int			j;
+
+		for (j = 0; j < n; j++)
+			if (strcmp(nodes[j].name, nodes[i].deps[d]) == 0)
+				break;
+		if (j == n)
+		{
+			fy_fail(err, FY_ERR_UNDEFINED_PHASE,
+					"phase \"%s\" depends on phase \"%s\", which does not exist",
+					nodes[i].name, nodes[i].deps[d]);
+			fy_hint(err, "Define phase \"%s\" first.", nodes[i].deps[d]);
+			return false;
+		}
+		if (!fy_visit(nodes, n, j, state, order, placed, path, depth + 1, err))
+			return false;
+	}
+	state[i] = 2;
+	order[(*placed)++] = i;
+	return true;
+}
+
+bool
+fy_dependency_order(const fy_depnode *nodes, int n, int *order, fy_error *err)
+{
+	size_t		cnt = (size_t) (n < 0 ? 0 : n) + 1;
+	int		   *state = fy_alloc(sizeof(int) * cnt * 2);	/* then the path */
+	int		   *path;
+	int			placed = 0;
+	bool		ok = true;
+
+	if (state == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	memset(state, 0, sizeof(int) * cnt);
+	path = state + cnt;
+	for (int i = 0; i < n && ok; i++)
+		ok = fy_visit(nodes, n, i, state, order, &placed, path, 0, err);
+	fy_release(state);
+	return ok;
 }

@@ -28,6 +28,12 @@ fy_role_name(fy_role role)
 			return "delete_target";
 		case FY_ROLE_DELETE_MAP:
 			return "delete_map";
+		case FY_ROLE_CLEAR_REJECTS:
+			return "clear_rejects";
+		case FY_ROLE_ASSERT:
+			return "assert";
+		case FY_ROLE_MIGRATE:
+			return "migrate";
 	}
 	return "unknown";
 }
@@ -119,6 +125,23 @@ fy_plan_json(const fy_plan *plan)
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return out;
+}
+
+/*
+ * fyp_plan_clear_rejects: a phase's rejects are re-judged by every run,
+ * and go with its rollback and its drop.
+ */
+bool
+fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta, fy_dialect d,
+					   fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld", meta->phase_id);
+	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
 }
 
 /* ------------------------------------------------------------- fragments */
@@ -363,6 +386,9 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 			}
 			fy_buf_add(b, ")");
 			break;
+		case FY_EXPR_REF:
+			fy_buf_addf(b, "%s.ferry_ref_%d", src, e->ref_index);
+			break;
 		case FY_EXPR_MAP:
 			fy_buf_add(b, "CASE ");
 			fyp_expr_in(b, e->from, d, src, false);
@@ -460,11 +486,52 @@ fyp_check_expr(const fy_phase *ph, const fy_meta *meta, const fy_expr *e,
 			return true;
 		case FY_EXPR_MAP:
 			return fyp_check_expr(ph, meta, e->from, target, err);
+		case FY_EXPR_REF:
+			{
+				const fy_refmeta *r = fy_meta_ref(meta, e->ref);
+
+				snprintf(what, sizeof(what), " (for target column \"%s\")", target);
+				for (int i = 0; i < e->nref_cols; i++)
+					if (!fyp_need_column(ph, &meta->source, e->ref_cols[i], "source", what, err))
+						return false;
+				if (r == NULL)
+				{
+					fy_fail(err, FY_ERR_UNDEFINED_PHASE,
+							"phase \"%s\": column \"%s\" refers to phase \"%s\", which does not exist",
+							ph->name, target, e->ref);
+					fy_hint(err, "Define phase \"%s\" first.", e->ref);
+					return false;
+				}
+				if (r->nkeys != e->nref_cols)
+				{
+					fy_fail(err, FY_ERR_INVALID_SPEC,
+							"phase \"%s\": column \"%s\" gives %d column(s) in \"from\" but phase \"%s\" has a %d-column source key",
+							ph->name, target, e->nref_cols, e->ref, r->nkeys);
+					return false;
+				}
+				return true;
+			}
 		case FY_EXPR_SQL:
 		case FY_EXPR_CONST:
 			break;
 	}
 	return true;
+}
+
+/*
+ * fyp_spec_fills reports whether ferry writes target column col: a NOT NULL
+ * column without a default that nothing fills would fail every row.
+ */
+static bool
+fyp_spec_fills(const fy_phase *ph, const char *col)
+{
+	if (strcmp(col, ph->target_key) == 0 ||
+		(ph->legacy_column && strcmp(col, ph->legacy_column) == 0))
+		return true;
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (strcmp(ph->columns[i].target, col) == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -496,6 +563,19 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 			!fyp_check_expr(ph, meta, ph->columns[i].expr,
 							ph->columns[i].target, err))
 			return false;
+	}
+	for (int i = 0; i < meta->target.ncols; i++)
+	{
+		const fy_colmeta *c = &meta->target.cols[i];
+
+		if (c->notnull && !c->hasdefault && !fyp_spec_fills(ph, c->name))
+		{
+			fy_fail(err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": target column \"%s\" is NOT NULL without a default, and the spec gives it no value",
+					ph->name, c->name);
+			fy_hint(err, "Add \"%s\" to \"columns\".", c->name);
+			return false;
+		}
 	}
 	return true;
 }

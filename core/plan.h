@@ -24,6 +24,8 @@ extern void fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						fy_dialect d, const char *src);
 extern void fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d,
 					 const char *src, const fy_colmeta *target);
+extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
+								   fy_dialect d, fy_error *err);
 extern bool fyp_plan_count(fy_plan *plan, const fy_phase *ph,
 						   const fy_meta *meta, fy_dialect d, long run_id,
 						   fy_error *err);

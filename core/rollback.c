@@ -1,6 +1,6 @@
 /*
  * rollback.c -- the statements that undo a phase: exactly the target rows
- * its map names, then the map.  Rows the application wrote later carry no
+ * its map names, then the map and the phase's rejects.  Rows the application wrote later carry no
  * map entry and are never touched.
  */
 #include "plan.h"
@@ -39,7 +39,8 @@ fy_plan_rollback(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	{
 		fy_buf_add(&b, "DELETE FROM ");
 		fy_buf_map_table(&b, meta, d);
-		ok = fyp_add(plan, FY_ROLE_DELETE_MAP, &b, err);
+		ok = fyp_add(plan, FY_ROLE_DELETE_MAP, &b, err) &&
+			fyp_plan_clear_rejects(plan, meta, d, err);
 	}
 	return fyp_finish(plan, ok);
 }

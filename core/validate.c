@@ -27,6 +27,9 @@ fyp_plan_count(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(&b, "0");
 	fy_buf_addf(&b, " AS filtered, COALESCE(sum(CASE WHEN m.run_id = %ld THEN 1 ELSE 0 END), 0) AS this_run, ", run_id);
 	fy_buf_add(&b, "(SELECT count(*) FROM ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects AS r WHERE r.phase_id = %ld) AS rejected, ", meta->phase_id);
+	fy_buf_add(&b, "(SELECT count(*) FROM ");
 	fy_buf_map_table(&b, meta, d);
 	fy_buf_add(&b, " AS o WHERE NOT EXISTS (SELECT 1 FROM ");
 	fyp_source(&b, ph, meta, d, "os");
@@ -60,36 +63,46 @@ fy_plan_accounting(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /*
- * fy_accounting_checks: every source row must be migrated or filtered; a
- * row that is neither is a FAIL (new rows not migrated yet, or a phase not
- * run), and a map entry whose source row was deleted later is a WARN, so
- * nothing that happened to the data after the run goes unseen.
+ * fy_accounting_checks: every source row must be migrated, filtered or
+ * rejected; a row that is none of these is a FAIL (new rows not migrated
+ * yet, or a phase not run).  Quarantined rows are accounted for but WARN,
+ * and a map entry whose source row was deleted later is a WARN, so nothing
+ * that happened to the data after the run goes unseen.
  */
 int
-fy_accounting_checks(const char *phase, int64_t source_rows, int64_t migrated,
-					 int64_t filtered, int64_t orphans, fy_check *out)
+fy_accounting_checks(const char *phase, const fy_counts *c, fy_check *out)
 {
-	int64_t		missing = source_rows - migrated - filtered;
+	int64_t		missing = c->source_rows - c->migrated - c->filtered - c->rejected;
 	int			n;
 
 	out[0].name = "row_accounting";
 	out[0].status = missing == 0 ? "PASS" : "FAIL";
 	n = snprintf(out[0].details, sizeof(out[0].details),
-				 "source %" PRId64 " = migrated %" PRId64 " + filtered %" PRId64,
-				 source_rows, migrated, filtered);
+				 "source %" PRId64 " = migrated %" PRId64 " + filtered %" PRId64
+				 " + rejected %" PRId64,
+				 c->source_rows, c->migrated, c->filtered, c->rejected);
 	if (missing != 0 && n > 0 && (size_t) n < sizeof(out[0].details))
 		snprintf(out[0].details + n, sizeof(out[0].details) - (size_t) n,
-				 " + %" PRId64 " neither migrated nor filtered (run migrate_phase('%s'))",
-				 missing, phase);
-	out[1].name = "source_rows_gone";
-	out[1].status = orphans == 0 ? "PASS" : "WARN";
-	if (orphans == 0)
-		snprintf(out[1].details, sizeof(out[1].details),
-				 "every map entry has its source row");
+				 missing > 0 ?
+				 " + %" PRId64 " neither migrated, filtered nor rejected (run migrate_phase('%s'))" :
+				 " - %" PRId64 " rejected rows whose source row is gone (run migrate_phase('%s'))",
+				 missing > 0 ? missing : -missing, phase);
+	out[1].name = "rejected_rows";
+	out[1].status = c->rejected == 0 ? "PASS" : "WARN";
+	if (c->rejected == 0)
+		snprintf(out[1].details, sizeof(out[1].details), "no rows quarantined");
 	else
 		snprintf(out[1].details, sizeof(out[1].details),
+				 "%" PRId64 " rows quarantined in migration_rejects with their reason", c->rejected);
+	out[2].name = "source_rows_gone";
+	out[2].status = c->orphans == 0 ? "PASS" : "WARN";
+	if (c->orphans == 0)
+		snprintf(out[2].details, sizeof(out[2].details),
+				 "every map entry has its source row");
+	else
+		snprintf(out[2].details, sizeof(out[2].details),
 				 "%" PRId64 " map entries point at source rows deleted since they were migrated",
-				 orphans);
+				 c->orphans);
 	return FY_ACCOUNTING_CHECKS;
 }
 

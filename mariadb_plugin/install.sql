@@ -58,6 +58,20 @@ CREATE TABLE IF NOT EXISTS ferry.migration_log (
     KEY migration_log_phase (db, phase, id)
 ) ENGINE = InnoDB;
 
+-- Quarantined rows: a row a run could not migrate, with its reason and
+-- the whole source row, until a later run migrates it.
+CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
+    id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    phase_id    BIGINT NOT NULL,
+    phase       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    run_id      BIGINT NOT NULL,
+    legacy_key  JSON NULL,
+    reason      TEXT CHARACTER SET utf8mb4 NOT NULL,
+    source_row  JSON NULL,
+    rejected_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    KEY migration_rejects_phase (phase_id, id)
+) ENGINE = InnoDB;
+
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS uuid_v5 RETURNS STRING SONAME 'ferry.so';

@@ -539,7 +539,7 @@ BEGIN
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+    DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans, v_rejected BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
@@ -547,7 +547,8 @@ BEGIN
     CALL ferry_check(v_plan);
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
-    SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_filtered, v_orphans);
+    SELECT count(*) INTO v_rejected FROM ferry.migration_rejects WHERE phase_id = v_id;
+    SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_filtered, v_rejected, v_orphans);
     CALL ferry_check(v_checks);
     SET io_checks = JSON_MERGE_PRESERVE(io_checks, v_checks);
 END//

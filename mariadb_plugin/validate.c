@@ -18,10 +18,11 @@ static const fym_argdef accounting_checks_args[] = {
 	{"source_rows", FYM_INT},
 	{"migrated", FYM_INT},
 	{"filtered", FYM_INT},
+	{"rejected", FYM_INT},
 	{"orphans", FYM_INT},
 };
 
-static const fym_udf accounting_checks_udf = {"ferry_accounting_checks", accounting_checks_args, 5, FYM_JSON_LENGTH};
+static const fym_udf accounting_checks_udf = {"ferry_accounting_checks", accounting_checks_args, 6, FYM_JSON_LENGTH};
 
 my_bool		ferry_accounting_checks_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		ferry_accounting_checks_deinit(UDF_INIT *initid);
@@ -88,7 +89,7 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 {
 	fy_error	err;
 	fy_check	checks[FY_ACCOUNTING_CHECKS];
-	long		counts[4];
+	long		counts[5];
 	char	   *phase = NULL;
 	char	   *out;
 	bool		ok;
@@ -97,12 +98,13 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 	(void) error;
 	memset(&err, 0, sizeof(err));
 	ok = fym_text(&accounting_checks_udf, args, 0, &phase, &err);
-	for (unsigned i = 0; ok && i < 4; i++)
+	for (unsigned i = 0; ok && i < 5; i++)
 		ok = fym_int(&accounting_checks_udf, args, i + 1, &counts[i], &err);
 	if (ok)
 	{
-		int			n = fy_accounting_checks(phase, counts[0], counts[1],
-											 counts[2], counts[3], checks);
+		fy_counts	c = {.source_rows = counts[0], .migrated = counts[1],
+		.filtered = counts[2], .rejected = counts[3], .orphans = counts[4]};
+		int			n = fy_accounting_checks(phase, &c, checks);
 
 		out = fy_checks_json(phase, checks, n);
 	}

@@ -30,12 +30,27 @@ CREATE TABLE ferry.migration_log (
 CREATE INDEX ON ferry.migration_log (phase, id);
 COMMENT ON TABLE ferry.migration_log IS 'ferry: one row per run of migrate_phase or rollback_migration';
 
+CREATE TABLE ferry.migration_rejects (
+    id          bigserial PRIMARY KEY,
+    phase_id    bigint NOT NULL,
+    phase       text NOT NULL,
+    run_id      bigint NOT NULL,
+    legacy_key  jsonb,
+    reason      text NOT NULL,
+    source_row  jsonb,
+    rejected_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON ferry.migration_rejects (phase_id, id);
+COMMENT ON TABLE ferry.migration_rejects IS 'ferry: source rows a run could not migrate, with the reason and the whole row; re-judged by every run';
+
 REVOKE ALL ON ALL TABLES IN SCHEMA ferry FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA ferry FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('ferry.phases', '');
 SELECT pg_catalog.pg_extension_config_dump('ferry.phases_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('ferry.migration_log', '');
 SELECT pg_catalog.pg_extension_config_dump('ferry.migration_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('ferry.migration_rejects', '');
+SELECT pg_catalog.pg_extension_config_dump('ferry.migration_rejects_id_seq', '');
 
 CREATE FUNCTION define_phase(name text, spec jsonb) RETURNS void
     AS 'MODULE_PATHNAME', 'define_phase' LANGUAGE C VOLATILE;
@@ -50,6 +65,12 @@ CREATE FUNCTION migrate_phase(name text)
                    filtered bigint, skipped bigint, seconds numeric)
     AS 'MODULE_PATHNAME', 'migrate_phase' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_phase(text) IS 'ferry: migrate the unmapped source rows of a phase, in the caller''s transaction';
+
+CREATE FUNCTION migrate_all()
+    RETURNS TABLE (phase text, migrated bigint, merged bigint, rejected bigint,
+                   filtered bigint, skipped bigint, seconds numeric)
+    AS 'MODULE_PATHNAME', 'migrate_all' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_all() IS 'ferry: migrate every phase, each after the phases it depends on, in the caller''s transaction';
 
 CREATE FUNCTION validate_migration_integrity(name text DEFAULT NULL)
     RETURNS TABLE (phase text, check_name text, status text, details text)

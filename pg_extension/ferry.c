@@ -134,7 +134,7 @@ fpg_resolve_query(const fy_phase *phase, fy_meta *meta)
 	char	   *sql = psprintf("SELECT * FROM (%s) AS s LIMIT 0", phase->source_query);
 	int			rc;
 
-	rc = SPI_execute(sql, true, 0);
+	rc = SPI_execute(sql, false, 0);
 	if (rc != SPI_OK_SELECT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -174,6 +174,19 @@ fpg_resolve(const fy_phase *phase, int64 phase_id)
 	else
 		fpg_resolve_rel(phase, meta, &meta->source, &phase->source, "source");
 	fpg_resolve_rel(phase, meta, &meta->target, &phase->target, "target");
+	for (int i = 0; i < phase->ndepends; i++)
+	{
+		fpg_phase	dep;
+
+		if (!fpg_load(phase->depends_on[i], &dep, FPG_MISSING_OK))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("phase \"%s\" depends on phase \"%s\", which does not exist",
+							phase->name, phase->depends_on[i]),
+					 errhint("Define phase \"%s\" first.", phase->depends_on[i])));
+		if (!fy_meta_add_ref(meta, phase->depends_on[i], (long) dep.id, dep.phase->nkeys))
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
 	if (!fy_plan_check(phase, meta, &err))
 		fpg_raise(&err);
 	return meta;
@@ -265,6 +278,11 @@ fpg_error_context(void *arg)
 }
 
 /*
+ * Every SPI call of ferry runs read-write (read_only = false), because only
+ * then does it take a fresh snapshot: a read must see what the earlier
+ * statements of the same call wrote (migrate_all runs phases that read
+ * what the phase before them wrote).
+ *
  * fpg_exec runs one planned statement; an error inside it (a user's sql
  * expression, a constraint) is reported with the phase and the statement.
  */
@@ -305,6 +323,72 @@ fpg_count_value(int col)
 	if (type == INT4OID)
 		return DatumGetInt32(d);
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
+}
+
+/* fpg_counts reads the accounting statement's row by column name. */
+void
+fpg_counts(fy_counts *c)
+{
+	static const char *const names[] = {"source_rows", "migrated", "filtered",
+	"this_run", "rejected", "orphans"};
+	int64	   *fields[] = {&c->source_rows, &c->migrated, &c->filtered,
+	&c->this_run, &c->rejected, &c->orphans};
+
+	for (int i = 0; i < (int) lengthof(names); i++)
+	{
+		int			col = SPI_fnumber(SPI_tuptable->tupdesc, names[i]);
+
+		if (col <= 0)
+			elog(ERROR, "ferry: the accounting statement has no column %s", names[i]);
+		*fields[i] = fpg_count_value(col);
+	}
+}
+
+/*
+ * fpg_phases lists every phase with its dependencies, in definition order,
+ * for the dependency checks of define_phase and the order of migrate_all.
+ * replace, when given, stands in for the stored phase of the same name (a
+ * spec being defined); a new phase is appended.
+ */
+int
+fpg_phases(fy_depnode **nodes, const fy_phase *replace)
+{
+	uint64		n;
+	SPITupleTable *tt;
+	int			count = 0;
+	bool		replaced = false;
+
+	if (SPI_execute("SELECT name, spec::text FROM ferry.phases ORDER BY id", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read ferry.phases");
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	*nodes = palloc0(sizeof(fy_depnode) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *name = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+		const fy_phase *ph = NULL;
+		fy_error	err = {0};
+
+		if (replace && strcmp(name, replace->name) == 0)
+		{
+			ph = replace;
+			replaced = true;
+		}
+		else if ((ph = fy_phase_parse(name, SPI_getvalue(tt->vals[i], tt->tupdesc, 2), &err)) == NULL)
+			fpg_raise(&err);
+		(*nodes)[count].name = ph->name;
+		(*nodes)[count].deps = ph->depends_on;
+		(*nodes)[count].ndeps = ph->ndepends;
+		count++;
+	}
+	if (replace && !replaced)
+	{
+		(*nodes)[count].name = replace->name;
+		(*nodes)[count].deps = replace->depends_on;
+		(*nodes)[count].ndeps = replace->ndepends;
+		count++;
+	}
+	return count;
 }
 
 uint64

@@ -30,6 +30,8 @@ extern bool fpg_load(const char *name, fpg_phase *out, int flags);
 extern void fpg_lock(const fpg_phase *ph, const char *operation);
 extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
 extern int64 fpg_count_value(int col);
+extern void fpg_counts(fy_counts *c);
+extern int	fpg_phases(fy_depnode **nodes, const fy_phase *replace);
 extern uint64 fpg_map_rows(const fpg_phase *ph);
 extern int64 fpg_log_start(const char *phase, const char *operation);
 extern double fpg_log_finish(int64 run_id, uint64 rows, instr_time start);

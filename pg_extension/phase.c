@@ -74,6 +74,15 @@ define_phase(PG_FUNCTION_ARGS)
 	exists = fpg_load(name, &old, FPG_MISSING_OK);
 	ph.id = exists ? old.id : 1;	/* placeholder until stored */
 	ph.meta = fpg_resolve(ph.phase, ph.id);
+	if (ph.phase->ndepends > 0)
+	{
+		fy_depnode *nodes;
+		int			n = fpg_phases(&nodes, ph.phase);
+		int		   *order = palloc(sizeof(int) * (n + 1));
+
+		if (!fy_dependency_order(nodes, n, order, &err))
+			fpg_raise(&err);
+	}
 	if (exists)
 	{
 		if (strcmp(old.phase->checksum, ph.phase->checksum) == 0)

@@ -33,6 +33,7 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	fpg_phase	ph;
 	fy_plan    *plan;
 	fy_check	checks[FY_ACCOUNTING_CHECKS];
+	fy_counts	c;
 	int			n;
 
 	fpg_load(name, &ph, FPG_RESOLVE);
@@ -40,8 +41,8 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	if (plan == NULL)
 		fpg_raise(&err);
 	fpg_exec(&ph, &plan->stmts[0]);
-	n = fy_accounting_checks(name, fpg_count_value(1), fpg_count_value(2),
-							 fpg_count_value(3), fpg_count_value(5), checks);
+	fpg_counts(&c);
+	n = fy_accounting_checks(name, &c, checks);
 	for (int i = 0; i < n; i++)
 		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
 	fy_plan_free(plan);
@@ -62,7 +63,7 @@ validate_migration_integrity(PG_FUNCTION_ARGS)
 		SPITupleTable *names;
 		uint64		n;
 
-		if (SPI_execute("SELECT name FROM ferry.phases ORDER BY id", true, 0) != SPI_OK_SELECT)
+		if (SPI_execute("SELECT name FROM ferry.phases ORDER BY id", false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "ferry: could not read ferry.phases");
 		names = SPI_tuptable;
 		n = SPI_processed;

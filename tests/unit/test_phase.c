@@ -135,7 +135,7 @@ an_unknown_key_is_refused_with_the_closest_known_key(void **state)
 static void
 a_documented_key_not_carried_out_yet_is_refused_not_ignored(void **state)
 {
-	fy_error	err = parse_err("p", "{\"source\": \"a\", \"target\": \"b\", \"columns\": {\"x\": {\"from\": \"y\", \"ref\": \"q\"}}}");
+	fy_error	err = parse_err("p", "{\"source\": \"a\", \"target\": \"b\", \"columns\": {\"x\": {\"from\": \"y\", \"restructure\": []}}}");
 
 	(void) state;
 	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);

@@ -66,9 +66,22 @@ plan_migrate(fixture *f, fy_dialect d)
 }
 
 static void
-migrate_is_one_map_one_insert_and_one_count_statement(void **state)
+migrate_on_postgres_is_one_statement_between_rejects_and_count(void **state)
 {
 	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
+
+	assert_int_equal(plan->nstmts, 3);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_CLEAR_REJECTS);
+	assert_string_equal(plan->stmts[0].sql, "DELETE FROM \"ferry\".migration_rejects WHERE phase_id = 7");
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
+	assert_int_equal(plan->stmts[2].role, FY_ROLE_COUNT);
+	fy_plan_free(plan);
+}
+
+static void
+migrate_on_mariadb_is_one_map_one_insert_and_one_count_statement(void **state)
+{
+	fy_plan    *plan = plan_migrate(*state, FY_MARIADB);
 
 	assert_int_equal(plan->nstmts, 3);
 	assert_int_equal(plan->stmts[0].role, FY_ROLE_MAP);
@@ -81,20 +94,21 @@ static void
 postgres_statements_quote_every_identifier_with_double_quotes(void **state)
 {
 	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
-	const char *map = plan->stmts[0].sql;
-	const char *ins = plan->stmts[1].sql;
+	const char *sql = plan->stmts[1].sql;
 
-	assert_non_null(strstr(map, "INSERT INTO \"ferry\".\"map_7\""));
-	assert_non_null(strstr(map, "FROM \"legacy\".\"Order Items\" AS s"));
-	assert_non_null(strstr(map, "\"public\".uuid_v5('"));
-	assert_non_null(strstr(map, "s.\"id\"::text"));
-	assert_non_null(strstr(map, ", 42 FROM"));
-	assert_non_null(strstr(map, "AND (id > 0)"));
-	assert_non_null(strstr(ins, "INSERT INTO \"app\".\"items\" (\"id\", \"legacy_id\", \"title\", \"status\", \"doc\")"));
-	assert_non_null(strstr(ins, "s.\"na`me\""));
-	assert_non_null(strstr(ins, "CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END AS character varying(10))"));
-	assert_non_null(strstr(ins, "jsonb_build_object('k', TRUE, 'q', 'it''s')"));
-	assert_non_null(strstr(ins, "WHERE m.run_id = 42"));
+	assert_non_null(strstr(sql, "INSERT INTO \"ferry\".\"map_7\" (\"legacy_1\", new_key, run_id)"));
+	assert_non_null(strstr(sql, "FROM \"legacy\".\"Order Items\" AS s"));
+	assert_non_null(strstr(sql, "\"public\".uuid_v5('"));
+	assert_non_null(strstr(sql, "s.\"id\"::text"));
+	assert_non_null(strstr(sql, "ferry_new_key, 42 FROM ferry_cand WHERE ferry_reason IS NULL"));
+	assert_non_null(strstr(sql, "AND (id > 0)"));
+	assert_non_null(strstr(sql, "INSERT INTO \"app\".\"items\" (\"id\", \"legacy_id\", \"title\", \"status\", \"doc\")"));
+	assert_non_null(strstr(sql, "s.\"na`me\""));
+	assert_non_null(strstr(sql, "CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END AS character varying(10))"));
+	assert_non_null(strstr(sql, "jsonb_build_object('k', TRUE, 'q', 'it''s')"));
+	/* a NULL key and a NULL for a NOT NULL column are rejected with a reason */
+	assert_non_null(strstr(sql, "WHEN v.ferry_key_1 IS NULL THEN 'source key is NULL'"));
+	assert_non_null(strstr(sql, "jsonb_build_object('id', ferry_key_1), ferry_reason, to_jsonb(ferry_src)"));
 	fy_plan_free(plan);
 }
 
@@ -127,7 +141,7 @@ the_v5_namespace_in_the_plan_is_the_phase_namespace(void **state)
 
 	fy_uuid_phase_namespace("items", &ns);
 	fy_uuid_format(&ns, text);
-	assert_non_null(strstr(plan->stmts[0].sql, text));
+	assert_non_null(strstr(plan->stmts[1].sql, text));
 	fy_plan_free(plan);
 }
 
@@ -234,29 +248,134 @@ static void
 accounting_passes_only_when_every_source_row_is_accounted_for(void **state)
 {
 	fy_check	c[FY_ACCOUNTING_CHECKS];
+	fy_counts	ok = {.source_rows = 2000, .migrated = 1950, .filtered = 40, .rejected = 10};
+	fy_counts	bad = {.source_rows = 2001, .migrated = 1960, .filtered = 40, .orphans = 3};
 	char	   *json;
 
 	(void) state;
-	assert_int_equal(fy_accounting_checks("w", 2000, 1960, 40, 0, c), 2);
+	assert_int_equal(fy_accounting_checks("w", &ok, c), 3);
 	assert_string_equal(c[0].name, "row_accounting");
 	assert_string_equal(c[0].status, "PASS");
-	assert_string_equal(c[0].details, "source 2000 = migrated 1960 + filtered 40");
-	assert_string_equal(c[1].status, "PASS");
-	fy_accounting_checks("w", 2001, 1960, 40, 3, c);
-	assert_string_equal(c[0].status, "FAIL");
-	assert_string_equal(c[0].details, "source 2001 = migrated 1960 + filtered 40 + 1 neither migrated nor filtered (run migrate_phase('w'))");
+	assert_string_equal(c[0].details, "source 2000 = migrated 1950 + filtered 40 + rejected 10");
+	assert_string_equal(c[1].name, "rejected_rows");
 	assert_string_equal(c[1].status, "WARN");
+	assert_string_equal(c[2].status, "PASS");
+	fy_accounting_checks("w", &bad, c);
+	assert_string_equal(c[0].status, "FAIL");
+	assert_string_equal(c[0].details, "source 2001 = migrated 1960 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))");
+	assert_string_equal(c[1].status, "PASS");
+	assert_string_equal(c[2].status, "WARN");
 	json = fy_checks_json("w", c, 1);
 	assert_string_equal(json, "[{\"phase\":\"w\",\"check_name\":\"row_accounting\",\"status\":\"FAIL\","
-						"\"details\":\"source 2001 = migrated 1960 + filtered 40 + 1 neither migrated nor filtered (run migrate_phase('w'))\"}]");
+						"\"details\":\"source 2001 = migrated 1960 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))\"}]");
 	fy_release(json);
+}
+
+static void
+a_ref_joins_the_referenced_map_and_rejects_what_it_cannot_find(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("guests", "{\"source\": \"s\", \"target\": \"t\", \"columns\": {"
+									"\"title\": {\"from\": \"na`me\", \"ref\": \"items\"}}}", &err);
+	fy_plan    *plan;
+
+	assert_non_null(ph);
+	assert_int_equal(ph->ndepends, 1);
+	assert_string_equal(ph->depends_on[0], "items");
+	/* the referenced phase must be known to the metadata */
+	assert_null(fy_plan_migrate(ph, f->meta, FY_POSTGRES, 5, &err));
+	assert_int_equal(err.code, FY_ERR_UNDEFINED_PHASE);
+	memset(&err, 0, sizeof(err));
+	assert_true(fy_meta_add_ref(f->meta, "items", 3, 1));
+	plan = fy_plan_migrate(ph, f->meta, FY_POSTGRES, 5, &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 3);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_CLEAR_REJECTS);
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
+	assert_non_null(strstr(plan->stmts[1].sql, "LEFT JOIN \"ferry\".\"map_3\" AS r1 ON r1.\"legacy_1\" = s.\"na`me\""));
+	assert_non_null(strstr(plan->stmts[1].sql, "s.ferry_ref_1 AS ferry_c_1"));
+	assert_non_null(strstr(plan->stmts[1].sql, "WHEN v.ferry_miss_1 THEN 'ref: no row of phase \"items\" has this legacy key'"));
+	assert_non_null(strstr(plan->stmts[1].sql, "to_jsonb(ferry_src) - 'ferry_ref_1'"));
+	fy_plan_free(plan);
+	/* MariaDB cannot do refs yet, and says so */
+	assert_null(fy_plan_migrate(ph, f->meta, FY_MARIADB, 5, &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	fy_phase_free(ph);
+}
+
+static void
+a_ref_with_on_missing_error_is_checked_before_any_write(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("guests", "{\"source\": \"s\", \"target\": \"t\", \"columns\": {"
+									"\"title\": {\"from\": \"na`me\", \"ref\": \"items\", \"on_missing\": \"error\"}}}", &err);
+	fy_plan    *plan;
+
+	assert_non_null(ph);
+	if (fy_meta_ref(f->meta, "items") == NULL)
+		assert_true(fy_meta_add_ref(f->meta, "items", 3, 1));
+	plan = fy_plan_migrate(ph, f->meta, FY_POSTGRES, 5, &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_ASSERT);
+	assert_string_equal(plan->stmts[0].label, "title");
+	assert_non_null(strstr(plan->stmts[0].sql, "SELECT count(*) AS failures"));
+	assert_null(strstr(plan->stmts[2].sql, "ferry_miss_1 THEN"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+}
+
+static void
+a_not_null_target_column_nothing_fills_is_refused(void **state)
+{
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("x", "{\"source\": \"s\", \"target\": \"t\", \"columns\": {}}", &err);
+	fy_meta    *meta = fy_meta_parse("{\"catalog_schema\": \"ferry\", \"phase_id\": 1,"
+									 "\"source\": {\"name\": \"s\", \"columns\": [{\"name\": \"id\", \"type\": \"int\"}]},"
+									 "\"target\": {\"name\": \"t\", \"columns\": [{\"name\": \"id\", \"type\": \"uuid\"},"
+									 "{\"name\": \"title\", \"type\": \"text\", \"notnull\": true}]}}", &err);
+
+	(void) state;
+	assert_non_null(meta);
+	assert_false(fy_plan_check(ph, meta, &err));
+	assert_non_null(strstr(err.message, "target column \"title\" is NOT NULL without a default"));
+	fy_phase_free(ph);
+	fy_meta_free(meta);
+}
+
+static void
+phases_are_ordered_after_their_dependencies_and_cycles_are_named(void **state)
+{
+	const char *c_deps[] = {"a", "b"};
+	const char *a_deps[] = {"b"};
+	const char *b_deps[] = {"c"};
+	fy_depnode	nodes[] = {{"c", c_deps, 2}, {"a", a_deps, 1}, {"b", NULL, 0}, {"d", NULL, 0}};
+	int			order[4];
+	fy_error	err = {0};
+
+	(void) state;
+	assert_true(fy_dependency_order(nodes, 4, order, &err));
+	assert_int_equal(order[0], 2);	/* b */
+	assert_int_equal(order[1], 1);	/* a */
+	assert_int_equal(order[2], 0);	/* c */
+	assert_int_equal(order[3], 3);	/* d keeps its place */
+	nodes[2].deps = b_deps;
+	nodes[2].ndeps = 1;
+	assert_false(fy_dependency_order(nodes, 4, order, &err));
+	assert_string_equal(err.message, "phases depend on each other in a cycle: c -> a -> b -> c");
+	memset(&err, 0, sizeof(err));
+	nodes[2].deps = (const char *[]) {"zz"};
+	assert_false(fy_dependency_order(nodes, 4, order, &err));
+	assert_int_equal(err.code, FY_ERR_UNDEFINED_PHASE);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(migrate_is_one_map_one_insert_and_one_count_statement),
+		cmocka_unit_test(migrate_on_postgres_is_one_statement_between_rejects_and_count),
+		cmocka_unit_test(migrate_on_mariadb_is_one_map_one_insert_and_one_count_statement),
 		cmocka_unit_test(postgres_statements_quote_every_identifier_with_double_quotes),
 		cmocka_unit_test(mariadb_statements_quote_with_backticks_and_hex_literals),
 		cmocka_unit_test(the_v5_namespace_in_the_plan_is_the_phase_namespace),
@@ -267,6 +386,10 @@ main(void)
 		cmocka_unit_test(plans_and_errors_render_as_json_for_mariadb),
 		cmocka_unit_test(metadata_json_that_is_incomplete_is_refused),
 		cmocka_unit_test(accounting_passes_only_when_every_source_row_is_accounted_for),
+		cmocka_unit_test(a_ref_joins_the_referenced_map_and_rejects_what_it_cannot_find),
+		cmocka_unit_test(a_ref_with_on_missing_error_is_checked_before_any_write),
+		cmocka_unit_test(a_not_null_target_column_nothing_fills_is_refused),
+		cmocka_unit_test(phases_are_ordered_after_their_dependencies_and_cycles_are_named),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
