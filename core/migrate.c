@@ -174,7 +174,7 @@ fyp_plan_insert(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /* fyp_refs collects the REF expressions of a phase, by ref_index. */
-static void
+void
 fyp_refs(const fy_expr *e, const fy_expr **out)
 {
 	if (e->kind == FY_EXPR_REF)
@@ -192,7 +192,7 @@ fyp_refs(const fy_expr *e, const fy_expr **out)
  * the referenced phase never mapped the value).  The where sees only the
  * source row.
  */
-static void
+void
 fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					  fy_dialect d, const fy_expr **refs)
 {
@@ -237,7 +237,7 @@ fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 }
 
 /* fyp_ref_missing: the row holds a value that the referenced phase never mapped. */
-static void
+void
 fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d)
 {
 	fy_buf_add(b, "(");

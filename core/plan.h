@@ -24,6 +24,13 @@ extern void fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						fy_dialect d, const char *src);
 extern void fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d,
 					 const char *src, const fy_colmeta *target);
+/* migrate.c: the pending rows of a phase, with their refs resolved */
+extern void fyp_refs(const fy_expr *e, const fy_expr **out);
+extern void fyp_pending_with_refs(fy_buf *b, const fy_phase *ph,
+								  const fy_meta *meta, fy_dialect d,
+								  const fy_expr **refs);
+extern void fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d);
+
 extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
 								   fy_dialect d, fy_error *err);
 extern bool fyp_plan_count(fy_plan *plan, const fy_phase *ph,
