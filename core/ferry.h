@@ -345,6 +345,41 @@ extern fy_plan *fy_plan_migrate(const fy_phase *phase, const fy_meta *meta,
 								fy_dialect d, long run_id, fy_error *err);
 
 /*
+ * A slice of the source key, for batched runs: lo < key <= hi in the key's
+ * order (row comparison for composite keys), values as text; lo NULL means
+ * from the first key, hi NULL up to the last.  nulls selects instead the
+ * rows whose key has a NULL part, which no range contains.
+ */
+typedef struct fy_keyrange
+{
+	const char *const *lo;
+	const char *const *hi;
+	bool		nulls;
+} fy_keyrange;
+
+/* fy_plan_migrate_range: fy_plan_migrate over the rows of one slice. */
+extern fy_plan *fy_plan_migrate_range(const fy_phase *phase,
+									  const fy_meta *meta, fy_dialect d,
+									  long run_id, const fy_keyrange *range,
+									  fy_error *err);
+
+typedef enum fy_scan
+{
+	FY_SCAN_LAST,				/* the largest key in the range */
+	FY_SCAN_NTH,				/* the n-th key (1-based) of the range */
+	FY_SCAN_COUNT				/* how many source rows the range holds */
+} fy_scan;
+
+/*
+ * fy_plan_keyscan: one COUNT-role statement over the source keys, for
+ * paging a batched run by its key (keyset pagination: every batch is an
+ * index range scan, never an OFFSET over rows already done).
+ */
+extern fy_plan *fy_plan_keyscan(const fy_phase *phase, const fy_meta *meta,
+								fy_dialect d, const fy_keyrange *range,
+								fy_scan scan, long n, fy_error *err);
+
+/*
  * fy_plan_accounting: one COUNT statement returning, in this order,
  * source_rows, migrated (source rows with a map entry), filtered
  * (unmapped rows the where excludes), this_run (map entries of run_id;

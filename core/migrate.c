@@ -192,9 +192,76 @@ fyp_refs(const fy_expr *e, const fy_expr **out)
  * the referenced phase never mapped the value).  The where sees only the
  * source row.
  */
+/*
+ * fyp_key_range restricts source alias s to a slice of its key.  A bound's
+ * text is cast to the key column's own type, so the comparison uses the
+ * key's index and order.  A slice never holds a key with a NULL part (a
+ * row comparison with NULL is not true); without bounds it says so itself.
+ */
+void
+fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, const fy_keyrange *range)
+{
+	const char *const *bounds[2] = {range->lo, range->hi};
+	const char *ops[2] = {" > ", " <= "};
+	bool		first = true;
+
+	if (range->nulls)
+	{
+		fy_buf_add(b, "(");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? " OR " : "");
+			fyp_col(b, d, "s", ph->source_key[i]);
+			fy_buf_add(b, " IS NULL");
+		}
+		fy_buf_add(b, ")");
+		return;
+	}
+	for (int k = 0; k < 2; k++)
+	{
+		if (bounds[k] == NULL)
+			continue;
+		fy_buf_add(b, first ? "(" : " AND (");
+		first = false;
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			fyp_col(b, d, "s", ph->source_key[i]);
+		}
+		fy_buf_addf(b, ")%s(", ops[k]);
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? ", CAST(" : "CAST(");
+			fy_buf_literal(b, d, bounds[k][i]);
+			fy_buf_addf(b, " AS %s)", fy_meta_column(&meta->source, ph->source_key[i])->type);
+		}
+		fy_buf_add(b, ")");
+	}
+	if (first)
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? " AND " : "");
+			fyp_col(b, d, "s", ph->source_key[i]);
+			fy_buf_add(b, " IS NOT NULL");
+		}
+}
+
+static void fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						   fy_dialect d, const fy_expr **refs,
+						   const fy_keyrange *range);
+
 void
 fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					  fy_dialect d, const fy_expr **refs)
+{
+	fyp_pending_in(b, ph, meta, d, refs, NULL);
+}
+
+/* fyp_pending_in: fyp_pending_with_refs over one slice of the key, if given. */
+static void
+fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, const fy_expr **refs, const fy_keyrange *range)
 {
 	if (ph->nrefs > 0)
 	{
@@ -212,6 +279,11 @@ fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(b, ")");
 	if (ph->where)
 		fy_buf_addf(b, " AND (%s)", ph->where);
+	if (range != NULL)
+	{
+		fy_buf_add(b, " AND ");
+		fyp_key_range(b, ph, meta, d, range);
+	}
 	fy_buf_add(b, ") AS s");
 	for (int i = 0; i < ph->nrefs; i++)
 	{
@@ -255,7 +327,8 @@ fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d)
  */
 static bool
 fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-					 fy_dialect d, const fy_expr **refs, fy_error *err)
+					 fy_dialect d, const fy_expr **refs,
+					 const fy_keyrange *range, fy_error *err)
 {
 	for (int i = 0; i < ph->nrefs; i++)
 	{
@@ -267,7 +340,7 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(&b, "SELECT count(*) AS failures, left(string_agg(");
 		fyp_key_text(&b, ph, d, "s");
 		fy_buf_add(&b, ", ', '), 200) AS sample FROM ");
-		fyp_pending_with_refs(&b, ph, meta, d, refs);
+		fyp_pending_in(&b, ph, meta, d, refs, range);
 		fy_buf_add(&b, " WHERE ");
 		fyp_ref_missing(&b, refs[i], d);
 		if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
@@ -288,7 +361,7 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 static bool
 fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 					   fy_dialect d, long run_id, const fy_expr **refs,
-					   fy_error *err)
+					   const fy_keyrange *range, fy_error *err)
 {
 	fy_buf		b;
 
@@ -349,7 +422,7 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_addf(&b, " AS ferry_miss_%d", i + 1);
 	}
 	fy_buf_add(&b, ", s AS ferry_src FROM ");
-	fyp_pending_with_refs(&b, ph, meta, d, refs);
+	fyp_pending_in(&b, ph, meta, d, refs, range);
 	fy_buf_add(&b, ") AS v)");
 
 	/* the rejects, with their key and the whole source row */
@@ -403,15 +476,23 @@ fy_plan *
 fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				long run_id, fy_error *err)
 {
+	return fy_plan_migrate_range(ph, meta, d, run_id, NULL, err);
+}
+
+fy_plan *
+fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+					  long run_id, const fy_keyrange *range, fy_error *err)
+{
 	fy_plan    *plan;
 	bool		ok;
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (d == FY_MARIADB && ph->nrefs > 0)
+	if (d == FY_MARIADB && (ph->nrefs > 0 || range != NULL))
 	{
 		fy_fail(err, FY_ERR_NOT_SUPPORTED,
-				"phase \"%s\": \"ref\" columns are not supported on MariaDB yet", ph->name);
+				"phase \"%s\": %s not supported on MariaDB yet", ph->name,
+				range ? "batched runs are" : "\"ref\" columns are");
 		return NULL;
 	}
 	if ((plan = fyp_new(err)) == NULL)
@@ -427,9 +508,9 @@ fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 		for (int i = 0; i < ph->ncolumns; i++)
 			fyp_refs(ph->columns[i].expr, refs);
-		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, err) &&
+		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
 			fyp_plan_clear_rejects(plan, meta, d, err) &&
-			fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, err) &&
+			fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, err) &&
 			fyp_plan_count(plan, ph, meta, d, run_id, err);
 	}
 	else
@@ -437,4 +518,52 @@ fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fyp_plan_insert(plan, ph, meta, d, run_id, err) &&
 			fyp_plan_count(plan, ph, meta, d, run_id, err);
 	return fyp_finish(plan, ok);
+}
+
+/*
+ * fy_plan_keyscan: LAST orders the keys descending and takes the first;
+ * NTH takes the n-th ascending, which bounds a batch of n rows; COUNT sizes
+ * the whole run for its progress reports.
+ */
+fy_plan *
+fy_plan_keyscan(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+				const fy_keyrange *range, fy_scan scan, long n, fy_error *err)
+{
+	fy_plan    *plan;
+	fy_buf		b;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT ");
+	if (scan == FY_SCAN_COUNT)
+		fy_buf_add(&b, "count(*)");
+	else
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(&b, i ? ", " : "");
+			fyp_col(&b, d, "s", ph->source_key[i]);
+		}
+	fy_buf_add(&b, " FROM ");
+	fyp_source(&b, ph, meta, d, "s");
+	if (range != NULL)
+	{
+		fy_buf_add(&b, " WHERE ");
+		fyp_key_range(&b, ph, meta, d, range);
+	}
+	if (scan != FY_SCAN_COUNT)
+	{
+		fy_buf_add(&b, " ORDER BY ");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(&b, i ? ", " : "");
+			fyp_col(&b, d, "s", ph->source_key[i]);
+			fy_buf_add(&b, scan == FY_SCAN_LAST ? " DESC" : "");
+		}
+		if (scan == FY_SCAN_LAST)
+			fy_buf_add(&b, " LIMIT 1");
+		else
+			fy_buf_addf(&b, " LIMIT 1 OFFSET %ld", n > 1 ? n - 1 : 0);
+	}
+	return fyp_finish(plan, fyp_add(plan, FY_ROLE_COUNT, &b, err));
 }

@@ -30,6 +30,8 @@ extern void fyp_pending_with_refs(fy_buf *b, const fy_phase *ph,
 								  const fy_meta *meta, fy_dialect d,
 								  const fy_expr **refs);
 extern void fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d);
+extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						  fy_dialect d, const fy_keyrange *range);
 
 extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
 								   fy_dialect d, fy_error *err);

@@ -24,10 +24,13 @@ CREATE TABLE ferry.migration_log (
     rows        bigint,
     seconds     numeric,
     error       text,
+    batch_size  integer,
+    progress    jsonb,
     started_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz
 );
 CREATE INDEX ON ferry.migration_log (phase, id);
+COMMENT ON COLUMN ferry.migration_log.progress IS 'batched runs: the source key of the last committed batch, where a resumed run goes on';
 COMMENT ON TABLE ferry.migration_log IS 'ferry: one row per run of migrate_phase or rollback_migration';
 
 CREATE TABLE ferry.migration_rejects (
@@ -60,15 +63,19 @@ CREATE FUNCTION drop_phase(name text) RETURNS void
     AS 'MODULE_PATHNAME', 'drop_phase' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drop_phase(text) IS 'ferry: forget a phase that holds no migrated rows';
 
-CREATE FUNCTION migrate_phase(name text)
+CREATE FUNCTION migrate_phase(name text, dry_run boolean DEFAULT false)
     RETURNS TABLE (phase text, migrated bigint, merged bigint, rejected bigint,
-                   filtered bigint, skipped bigint, seconds numeric)
+                   filtered bigint, skipped bigint, seconds numeric, statements text)
     AS 'MODULE_PATHNAME', 'migrate_phase' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate_phase(text) IS 'ferry: migrate the unmapped source rows of a phase, in the caller''s transaction';
+COMMENT ON FUNCTION migrate_phase(text, boolean) IS 'ferry: migrate the unmapped source rows of a phase, in the caller''s transaction; dry_run writes nothing';
+
+CREATE PROCEDURE migrate_phase_batched(name text, batch_size integer DEFAULT 10000)
+    AS 'MODULE_PATHNAME', 'migrate_phase_batched' LANGUAGE C;
+COMMENT ON PROCEDURE migrate_phase_batched(text, integer) IS 'ferry: migrate a phase in batches of batch_size source rows, committing each; resumable';
 
 CREATE FUNCTION migrate_all()
     RETURNS TABLE (phase text, migrated bigint, merged bigint, rejected bigint,
-                   filtered bigint, skipped bigint, seconds numeric)
+                   filtered bigint, skipped bigint, seconds numeric, statements text)
     AS 'MODULE_PATHNAME', 'migrate_all' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_all() IS 'ferry: migrate every phase, each after the phases it depends on, in the caller''s transaction';
 

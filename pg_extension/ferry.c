@@ -239,27 +239,36 @@ fpg_load(const char *name, fpg_phase *out, int flags)
 
 /*
  * fpg_lock refuses a second concurrent run of the same phase at once
- * instead of queueing it behind the first: a DBA wants to know.
+ * instead of queueing it behind the first: a DBA wants to know.  A
+ * transaction-level lock serves a run inside one transaction; a batched run,
+ * which commits, holds a session-level lock and releases it with
+ * fpg_unlock.  Both kinds conflict with each other.
  */
 void
-fpg_lock(const fpg_phase *ph, const char *operation)
+fpg_lock(const fpg_phase *ph, const char *operation, bool session)
 {
-	Datum		args[2];
-	Oid			types[2] = {INT4OID, INT4OID};
-	bool		isnull;
+	Datum		got;
 
-	args[0] = Int32GetDatum(0x66657279);	/* "fery" */
-	args[1] = Int32GetDatum((int32) ph->id);
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
-							  2, types, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "ferry: could not take the phase lock");
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (session)
+		got = DirectFunctionCall2(pg_try_advisory_lock_int4,
+								  Int32GetDatum(FPG_LOCK_CLASS), Int32GetDatum((int32) ph->id));
+	else
+		got = DirectFunctionCall2(pg_try_advisory_xact_lock_int4,
+								  Int32GetDatum(FPG_LOCK_CLASS), Int32GetDatum((int32) ph->id));
+	if (!DatumGetBool(got))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("phase \"%s\" is already being worked on by another session",
 						ph->phase->name),
 				 errdetail("%s needs the phase to itself.", operation),
 				 errhint("Wait for the other session to finish, then run it again.")));
+}
+
+void
+fpg_unlock(const fpg_phase *ph)
+{
+	DirectFunctionCall2(pg_advisory_unlock_int4,
+						Int32GetDatum(FPG_LOCK_CLASS), Int32GetDatum((int32) ph->id));
 }
 
 typedef struct fpg_context

@@ -27,7 +27,9 @@ extern fy_meta *fpg_resolve(const fy_phase *phase, int64 phase_id);
 #define FPG_MISSING_OK	0x01		/* return false for an unknown phase */
 #define FPG_RESOLVE		0x02		/* resolve the phase's relations */
 extern bool fpg_load(const char *name, fpg_phase *out, int flags);
-extern void fpg_lock(const fpg_phase *ph, const char *operation);
+#define FPG_LOCK_CLASS 0x66657279	/* "fery": advisory lock class of phases */
+extern void fpg_lock(const fpg_phase *ph, const char *operation, bool session);
+extern void fpg_unlock(const fpg_phase *ph);
 extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
 extern int64 fpg_count_value(int col);
 extern void fpg_counts(fy_counts *c);

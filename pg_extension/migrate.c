@@ -3,12 +3,19 @@
  */
 #include "ferry.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(migrate_phase);
 PG_FUNCTION_INFO_V1(migrate_all);
+PG_FUNCTION_INFO_V1(migrate_phase_batched);
 
 /*
  * fpg_require_dependencies refuses to run a phase before the phases it
@@ -48,87 +55,146 @@ fpg_ref_of(const fy_phase *phase, const char *column)
 	return "?";
 }
 
+/* What a migrate plan's statements reported. */
+typedef struct fpg_outcome
+{
+	int64		mapped;
+	int64		written;
+	int64		rejected;
+	fy_counts	counts;
+} fpg_outcome;
+
+#define FPG_BATCH 0x01			/* one batch: rejects and books are the run's */
+
+/*
+ * fpg_exec_migrate runs a migrate plan.  A batch skips forgetting the
+ * rejects (the run did that once, at its start) and the accounting count
+ * (a full scan per batch would make a batched run quadratic).
+ */
+static void
+fpg_exec_migrate(const fpg_phase *ph, const fy_plan *plan, int flags,
+				 fpg_outcome *out)
+{
+	for (int i = 0; i < plan->nstmts; i++)
+	{
+		const fy_stmt *st = &plan->stmts[i];
+
+		if ((flags & FPG_BATCH) &&
+			(st->role == FY_ROLE_CLEAR_REJECTS || st->role == FY_ROLE_COUNT))
+			continue;
+		fpg_exec(ph, st);
+		if (st->role == FY_ROLE_ASSERT && fpg_count_value(1) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("phase \"%s\": column \"%s\": " INT64_FORMAT " source rows hold a legacy key that phase \"%s\" never migrated",
+							ph->phase->name, st->label, fpg_count_value(1),
+							fpg_ref_of(ph->phase, st->label)),
+					 errdetail("Their legacy keys begin: %s.",
+							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+					 errhint("The column says \"on_missing\": \"error\"; use \"reject\" to quarantine such rows or \"null\" to migrate them without the reference.")));
+		else if (st->role == FY_ROLE_MIGRATE)
+		{
+			out->mapped += fpg_count_value(1);
+			out->written += fpg_count_value(2);
+			out->rejected += fpg_count_value(3);
+		}
+		else if (st->role == FY_ROLE_COUNT)
+			fpg_counts(&out->counts);
+	}
+	if (out->written != out->mapped ||
+		(!(flags & FPG_BATCH) && out->counts.this_run != out->mapped))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("phase \"%s\": mapped " INT64_FORMAT " source rows but wrote " INT64_FORMAT " target rows",
+						ph->phase->name, out->mapped, out->written),
+				 errdetail("Source rows changed between the statements of the run; nothing was written."),
+				 errhint("Run migrate_phase('%s') again.", ph->phase->name)));
+}
+
+/* fpg_result_row: one row of migrate_phase's result. */
+static void
+fpg_result_row(ReturnSetInfo *rsinfo, const char *name, const fpg_outcome *o,
+			   double seconds, const char *statements)
+{
+	Datum		values[8];
+	bool		nulls[8] = {0};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Int64GetDatum(o->mapped);
+	values[2] = Int64GetDatum(0);	/* merged: no merge_on in this version */
+	values[3] = Int64GetDatum(o->rejected);
+	values[4] = Int64GetDatum(o->counts.filtered);
+	values[5] = Int64GetDatum(o->counts.migrated - o->counts.this_run);
+	values[6] = DirectFunctionCall1(float8_numeric, Float8GetDatum(seconds));
+	values[6] = DirectFunctionCall2(numeric_round, values[6], Int32GetDatum(3));
+	if (statements)
+		values[7] = CStringGetTextDatum(statements);
+	else
+		nulls[7] = true;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 /*
  * fpg_migrate_one runs one phase inside the caller's transaction: the
  * map rows, the rejects, the target rows and the log row commit or vanish
  * together.  Re-running is safe because only unmapped source rows are
- * considered; rejected rows are judged again by every run.
+ * considered; rejected rows are judged again by every run.  A dry run does
+ * all of it inside a subtransaction that it rolls back, so its counts are
+ * the real ones and nothing is left behind.
  */
 static void
-fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name)
+fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 {
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
 	instr_time	start;
 	int64		run_id;
-	int64		mapped = 0,
-				written = 0,
-				rejected = 0;
-	fy_counts	c = {0};
+	fpg_outcome out = {0};
 	double		seconds;
-	Datum		values[7];
-	bool		nulls[7] = {0};
+	char	   *statements = NULL;
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
 
 	INSTR_TIME_SET_CURRENT(start);
 	fpg_load(name, &ph, FPG_RESOLVE);
-	fpg_lock(&ph, "migrate_phase");
+	fpg_lock(&ph, "migrate_phase", false);
 	fpg_require_dependencies(&ph);
+	if (dry_run)
+	{
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(mcxt);
+	}
 	run_id = fpg_log_start(name, "migrate");
 	plan = fy_plan_migrate(ph.phase, ph.meta, FY_POSTGRES, run_id, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
-	for (int i = 0; i < plan->nstmts; i++)
+	fpg_exec_migrate(&ph, plan, 0, &out);
+	seconds = fpg_log_finish(run_id, (uint64) out.mapped, start);
+	if (dry_run)
 	{
-		const fy_stmt *st = &plan->stmts[i];
+		StringInfoData sb;
 
-		fpg_exec(&ph, st);
-		if (st->role == FY_ROLE_ASSERT && fpg_count_value(1) > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("phase \"%s\": column \"%s\": " INT64_FORMAT " source rows hold a legacy key that phase \"%s\" never migrated",
-							name, st->label, fpg_count_value(1), fpg_ref_of(ph.phase, st->label)),
-					 errdetail("Their legacy keys begin: %s.",
-							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
-					 errhint("The column says \"on_missing\": \"error\"; use \"reject\" to quarantine such rows or \"null\" to migrate them without the reference.")));
-		else if (st->role == FY_ROLE_MIGRATE)
-		{
-			mapped = fpg_count_value(1);
-			written = fpg_count_value(2);
-			rejected = fpg_count_value(3);
-		}
-		else if (st->role == FY_ROLE_COUNT)
-			fpg_counts(&c);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		initStringInfo(&sb);
+		for (int i = 0; i < plan->nstmts; i++)
+			appendStringInfo(&sb, "%s;\n", plan->stmts[i].sql);
+		statements = sb.data;
 	}
-	if (written != mapped || c.this_run != mapped)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("phase \"%s\": mapped " INT64_FORMAT " source rows but wrote " INT64_FORMAT " target rows",
-						name, mapped, written),
-				 errdetail("Source rows changed between the statements of the run; nothing was written."),
-				 errhint("Run migrate_phase('%s') again.", name)));
-	seconds = fpg_log_finish(run_id, (uint64) mapped, start);
-
-	values[0] = CStringGetTextDatum(name);
-	values[1] = Int64GetDatum(mapped);
-	values[2] = Int64GetDatum(0);	/* merged: no merge_on in this version */
-	values[3] = Int64GetDatum(rejected);
-	values[4] = Int64GetDatum(c.filtered);
-	values[5] = Int64GetDatum(c.migrated - c.this_run);
-	values[6] = DirectFunctionCall1(float8_numeric, Float8GetDatum(seconds));
-	values[6] = DirectFunctionCall2(numeric_round, values[6], Int32GetDatum(3));
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	fy_plan_free(plan);
+	fpg_result_row(rsinfo, name, &out, seconds, statements);
 }
 
 Datum
 migrate_phase(PG_FUNCTION_ARGS)
 {
 	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
+	bool		dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	fpg_migrate_one((ReturnSetInfo *) fcinfo->resultinfo, name);
+	fpg_migrate_one((ReturnSetInfo *) fcinfo->resultinfo, name, dry_run);
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -152,7 +218,245 @@ migrate_all(PG_FUNCTION_ARGS)
 	if (!fy_dependency_order(nodes, n, order, &err))
 		fpg_raise(&err);
 	for (int i = 0; i < n; i++)
-		fpg_migrate_one((ReturnSetInfo *) fcinfo->resultinfo, nodes[order[i]].name);
+		fpg_migrate_one((ReturnSetInfo *) fcinfo->resultinfo, nodes[order[i]].name, false);
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/* fpg_scan runs a key scan; returns the key's text values, or NULL for none. */
+static char **
+fpg_scan(const fpg_phase *ph, const fy_keyrange *range, fy_scan scan, long n,
+		 int64 *count)
+{
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_keyscan(ph->phase, ph->meta, FY_POSTGRES, range, scan, n, &err);
+	char	  **key;
+
+	if (plan == NULL)
+		fpg_raise(&err);
+	fpg_exec(ph, &plan->stmts[0]);
+	if (scan == FY_SCAN_COUNT)
+	{
+		*count = fpg_count_value(1);
+		return NULL;
+	}
+	if (SPI_processed == 0)
+		return NULL;
+	key = palloc(sizeof(char *) * ph->phase->nkeys);
+	for (int i = 0; i < ph->phase->nkeys; i++)
+		key[i] = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1);
+	return key;
+}
+
+/*
+ * fpg_interrupted marks the phase's batched runs that never finished (the
+ * session died or was cancelled: nobody else holds the phase) as failed,
+ * and returns the key where the latest of them stopped, so the new run
+ * goes on from there.
+ */
+static char **
+fpg_interrupted(const fpg_phase *ph)
+{
+	Datum		arg = CStringGetTextDatum(ph->phase->name);
+	Oid			type = TEXTOID;
+	char	  **key;
+
+	if (SPI_execute_with_args("WITH stale AS (UPDATE ferry.migration_log SET status = 'failed', "
+							  "error = 'interrupted before it finished (session ended or cancelled)', "
+							  "finished_at = clock_timestamp() WHERE phase = $1 AND operation = 'migrate' "
+							  "AND status = 'started' RETURNING id, progress) "
+							  "SELECT e.value FROM (SELECT progress FROM stale WHERE progress IS NOT NULL "
+							  "ORDER BY id DESC LIMIT 1) p, jsonb_array_elements_text(p.progress) "
+							  "WITH ORDINALITY AS e(value, n) ORDER BY e.n",
+							  1, &type, &arg, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read ferry.migration_log");
+	if (SPI_processed == 0)
+		return NULL;
+	if (SPI_processed != (uint64) ph->phase->nkeys)
+		elog(ERROR, "ferry: the progress of an interrupted run of phase \"%s\" does not match its key",
+			 ph->phase->name);
+	key = palloc(sizeof(char *) * ph->phase->nkeys);
+	for (int i = 0; i < ph->phase->nkeys; i++)
+		key[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	return key;
+}
+
+/* fpg_log_batch adds a committed batch to its run's log row. */
+static void
+fpg_log_batch(int64 run_id, int64 rows, char **key, int nkeys, int32 batch_size)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * nkeys);
+	Datum		args[4];
+	Oid			types[4] = {INT8OID, INT8OID, TEXTARRAYOID, INT4OID};
+
+	for (int i = 0; i < nkeys; i++)
+		elems[i] = CStringGetTextDatum(key[i]);
+	args[0] = Int64GetDatum(run_id);
+	args[1] = Int64GetDatum(rows);
+	args[2] = PointerGetDatum(construct_array(elems, nkeys, TEXTOID, -1, false, TYPALIGN_INT));
+	args[3] = Int32GetDatum(batch_size);
+	if (SPI_execute_with_args("UPDATE ferry.migration_log SET rows = coalesce(rows, 0) + $2, "
+							  "progress = to_jsonb($3), batch_size = $4 WHERE id = $1",
+							  4, types, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "ferry: could not write ferry.migration_log");
+}
+
+/*
+ * fpg_batched: the source keys present at the start bound the run (so it
+ * ends under a steady insert load; later rows are the next run's), each
+ * batch is the next batch_size keys (keyset pagination) and commits with
+ * its map rows, rejects, target rows and progress, so a run that dies
+ * loses at most its open batch and the next run resumes after the last
+ * committed one: no gap, no duplicate.  Rows whose key has a NULL part fit
+ * no key range; a last statement rejects them.  Then the books, once.
+ */
+static void
+fpg_batched(fpg_phase *ph, int32 batch_size)
+{
+	const char *name = ph->phase->name;
+	fy_error	err = {0};
+	instr_time	start,
+				now;
+	fy_keyrange range = {0};
+	fpg_outcome out = {0};
+	char	  **lo;
+	char	  **max;
+	int64		total = 0,
+				done = 0,
+				run_id;
+	int			batches = 0;
+	fy_plan    *plan;
+	MemoryContext runcxt = CurrentMemoryContext;
+	MemoryContext batchcxt;
+
+	INSTR_TIME_SET_CURRENT(start);
+	fpg_require_dependencies(ph);
+	lo = fpg_interrupted(ph);
+	run_id = fpg_log_start(name, "migrate");
+	if (lo == NULL)
+	{
+		/* a fresh run judges every row again: forget earlier rejects */
+		plan = fy_plan_migrate(ph->phase, ph->meta, FY_POSTGRES, run_id, &err);
+		if (plan == NULL)
+			fpg_raise(&err);
+		for (int i = 0; i < plan->nstmts; i++)
+			if (plan->stmts[i].role == FY_ROLE_CLEAR_REJECTS)
+				fpg_exec(ph, &plan->stmts[i]);
+	}
+	else
+		ereport(NOTICE,
+				(errmsg("phase \"%s\": resuming the interrupted run after key %s",
+						name, lo[0])));
+	range.lo = (const char *const *) lo;
+	max = fpg_scan(ph, &range, FY_SCAN_LAST, 0, NULL);
+	if (max != NULL)
+	{
+		range.hi = (const char *const *) max;
+		fpg_scan(ph, &range, FY_SCAN_COUNT, 0, &total);
+	}
+	SPI_commit();
+
+	batchcxt = AllocSetContextCreate(runcxt, "ferry batch", ALLOCSET_DEFAULT_SIZES);
+	while (max != NULL)
+	{
+		fpg_outcome batch = {0};
+		char	  **hi;
+		bool		last;
+		double		secs,
+					rate;
+
+		MemoryContextSwitchTo(batchcxt);
+		range.lo = (const char *const *) lo;
+		range.hi = (const char *const *) max;
+		hi = fpg_scan(ph, &range, FY_SCAN_NTH, batch_size, NULL);
+		last = hi == NULL;
+		if (last)
+			hi = max;
+		range.hi = (const char *const *) hi;
+		plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id, &range, &err);
+		if (plan == NULL)
+			fpg_raise(&err);
+		fpg_exec_migrate(ph, plan, FPG_BATCH, &batch);
+		fpg_log_batch(run_id, batch.mapped, hi, ph->phase->nkeys, batch_size);
+		MemoryContextSwitchTo(runcxt);
+		lo = palloc(sizeof(char *) * ph->phase->nkeys);
+		for (int i = 0; i < ph->phase->nkeys; i++)
+			lo[i] = pstrdup(hi[i]);
+		SPI_commit();
+		MemoryContextReset(batchcxt);
+
+		out.mapped += batch.mapped;
+		out.written += batch.written;
+		out.rejected += batch.rejected;
+		done = last ? total : done + batch_size;
+		batches++;
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, start);
+		secs = INSTR_TIME_GET_DOUBLE(now);
+		rate = secs > 0 ? done / secs : 0;
+		ereport(NOTICE,
+				(errmsg("phase \"%s\": batch %d: " INT64_FORMAT " of " INT64_FORMAT " rows (%.0f%%), %.0f rows/s, ETA %.0f s",
+						name, batches, done, total, total ? 100.0 * done / total : 100.0,
+						rate, rate > 0 ? (total - done) / rate : 0)));
+		if (last)
+			break;
+	}
+
+	range.nulls = true;
+	plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id, &range, &err);
+	if (plan == NULL)
+		fpg_raise(&err);
+	fpg_exec_migrate(ph, plan, FPG_BATCH, &out);
+	plan = fy_plan_accounting(ph->phase, ph->meta, FY_POSTGRES, run_id, &err);
+	if (plan == NULL)
+		fpg_raise(&err);
+	fpg_exec(ph, &plan->stmts[0]);
+	fpg_counts(&out.counts);
+	fpg_log_finish(run_id, (uint64) out.mapped, start);
+	SPI_commit();
+	ereport(NOTICE,
+			(errmsg("phase \"%s\": migrated " INT64_FORMAT ", rejected " INT64_FORMAT ", filtered " INT64_FORMAT " in %d batches",
+					name, out.mapped, out.rejected, out.counts.filtered, batches)));
+}
+
+/*
+ * migrate_phase_batched must own its transactions, so it runs only as a
+ * CALL outside a transaction block; it holds the phase's session lock for
+ * the whole run and always gives it back.
+ */
+Datum
+migrate_phase_batched(PG_FUNCTION_ARGS)
+{
+	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
+	int32		batch_size = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
+	bool		nonatomic = fcinfo->context && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	fpg_phase	ph;
+
+	if (batch_size <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch_size of phase \"%s\" must be positive, not %d", name, batch_size)));
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("migrate_phase_batched commits every batch and cannot run inside a transaction block"),
+				 errhint("Run CALL migrate_phase_batched('%s', %d) on its own, or migrate_phase('%s') inside the transaction.",
+						 name, batch_size, name)));
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	fpg_load(name, &ph, FPG_RESOLVE);
+	fpg_lock(&ph, "migrate_phase_batched", true);
+	PG_TRY();
+	{
+		fpg_batched(&ph, batch_size);
+	}
+	PG_CATCH();
+	{
+		fpg_unlock(&ph);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	fpg_unlock(&ph);
+	SPI_finish();
+	PG_RETURN_VOID();
 }

@@ -29,7 +29,7 @@ fpg_refuse_if_migrated(const fpg_phase *ph, const char *verb)
 {
 	uint64		mapped;
 
-	fpg_lock(ph, verb);
+	fpg_lock(ph, verb, false);
 	mapped = fpg_map_rows(ph);
 	if (mapped > 0)
 		ereport(ERROR,

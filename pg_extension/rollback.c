@@ -35,7 +35,7 @@ rollback_migration(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	fpg_load(name, &ph, FPG_RESOLVE);
-	fpg_lock(&ph, "rollback_migration");
+	fpg_lock(&ph, "rollback_migration", false);
 	plan = fy_plan_rollback(ph.phase, ph.meta, FY_POSTGRES, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
