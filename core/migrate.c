@@ -488,11 +488,12 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (d == FY_MARIADB && (ph->nrefs > 0 || range != NULL))
+	if (d == FY_MARIADB && (ph->ndepends > 0 || range != NULL))
 	{
 		fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				"phase \"%s\": %s not supported on MariaDB yet", ph->name,
-				range ? "batched runs are" : "\"ref\" columns are");
+				range ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
+				"\"depends_on\" is");
 		return NULL;
 	}
 	if ((plan = fyp_new(err)) == NULL)
