@@ -21,6 +21,21 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
  * like the source key, new_key like the target key), keyed on the legacy
  * key and indexed on the new key, so both lookups are index scans.
  */
+/*
+ * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
+ * define time as at run time, so a spec never means less than it says.
+ */
+static bool
+fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
+{
+	if (d != FY_MARIADB || (ph->ndepends == 0 && !batched))
+		return true;
+	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
+				   batched ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
+				   "\"depends_on\" is");
+}
+
 fy_plan *
 fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			   fy_error *err)
@@ -29,7 +44,8 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf		b;
 	bool		ok;
 
-	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+	if (!fy_plan_check(ph, meta, err) || !fyp_dialect_can(ph, d, false, err) ||
+		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "CREATE TABLE ");
@@ -488,15 +504,7 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (d == FY_MARIADB && (ph->ndepends > 0 || range != NULL))
-	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED,
-				"phase \"%s\": %s not supported on MariaDB yet", ph->name,
-				range ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
-				"\"depends_on\" is");
-		return NULL;
-	}
-	if ((plan = fyp_new(err)) == NULL)
+	if (!fyp_dialect_can(ph, d, range != NULL, err) || (plan = fyp_new(err)) == NULL)
 		return NULL;
 	if (d == FY_POSTGRES)
 	{
