@@ -182,10 +182,24 @@ struct fy_expr
 	int			ref_index;		/* REF: 1-based, in column order */
 };
 
+/* How a merged group of source rows makes one value (merge_on phases). */
+typedef enum fy_merge
+{
+	FY_MERGE_NONE,				/* the same in every row: a merge_on column, a const */
+	FY_MERGE_MIN,
+	FY_MERGE_MAX,
+	FY_MERGE_FIRST,				/* in merge_order */
+	FY_MERGE_LAST,
+	FY_MERGE_FIRST_NON_NULL,
+	FY_MERGE_SUM,
+	FY_MERGE_COUNT
+} fy_merge;
+
 typedef struct fy_column
 {
 	const char *target;
 	fy_expr    *expr;
+	fy_merge	merge;
 } fy_column;
 
 typedef struct fy_phase
@@ -209,6 +223,9 @@ typedef struct fy_phase
 	const char **depends_on;	/* declared plus implied by refs, no repeats */
 	int			ndepends;
 	int			nrefs;			/* REF columns, numbered 1..nrefs */
+	const char **merge_on;		/* source columns; rows equal on all merge */
+	int			nmerge_on;		/* into one target row (none NULL) */
+	const char *merge_order;	/* ORDER BY list over the source row */
 } fy_phase;
 
 /*
@@ -267,6 +284,8 @@ typedef struct fy_meta
 	long		phase_id;
 	fy_refmeta *refs;			/* one per phase in fy_phase.depends_on that */
 	int			nrefs;			/* a REF column names */
+	struct fy_unique *uniques;	/* the target's unique indexes, for */
+	int			nuniques;		/* preflight (fy_meta_add_unique) */
 } fy_meta;
 
 extern fy_meta *fy_meta_new(void);
@@ -310,6 +329,13 @@ typedef struct fy_stmt
 	fy_role		role;
 	const char *sql;
 	const char *label;			/* ASSERT: the target column it checks */
+	/* preflight (fy_plan_preflight): the check a statement belongs to, how */
+	/* grave a finding is ("WARN" or "ERROR"), and what a finding means, */
+	/* worded after its count (fy_preflight_finding); label then names the */
+	/* column or unique index looked at, or is NULL */
+	const char *check;
+	const char *severity;
+	const char *finding;
 } fy_stmt;
 
 typedef struct fy_plan
@@ -381,7 +407,8 @@ extern fy_plan *fy_plan_keyscan(const fy_phase *phase, const fy_meta *meta,
 
 /*
  * fy_plan_accounting: one COUNT statement returning, in this order,
- * source_rows, migrated (source rows with a map entry), filtered
+ * source_rows, migrated (source rows with a map entry), merged (of those,
+ * the ones sharing a target row with an earlier one), filtered
  * (unmapped rows the where excludes), this_run (map entries of run_id;
  * 0 when run_id is 0), rejected (the phase's rows in migration_rejects),
  * orphans (map entries whose source row is gone).
@@ -410,7 +437,8 @@ typedef struct fy_check
 typedef struct fy_counts
 {
 	int64_t		source_rows;
-	int64_t		migrated;
+	int64_t		migrated;		/* source rows with a map entry */
+	int64_t		merged;			/* of those, merged into another's row */
 	int64_t		filtered;
 	int64_t		this_run;
 	int64_t		orphans;
@@ -448,6 +476,45 @@ extern void fy_plan_free(fy_plan *plan);
 
 /* The map table's name inside the catalog schema: "map_<phase_id>". */
 extern void fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
+
+/* ------------------------------------------------------------- preflight */
+
+/*
+ * A unique index of the target, on plain columns, without a predicate: the
+ * preflight uniqueness check looks at those whose every column the spec
+ * fills.  fy_meta_add_unique copies name and columns into meta's arena.
+ */
+typedef struct fy_unique
+{
+	const char *name;
+	const char **cols;
+	int			ncols;
+} fy_unique;
+
+extern bool fy_meta_add_unique(fy_meta *meta, const char *name,
+							   const char *const *cols, int ncols);
+
+/*
+ * fy_plan_preflight: what would go wrong, before any write.  Each statement
+ * is read-only, has the ASSERT role and returns one row (failures, sample):
+ * how many pending rows (or keys, or phases) a check finds and up to 10 of
+ * their legacy keys, comma separated.  A check with nothing to look at
+ * plans no statement.  fy_preflight_checks lists the checks of a dialect in
+ * report order ("relations" is the engine's own: whether the phase's
+ * relations resolve; "casts" is PostgreSQL-only) and returns how many.
+ */
+#define FY_PREFLIGHT_MAX_CHECKS 8
+extern int	fy_preflight_checks(fy_dialect d, const char **names);
+extern fy_plan *fy_plan_preflight(const fy_phase *phase, const fy_meta *meta,
+								  fy_dialect d, fy_error *err);
+/* Verdicts, status "OK", "WARN" or "ERROR", worded once for both engines. */
+extern void fy_preflight_ok(const char *check, fy_check *out);
+extern void fy_preflight_finding(const fy_stmt *st, int64_t failures,
+								 fy_check *out);
+/* a check that failed to run (message: the engine's error), or could not */
+/* run because the phase's relations do not resolve (message NULL) */
+extern void fy_preflight_failed(const char *check, const char *message,
+								fy_check *out);
 
 /* ------------------------------------------------------------------ uuid */
 

@@ -28,12 +28,12 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 {
-	if (d != FY_MARIADB || (ph->ndepends == 0 && !batched))
+	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !batched))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
 				   batched ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
-				   "\"depends_on\" is");
+				   ph->nmerge_on ? "\"merge_on\" is" : "\"depends_on\" is");
 }
 
 fy_plan *
@@ -274,10 +274,16 @@ fyp_pending_with_refs(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fyp_pending_in(b, ph, meta, d, refs, NULL);
 }
 
-/* fyp_pending_in: fyp_pending_with_refs over one slice of the key, if given. */
+/*
+ * fyp_base_in writes the source rows a statement works on, with their refs
+ * resolved: those passing the where, and unmapped ones only when pending;
+ * range narrows them to a slice of the key, groups (a query of merge group
+ * ids) to the members of those groups.
+ */
 static void
-fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-			   fy_dialect d, const fy_expr **refs, const fy_keyrange *range)
+fyp_base_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			const fy_expr **refs, const fy_keyrange *range, bool pending,
+			const char *groups)
 {
 	if (ph->nrefs > 0)
 	{
@@ -288,11 +294,17 @@ fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	}
 	fy_buf_add(b, "(SELECT s.* FROM ");
 	fyp_source(b, ph, meta, d, "s");
-	fy_buf_add(b, " WHERE NOT EXISTS (SELECT 1 FROM ");
-	fy_buf_map_table(b, meta, d);
-	fy_buf_add(b, " AS m WHERE ");
-	fyp_key_join(b, ph, d, "m", "s");
-	fy_buf_add(b, ")");
+	fy_buf_add(b, " WHERE ");
+	if (pending)
+	{
+		fy_buf_add(b, "NOT EXISTS (SELECT 1 FROM ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_add(b, " AS m WHERE ");
+		fyp_key_join(b, ph, d, "m", "s");
+		fy_buf_add(b, ")");
+	}
+	else
+		fy_buf_add(b, "TRUE");
 	if (ph->where)
 		fy_buf_addf(b, " AND (%s)", ph->where);
 	if (range != NULL)
@@ -300,10 +312,16 @@ fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(b, " AND ");
 		fyp_key_range(b, ph, meta, d, range);
 	}
+	if (groups != NULL)
+	{
+		fy_buf_add(b, " AND ");
+		fyp_group_id(b, ph, "s");
+		fy_buf_addf(b, " IN (%s)", groups);
+	}
 	fy_buf_add(b, ") AS s");
 	for (int i = 0; i < ph->nrefs; i++)
 	{
-		fy_meta	   refmeta = *meta;
+		fy_meta		refmeta = *meta;
 		char		alias[16];
 
 		refmeta.phase_id = fy_meta_ref(meta, refs[i]->ref)->phase_id;
@@ -322,6 +340,27 @@ fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	}
 	if (ph->nrefs > 0)
 		fy_buf_add(b, ") AS s");
+}
+
+/* fyp_pending_in: the pending rows, in one slice of the key if given. */
+static void
+fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, const fy_expr **refs, const fy_keyrange *range)
+{
+	fyp_base_in(b, ph, meta, d, refs, range, true, NULL);
+}
+
+/* fyp_base: fyp_base_in as a string. */
+static char *
+fyp_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		 const fy_expr **refs, const fy_keyrange *range, bool pending,
+		 const char *groups)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fyp_base_in(&b, ph, meta, d, refs, range, pending, groups);
+	return b.data;
 }
 
 /* fyp_ref_missing: the row holds a value that the referenced phase never mapped. */
@@ -367,27 +406,39 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
- * fyp_plan_one_statement (PostgreSQL): one statement computes every pending
- * row once -- its keys, its column values and the reason it cannot be
- * migrated, if any -- and from that one set quarantines the rejects, fills
- * the map and writes the target rows.  A row is rejected, not an error,
- * when its key is NULL, when a "reject" ref finds nothing, or when a NOT
- * NULL target column would get NULL.
+ * fyp_notnull_reason adds the WHEN of column i to a reason CASE: its value
+ * in row alias is NULL and the target column is NOT NULL.
  */
-static bool
-fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-					   fy_dialect d, long run_id, const fy_expr **refs,
-					   const fy_keyrange *range, fy_error *err)
+static void
+fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
+				   const fy_column *col, const char *alias, int i,
+				   const char *what)
 {
-	fy_buf		b;
+	const fy_colmeta *t = fy_meta_column(&meta->target, col->target);
+	fy_buf		r;
 
-	fy_buf_init(&b);
-	/* values: keys, new key, column values, ref misses, the row itself */
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE");
-	fy_buf_add(&b, " WHEN ");
+	if (t == NULL || !t->notnull)
+		return;
+	fy_buf_init(&r);
+	fy_buf_addf(&r, "column \"%s\" is NOT NULL in the target, %s", t->name, what);
+	fy_buf_addf(b, " WHEN %s.ferry_c_%d IS NULL THEN ", alias, i + 1);
+	fy_buf_literal(b, d, r.oom ? "?" : r.data);
+	fy_buf_free(&r);
+}
+
+/*
+ * fyp_reason: why row v cannot be migrated, or NULL: a NULL key, a
+ * "reject" ref that found nothing, and (notnull) a NULL for a NOT NULL
+ * target column.  A merge phase judges NOT NULL on the merged value instead.
+ */
+static void
+fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		   const fy_expr **refs, bool notnull)
+{
+	fy_buf_add(b, "CASE WHEN ");
 	for (int i = 0; i < ph->nkeys; i++)
-		fy_buf_addf(&b, "%sv.ferry_key_%d IS NULL", i ? " OR " : "", i + 1);
-	fy_buf_add(&b, " THEN 'source key is NULL'");
+		fy_buf_addf(b, "%sv.ferry_key_%d IS NULL", i ? " OR " : "", i + 1);
+	fy_buf_add(b, " THEN 'source key is NULL'");
 	for (int i = 0; i < ph->nrefs; i++)
 		if (refs[i]->on_missing == FY_MISSING_REJECT)
 		{
@@ -395,86 +446,138 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 			fy_buf_init(&r);
 			fy_buf_addf(&r, "ref: no row of phase \"%s\" has this legacy key", refs[i]->ref);
-			fy_buf_addf(&b, " WHEN v.ferry_miss_%d THEN ", i + 1);
-			if (!r.oom)
-				fy_buf_literal(&b, d, r.data);
+			fy_buf_addf(b, " WHEN v.ferry_miss_%d THEN ", i + 1);
+			fy_buf_literal(b, d, r.oom ? "?" : r.data);
 			fy_buf_free(&r);
 		}
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+	for (int i = 0; i < ph->ncolumns && notnull; i++)
+		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
+	fy_buf_add(b, " END");
+}
 
-		if (t != NULL && t->notnull)
-		{
-			fy_buf		r;
-
-			fy_buf_init(&r);
-			fy_buf_addf(&r, "column \"%s\" is NOT NULL in the target, its value is NULL", t->name);
-			fy_buf_addf(&b, " WHEN v.ferry_c_%d IS NULL THEN ", i + 1);
-			if (!r.oom)
-				fy_buf_literal(&b, d, r.data);
-			fy_buf_free(&r);
-		}
-	}
-	fy_buf_add(&b, " END AS ferry_reason FROM (SELECT ");
+/*
+ * fyp_values: one row per pending source row with everything a run needs
+ * of it -- keys, new key, column values, ref misses, for merges its group
+ * and its place in merge_order -- and the row itself, for the rejects.
+ * base is the FROM item of the source rows (pending ones, or for a merge
+ * recompute every row of the groups concerned).
+ */
+static void
+fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		   const fy_expr **refs, const char *base)
+{
+	fy_buf_add(b, "SELECT ");
 	for (int i = 0; i < ph->nkeys; i++)
 	{
-		fyp_col(&b, d, "s", ph->source_key[i]);
-		fy_buf_addf(&b, " AS ferry_key_%d, ", i + 1);
+		fyp_col(b, d, "s", ph->source_key[i]);
+		fy_buf_addf(b, " AS ferry_key_%d, ", i + 1);
 	}
-	fyp_new_key(&b, ph, meta, d, "s");
-	fy_buf_add(&b, " AS ferry_new_key");
+	fyp_new_key(b, ph, meta, d, "s");
+	fy_buf_add(b, " AS ferry_new_key");
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
-		fy_buf_add(&b, ", ");
-		fyp_expr(&b, ph->columns[i].expr, d, "s",
+		fy_buf_add(b, ", ");
+		fyp_expr(b, ph->columns[i].expr, d, "s",
 				 fy_meta_column(&meta->target, ph->columns[i].target));
-		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
+		fy_buf_addf(b, " AS ferry_c_%d", i + 1);
 	}
 	for (int i = 0; i < ph->nrefs; i++)
 	{
-		fy_buf_add(&b, ", ");
-		fyp_ref_missing(&b, refs[i], d);
-		fy_buf_addf(&b, " AS ferry_miss_%d", i + 1);
+		fy_buf_add(b, ", ");
+		fyp_ref_missing(b, refs[i], d);
+		fy_buf_addf(b, " AS ferry_miss_%d", i + 1);
 	}
-	fy_buf_add(&b, ", s AS ferry_src FROM ");
-	fyp_pending_in(&b, ph, meta, d, refs, range);
-	fy_buf_add(&b, ") AS v)");
+	if (ph->nmerge_on > 0)
+	{
+		fy_buf_add(b, ", ");
+		fyp_group_id(b, ph, "s");
+		fy_buf_add(b, " AS ferry_gid, row_number() OVER (ORDER BY ");
+		if (ph->merge_order)
+			fy_buf_addf(b, "%s, ", ph->merge_order);
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			fyp_col(b, d, "s", ph->source_key[i]);
+		}
+		fy_buf_add(b, ") AS ferry_ord");
+	}
+	fy_buf_addf(b, ", s AS ferry_src FROM %s", base);
+}
 
-	/* the rejects, with their key and the whole source row */
-	fy_buf_add(&b, ", ferry_rejected AS (INSERT INTO ");
-	fy_buf_ident(&b, d, meta->catalog_schema);
-	fy_buf_add(&b, ".migration_rejects (phase_id, phase, run_id, legacy_key, reason, source_row) SELECT ");
-	fy_buf_addf(&b, "%ld, ", meta->phase_id);
-	fy_buf_literal(&b, d, ph->name);
-	fy_buf_addf(&b, ", %ld, jsonb_build_object(", run_id);
+/* fyp_rejects_insert quarantines the rows of from (a CTE) whose ferry_reason is set. */
+static void
+fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, long run_id, const char *from)
+{
+	fy_buf_add(b, "INSERT INTO ");
+	fy_buf_ident(b, d, meta->catalog_schema);
+	fy_buf_add(b, ".migration_rejects (phase_id, phase, run_id, legacy_key, reason, source_row) SELECT ");
+	fy_buf_addf(b, "%ld, ", meta->phase_id);
+	fy_buf_literal(b, d, ph->name);
+	fy_buf_addf(b, ", %ld, jsonb_build_object(", run_id);
 	for (int i = 0; i < ph->nkeys; i++)
 	{
-		fy_buf_add(&b, i ? ", " : "");
-		fy_buf_literal(&b, d, ph->source_key[i]);
-		fy_buf_addf(&b, ", ferry_key_%d", i + 1);
+		fy_buf_add(b, i ? ", " : "");
+		fy_buf_literal(b, d, ph->source_key[i]);
+		fy_buf_addf(b, ", ferry_key_%d", i + 1);
 	}
-	fy_buf_add(&b, "), ferry_reason, to_jsonb(ferry_src)");
+	fy_buf_add(b, "), ferry_reason, to_jsonb(ferry_src)");
 	for (int i = 0; i < ph->nrefs; i++)
-		fy_buf_addf(&b, " - 'ferry_ref_%d'", i + 1);
-	fy_buf_add(&b, " FROM ferry_cand WHERE ferry_reason IS NOT NULL RETURNING 1)");
+		fy_buf_addf(b, " - 'ferry_ref_%d'", i + 1);
+	fy_buf_addf(b, " FROM %s WHERE ferry_reason IS NOT NULL RETURNING 1", from);
+}
 
-	/* the map */
-	fy_buf_add(&b, ", ferry_mapped AS (INSERT INTO ");
-	fy_buf_map_table(&b, meta, d);
-	fy_buf_add(&b, " (");
+/* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
+static void
+fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, long run_id, const char *newkey, const char *from)
+{
+	fy_buf_add(b, "INSERT INTO ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " (");
 	for (int i = 0; i < ph->nkeys; i++)
 	{
-		fyp_map_col(&b, d, "", i + 1);
-		fy_buf_add(&b, ", ");
+		fyp_map_col(b, d, "", i + 1);
+		fy_buf_add(b, ", ");
 	}
-	fy_buf_add(&b, "new_key, run_id) SELECT ");
+	fy_buf_add(b, "new_key, run_id) SELECT ");
 	for (int i = 0; i < ph->nkeys; i++)
-		fy_buf_addf(&b, "ferry_key_%d, ", i + 1);
-	fy_buf_addf(&b, "ferry_new_key, %ld FROM ferry_cand WHERE ferry_reason IS NULL RETURNING 1)", run_id);
+		fy_buf_addf(b, "ferry_key_%d, ", i + 1);
+	fy_buf_addf(b, "%s, %ld FROM %s RETURNING 1", newkey, run_id, from);
+}
 
-	/* the target rows */
-	fy_buf_add(&b, ", ferry_written AS (");
+/* fyp_pending_base: the FROM item of the pending rows, as text. */
+static char *
+fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+				 const fy_expr **refs, const fy_keyrange *range)
+{
+	return fyp_base(ph, meta, d, refs, range, true, NULL);
+}
+
+/*
+ * fyp_plan_one_statement (PostgreSQL): one statement computes every pending
+ * row once and from that one set quarantines the rejects, fills the map and
+ * writes the target rows.
+ */
+static bool
+fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					   fy_dialect d, long run_id, const fy_expr **refs,
+					   const fy_keyrange *range, fy_error *err)
+{
+	fy_buf		b;
+	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
+	fyp_reason(&b, ph, meta, d, refs, true);
+	fy_buf_add(&b, " AS ferry_reason FROM (");
+	fyp_values(&b, ph, meta, d, refs, base ? base : "");
+	fy_buf_add(&b, ") AS v), ferry_rejected AS (");
+	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
+	fy_buf_add(&b, "), ferry_mapped AS (");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key",
+				   "ferry_cand WHERE ferry_reason IS NULL");
+	fy_buf_add(&b, "), ferry_written AS (");
 	fyp_insert_target(&b, ph, meta, d);
 	fy_buf_add(&b, " SELECT ferry_new_key");
 	if (ph->legacy_column)
@@ -485,7 +588,178 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, " SELECT (SELECT count(*) FROM ferry_mapped) AS mapped,"
 			   " (SELECT count(*) FROM ferry_written) AS written,"
 			   " (SELECT count(*) FROM ferry_rejected) AS rejected");
+	fy_release(base);
 	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
+/* fyp_merged_value: how a group makes the value of column i from its rows o. */
+static void
+fyp_merged_value(fy_buf *b, const fy_column *col, int i)
+{
+	switch (col->merge)
+	{
+		case FY_MERGE_MIN:
+			fy_buf_addf(b, "min(o.ferry_c_%d)", i + 1);
+			break;
+		case FY_MERGE_MAX:
+			fy_buf_addf(b, "max(o.ferry_c_%d)", i + 1);
+			break;
+		case FY_MERGE_SUM:
+			fy_buf_addf(b, "sum(o.ferry_c_%d)", i + 1);
+			break;
+		case FY_MERGE_COUNT:
+			fy_buf_addf(b, "count(o.ferry_c_%d)", i + 1);
+			break;
+		case FY_MERGE_LAST:
+			fy_buf_addf(b, "(array_agg(o.ferry_c_%d ORDER BY o.ferry_ord DESC))[1]", i + 1);
+			break;
+		case FY_MERGE_FIRST_NON_NULL:
+			fy_buf_addf(b, "(array_agg(o.ferry_c_%d ORDER BY o.ferry_ord) FILTER (WHERE o.ferry_c_%d IS NOT NULL))[1]",
+						i + 1, i + 1);
+			break;
+		case FY_MERGE_FIRST:
+		case FY_MERGE_NONE:
+			fy_buf_addf(b, "(array_agg(o.ferry_c_%d ORDER BY o.ferry_ord))[1]", i + 1);
+			break;
+	}
+}
+
+/* fyp_groups: the merged groups of the rows of from, one row each. */
+static void
+fyp_groups(fy_buf *b, const fy_phase *ph, const char *from)
+{
+	fy_buf_add(b, "SELECT o.ferry_gid, (array_agg(o.ferry_new_key ORDER BY o.ferry_ord))[1] AS ferry_first_key");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_merged_value(b, &ph->columns[i], i);
+		fy_buf_addf(b, " AS ferry_c_%d", i + 1);
+	}
+	fy_buf_addf(b, " FROM %s AS o GROUP BY o.ferry_gid", from);
+}
+
+/*
+ * fyp_plan_merge_statement (PostgreSQL, merge_on): the pending rows are
+ * grouped; a group that already has a target row (from an earlier run or
+ * batch) joins it, and that row is recomputed from all of its source rows;
+ * a new group writes one row; every legacy key of a group maps to the
+ * group's row.  A merged value that is NULL for a NOT NULL column rejects
+ * the rows of its group.  written counts new target rows; the glue reports
+ * mapped - written as merged.
+ */
+static bool
+fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+						 fy_dialect d, long run_id, const fy_expr **refs,
+						 const fy_keyrange *range, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		sub;
+	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
+	char	   *members;
+	bool		ok;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
+	fyp_reason(&b, ph, meta, d, refs, false);
+	fy_buf_add(&b, " AS ferry_reason FROM (");
+	fyp_values(&b, ph, meta, d, refs, base ? base : "");
+	fy_buf_add(&b, ") AS v)");
+
+	/* the groups of this run that already have a target row, with its key */
+	fy_buf_add(&b, ", ferry_known AS (SELECT DISTINCT ON (1) ");
+	fyp_group_id(&b, ph, "s");
+	fy_buf_add(&b, " AS ferry_gid, m.new_key FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_source(&b, ph, meta, d, "s");
+	fy_buf_add(&b, " ON ");
+	fyp_key_join(&b, ph, d, "m", "s");
+	fy_buf_add(&b, " WHERE ");
+	fyp_group_id(&b, ph, "s");
+	fy_buf_add(&b, " IN (SELECT ferry_gid FROM ferry_cand) ORDER BY 1)");
+
+	/* the pending groups: merged values, key, NOT NULL verdict */
+	fy_buf_add(&b, ", ferry_groups AS MATERIALIZED (SELECT g.*, COALESCE(k.new_key, g.ferry_first_key) AS ferry_new_key,"
+			   " k.new_key IS NOT NULL AS ferry_exists, CASE WHEN FALSE THEN NULL");
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_notnull_reason(&b, meta, d, &ph->columns[i], "g", i, "the merged value is NULL");
+	fy_buf_add(&b, " END AS ferry_greason FROM (");
+	fyp_groups(&b, ph, "(SELECT * FROM ferry_cand WHERE ferry_reason IS NULL)");
+	fy_buf_add(&b, ") AS g LEFT JOIN ferry_known AS k USING (ferry_gid))");
+
+	/* rows rejected alone, or with their group */
+	fy_buf_init(&sub);
+	fy_buf_add(&sub, "(SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, "c.ferry_key_%d, ", i + 1);
+	fy_buf_add(&sub, "c.ferry_src, COALESCE(c.ferry_reason, g.ferry_greason) AS ferry_reason"
+			   " FROM ferry_cand AS c LEFT JOIN ferry_groups AS g ON g.ferry_gid = c.ferry_gid AND c.ferry_reason IS NULL) AS r");
+	fy_buf_add(&b, ", ferry_rejected AS (");
+	fyp_rejects_insert(&b, ph, meta, d, run_id, sub.oom ? "" : sub.data);
+	fy_buf_free(&sub);
+
+	/* every legacy key of an accepted group maps to the group's row */
+	fy_buf_add(&sub, "(SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, "c.ferry_key_%d, ", i + 1);
+	fy_buf_add(&sub, "g.ferry_new_key AS ferry_group_key FROM ferry_cand AS c JOIN ferry_groups AS g USING (ferry_gid)"
+			   " WHERE c.ferry_reason IS NULL AND g.ferry_greason IS NULL) AS r");
+	fy_buf_add(&b, "), ferry_mapped AS (");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_group_key", sub.oom ? "" : sub.data);
+	fy_buf_free(&sub);
+
+	/* new groups: one target row each */
+	fy_buf_add(&b, "), ferry_written AS (");
+	fyp_insert_target(&b, ph, meta, d);
+	fy_buf_add(&b, " SELECT ferry_new_key");
+	for (int i = 0; i < ph->ncolumns; i++)
+		fy_buf_addf(&b, ", ferry_c_%d", i + 1);
+	fy_buf_add(&b, " FROM ferry_groups WHERE NOT ferry_exists AND ferry_greason IS NULL RETURNING 1)");
+
+	/*
+	 * known groups: recompute their row from every source row they now
+	 * hold, the ones mapped earlier and the accepted ones of this run
+	 */
+	members = fyp_base(ph, meta, d, refs, NULL, false,
+					   "SELECT ferry_gid FROM ferry_groups WHERE ferry_exists AND ferry_greason IS NULL");
+	fy_buf_add(&sub, "(SELECT w.* FROM (");
+	fyp_values(&sub, ph, meta, d, refs, members ? members : "");
+	fy_buf_add(&sub, ") AS w WHERE EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(&sub, meta, d);
+	fy_buf_add(&sub, " AS m WHERE ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, "%sm.\"legacy_%d\" = w.ferry_key_%d", i ? " AND " : "", i + 1, i + 1);
+	fy_buf_add(&sub, ") OR EXISTS (SELECT 1 FROM ferry_cand AS c WHERE c.ferry_reason IS NULL");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, " AND c.ferry_key_%d = w.ferry_key_%d", i + 1, i + 1);
+	fy_buf_add(&sub, "))");
+	fy_buf_add(&b, ", ferry_updated AS (UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fy_buf_ident(&b, d, ph->columns[i].target);
+		fy_buf_addf(&b, " = x.ferry_c_%d", i + 1);
+	}
+	fy_buf_add(&b, " FROM (");
+	fyp_groups(&b, ph, sub.oom ? "" : sub.data);
+	fy_buf_free(&sub);
+	fy_buf_add(&b, ") AS x JOIN ferry_known AS k USING (ferry_gid) WHERE ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = k.new_key RETURNING 1)");
+
+	fy_buf_add(&b, " SELECT (SELECT count(*) FROM ferry_mapped) AS mapped,"
+			   " (SELECT count(*) FROM ferry_written) AS written,"
+			   " (SELECT count(*) FROM ferry_rejected) AS rejected,"
+			   " (SELECT count(*) FROM ferry_updated) AS updated");
+	fy_release(base);
+	fy_release(members);
+	ok = ph->ncolumns > 0 ? fyp_add(plan, FY_ROLE_MIGRATE, &b, err) :
+		fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
+	if (!ok)
+		fy_buf_free(&b);
+	return ok;
 }
 
 fy_plan *
@@ -519,7 +793,9 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fyp_refs(ph->columns[i].expr, refs);
 		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
 			fyp_plan_clear_rejects(plan, meta, d, err) &&
-			fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, err) &&
+			(ph->nmerge_on > 0 ?
+			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, err) :
+			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, err)) &&
 			fyp_plan_count(plan, ph, meta, d, run_id, err);
 	}
 	else

@@ -23,14 +23,14 @@ static const fy_keyinfo fy_phase_keys[] = {
 	{"source", true}, {"source_key", true}, {"target", true},
 	{"target_key", true}, {"legacy_column", true}, {"columns", true},
 	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", false},
-	{"merge_on", false}, {"merge_order", false}, {"on_error", false},
+	{"merge_on", true}, {"merge_order", true}, {"on_error", false},
 	{"aggregates", false}, {"on_source_delete", false}, {NULL, false}
 };
 
 static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
 	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
-	{"restructure", false}, {"convert", false}, {"merge", false},
+	{"restructure", false}, {"convert", false}, {"merge", true},
 	{NULL, false}
 };
 
@@ -309,6 +309,13 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 	}
 	if (in_json && !fy_is_form_object(v) && v->child != NULL)
 		return fy_parse_members(ps, e, v, col) ? e : NULL;
+	if (in_json && cJSON_GetObjectItemCaseSensitive(v, "merge") != NULL)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": a \"merge\" rule belongs to column \"%s\" itself, not to a member of its \"json\"",
+				ph->name, col);
+		return NULL;
+	}
 	{
 		char		where[200];
 
@@ -635,6 +642,94 @@ fy_checksum(fy_phase *ph, fy_error *err)
 	return true;
 }
 
+/* fy_parse_merge reads a column's "merge" rule, if it has one. */
+static bool
+fy_parse_merge(fy_parse *ps, fy_column *col, const cJSON *v)
+{
+	static const struct
+	{
+		const char *name;
+		fy_merge	rule;
+	}			rules[] = {
+		{"min", FY_MERGE_MIN}, {"max", FY_MERGE_MAX}, {"first", FY_MERGE_FIRST},
+		{"last", FY_MERGE_LAST}, {"first_non_null", FY_MERGE_FIRST_NON_NULL},
+		{"sum", FY_MERGE_SUM}, {"count", FY_MERGE_COUNT}, {NULL, FY_MERGE_NONE}
+	};
+	const char *rule;
+	char		where[200];
+
+	col->merge = FY_MERGE_NONE;
+	if (!cJSON_IsObject(v) || cJSON_GetObjectItemCaseSensitive(v, "merge") == NULL)
+		return true;
+	snprintf(where, sizeof(where), "column \"%s\"", col->target);
+	rule = fy_string_field(ps, v, "merge", where, true);
+	if (rule == NULL)
+		return false;
+	for (int i = 0; rules[i].name; i++)
+		if (strcmp(rules[i].name, rule) == 0)
+		{
+			col->merge = rules[i].rule;
+			return true;
+		}
+	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+			"phase \"%s\": unknown merge rule \"%s\" for column \"%s\"",
+			ps->phase->name, rule, col->target);
+	fy_hint(ps->err, "Use min, max, first, last, first_non_null, sum or count.");
+	return false;
+}
+
+/*
+ * fy_check_merge: with merge_on, every column must say how a group makes
+ * its value, unless the value is the same in every row of the group (a
+ * merge_on column, a constant); without merge_on, a merge rule means
+ * nothing and is refused.
+ */
+static bool
+fy_check_merge(fy_parse *ps, const cJSON *merge_on, const cJSON *merge_order)
+{
+	fy_phase   *ph = ps->phase;
+
+	if (merge_on == NULL)
+	{
+		if (merge_order != NULL)
+			return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+						   "phase \"%s\": \"merge_order\" needs \"merge_on\"", ph->name);
+		for (int i = 0; i < ph->ncolumns; i++)
+			if (ph->columns[i].merge != FY_MERGE_NONE)
+				return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+							   "phase \"%s\": column \"%s\" has a merge rule but the spec has no \"merge_on\"",
+							   ph->name, ph->columns[i].target);
+		return true;
+	}
+	ph->merge_on = fy_parse_names(ps, merge_on, "merge_on", &ph->nmerge_on);
+	if (ph->merge_on == NULL)
+		return false;
+	if (merge_order != NULL &&
+		(ph->merge_order = fy_string_field(ps, ph->doc, "merge_order", "the spec", true)) == NULL)
+		return false;
+	if (ph->keygen == FY_KEY_KEEP || ph->legacy_column)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": a merge_on phase cannot use %s: a merged row has many legacy keys",
+					   ph->name, ph->keygen == FY_KEY_KEEP ? "\"generate\": \"keep\"" : "\"legacy_column\"");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		const fy_expr *e = ph->columns[i].expr;
+		bool		same = e->kind == FY_EXPR_CONST;
+
+		for (int k = 0; k < ph->nmerge_on && !same; k++)
+			same = e->kind == FY_EXPR_COLUMN && strcmp(e->text, ph->merge_on[k]) == 0;
+		if (!same && ph->columns[i].merge == FY_MERGE_NONE)
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": column \"%s\" needs a merge rule: rows merged on %s may differ in it",
+					ph->name, ph->columns[i].target, ph->merge_on[0]);
+			fy_hint(ps->err, "Add \"merge\": \"first\" (or min, max, last, first_non_null, sum, count).");
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 fy_phase_name_ok(const char *name, fy_error *err)
 {
@@ -812,7 +907,8 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		{
 			ph->columns[i].target = c->string;
 			ph->columns[i].expr = fy_parse_expr(&ps, c, c->string, false);
-			if (ph->columns[i].expr == NULL)
+			if (ph->columns[i].expr == NULL ||
+				!fy_parse_merge(&ps, &ph->columns[i], c))
 				goto fail;
 			if (strcmp(c->string, ph->target_key) == 0 ||
 				(ph->legacy_column && strcmp(c->string, ph->legacy_column) == 0))
@@ -826,6 +922,9 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 			i++;
 		}
 	}
+	if (!fy_check_merge(&ps, cJSON_GetObjectItemCaseSensitive(doc, "merge_on"),
+						cJSON_GetObjectItemCaseSensitive(doc, "merge_order")))
+		goto fail;
 	return ph;
 fail:
 	fy_phase_free(ph);

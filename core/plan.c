@@ -219,25 +219,63 @@ fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *map,
 }
 
 /*
- * fyp_key_text is the legacy key as text, the name hashed into a v5 key:
- * key columns joined by '/', NULL when any part is NULL.  Integers print
- * the same on both engines, so the same row gets the same UUID on both.
+ * fyp_cols_text: columns as one text, joined by '/', NULL when any part is
+ * NULL.  Integers print the same on both engines, so a name hashed from it
+ * gives the same UUID on both.
  */
-void
-fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
+static void
+fyp_cols_text(fy_buf *b, const char *const *cols, int n, fy_dialect d,
+			  const char *src)
 {
 	if (d == FY_MARIADB)
-		fy_buf_add(b, ph->nkeys > 1 ? "CONCAT(" : "CAST(");
-	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_add(b, n > 1 ? "CONCAT(" : "CAST(");
+	for (int i = 0; i < n; i++)
 	{
 		if (i > 0)
 			fy_buf_add(b, d == FY_MARIADB ? ", '/', " : " || '/' || ");
-		fyp_col(b, d, src, ph->source_key[i]);
+		fyp_col(b, d, src, cols[i]);
 		if (d == FY_POSTGRES)
 			fy_buf_add(b, "::text");
 	}
 	if (d == FY_MARIADB)
-		fy_buf_add(b, ph->nkeys > 1 ? ")" : " AS CHAR)");
+		fy_buf_add(b, n > 1 ? ")" : " AS CHAR)");
+}
+
+/* fyp_key_text is the legacy key as text, the name hashed into a v5 key. */
+void
+fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
+{
+	fyp_cols_text(b, ph->source_key, ph->nkeys, d, src);
+}
+
+/*
+ * fyp_group_id names the merge group of source row src as one text, for
+ * equality joins: the merge_on values, or, when one of them is NULL, the
+ * row's own key (a row with an unknown phone merges with nobody).
+ */
+void
+fyp_group_id(fy_buf *b, const fy_phase *ph, const char *src)
+{
+	fy_buf_add(b, "CASE WHEN ");
+	for (int i = 0; i < ph->nmerge_on; i++)
+	{
+		fy_buf_add(b, i ? " OR " : "");
+		fyp_col(b, FY_POSTGRES, src, ph->merge_on[i]);
+		fy_buf_add(b, " IS NULL");
+	}
+	fy_buf_add(b, " THEN jsonb_build_array('k'");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_col(b, FY_POSTGRES, src, ph->source_key[i]);
+	}
+	fy_buf_add(b, ")::text ELSE jsonb_build_array('g'");
+	for (int i = 0; i < ph->nmerge_on; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_col(b, FY_POSTGRES, src, ph->merge_on[i]);
+	}
+	fy_buf_add(b, ")::text END");
 }
 
 static void
@@ -278,7 +316,17 @@ fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				fy_uuid_format(&ns, text);
 				fyp_func(b, meta, d, "uuid_v5");
 				fy_buf_addf(b, d == FY_POSTGRES ? "('%s'::uuid, " : "('%s', ", text);
-				fyp_key_text(b, ph, d, src);
+				if (ph->nmerge_on > 0)
+				{
+					/* a merged row is named by its group, a lone row by its key */
+					fy_buf_add(b, "COALESCE('merge/' || ");
+					fyp_cols_text(b, ph->merge_on, ph->nmerge_on, d, src);
+					fy_buf_add(b, ", ");
+					fyp_key_text(b, ph, d, src);
+					fy_buf_add(b, ")");
+				}
+				else
+					fyp_key_text(b, ph, d, src);
 				fy_buf_add(b, ")");
 				break;
 			}
@@ -564,6 +612,10 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 							ph->columns[i].target, err))
 			return false;
 	}
+	for (int i = 0; i < ph->nmerge_on; i++)
+		if (!fyp_need_column(ph, &meta->source, ph->merge_on[i], "source",
+							 " (merge_on)", err))
+			return false;
 	for (int i = 0; i < meta->target.ncols; i++)
 	{
 		const fy_colmeta *c = &meta->target.cols[i];

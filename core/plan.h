@@ -20,6 +20,7 @@ extern void fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d,
 						 const char *map, const char *src);
 extern void fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d,
 						 const char *src);
+extern void fyp_group_id(fy_buf *b, const fy_phase *ph, const char *src);
 extern void fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						fy_dialect d, const char *src);
 extern void fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d,

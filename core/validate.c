@@ -21,6 +21,8 @@ fyp_plan_count(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "SELECT count(*) AS source_rows, count(m.run_id) AS migrated, ");
+	fy_buf_add(&b, ph->nmerge_on > 0 ? "count(m.run_id) - count(DISTINCT m.new_key)" : "0");
+	fy_buf_add(&b, " AS merged, ");
 	if (ph->where)
 		fy_buf_add(&b, "COALESCE(sum(CASE WHEN m.run_id IS NULL AND NOT COALESCE(s.ferry_pass, FALSE) THEN 1 ELSE 0 END), 0)");
 	else
@@ -63,8 +65,8 @@ fy_plan_accounting(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /*
- * fy_accounting_checks: every source row must be migrated, filtered or
- * rejected; a row that is none of these is a FAIL (new rows not migrated
+ * fy_accounting_checks: every source row must be migrated (into a row of
+ * its own, or merged into another's), filtered or rejected; a row that is none of these is a FAIL (new rows not migrated
  * yet, or a phase not run).  Quarantined rows are accounted for but WARN,
  * and a map entry whose source row was deleted later is a WARN, so nothing
  * that happened to the data after the run goes unseen.
@@ -78,9 +80,10 @@ fy_accounting_checks(const char *phase, const fy_counts *c, fy_check *out)
 	out[0].name = "row_accounting";
 	out[0].status = missing == 0 ? "PASS" : "FAIL";
 	n = snprintf(out[0].details, sizeof(out[0].details),
-				 "source %" PRId64 " = migrated %" PRId64 " + filtered %" PRId64
-				 " + rejected %" PRId64,
-				 c->source_rows, c->migrated, c->filtered, c->rejected);
+				 "source %" PRId64 " = migrated %" PRId64 " + merged %" PRId64
+				 " + filtered %" PRId64 " + rejected %" PRId64,
+				 c->source_rows, c->migrated - c->merged, c->merged, c->filtered,
+				 c->rejected);
 	if (missing != 0 && n > 0 && (size_t) n < sizeof(out[0].details))
 		snprintf(out[0].details + n, sizeof(out[0].details) - (size_t) n,
 				 missing > 0 ?

@@ -338,10 +338,10 @@ fpg_count_value(int col)
 void
 fpg_counts(fy_counts *c)
 {
-	static const char *const names[] = {"source_rows", "migrated", "filtered",
-	"this_run", "rejected", "orphans"};
-	int64	   *fields[] = {&c->source_rows, &c->migrated, &c->filtered,
-	&c->this_run, &c->rejected, &c->orphans};
+	static const char *const names[] = {"source_rows", "migrated", "merged",
+	"filtered", "this_run", "rejected", "orphans"};
+	int64	   *fields[] = {&c->source_rows, &c->migrated, &c->merged,
+	&c->filtered, &c->this_run, &c->rejected, &c->orphans};
 
 	for (int i = 0; i < (int) lengthof(names); i++)
 	{

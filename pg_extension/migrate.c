@@ -101,7 +101,7 @@ fpg_exec_migrate(const fpg_phase *ph, const fy_plan *plan, int flags,
 		else if (st->role == FY_ROLE_COUNT)
 			fpg_counts(&out->counts);
 	}
-	if (out->written != out->mapped ||
+	if ((ph->phase->nmerge_on == 0 && out->written != out->mapped) ||
 		(!(flags & FPG_BATCH) && out->counts.this_run != out->mapped))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -120,8 +120,8 @@ fpg_result_row(ReturnSetInfo *rsinfo, const char *name, const fpg_outcome *o,
 	bool		nulls[8] = {0};
 
 	values[0] = CStringGetTextDatum(name);
-	values[1] = Int64GetDatum(o->mapped);
-	values[2] = Int64GetDatum(0);	/* merged: no merge_on in this version */
+	values[1] = Int64GetDatum(o->written);	/* source rows that made a row */
+	values[2] = Int64GetDatum(o->mapped - o->written);	/* merged into one */
 	values[3] = Int64GetDatum(o->rejected);
 	values[4] = Int64GetDatum(o->counts.filtered);
 	values[5] = Int64GetDatum(o->counts.migrated - o->counts.this_run);
@@ -415,8 +415,9 @@ fpg_batched(fpg_phase *ph, int32 batch_size)
 	fpg_log_finish(run_id, (uint64) out.mapped, start);
 	SPI_commit();
 	ereport(NOTICE,
-			(errmsg("phase \"%s\": migrated " INT64_FORMAT ", rejected " INT64_FORMAT ", filtered " INT64_FORMAT " in %d batches",
-					name, out.mapped, out.rejected, out.counts.filtered, batches)));
+			(errmsg("phase \"%s\": migrated " INT64_FORMAT ", merged " INT64_FORMAT ", rejected " INT64_FORMAT ", filtered " INT64_FORMAT " in %d batches",
+					name, out.written, out.mapped - out.written, out.rejected,
+					out.counts.filtered, batches)));
 }
 
 /*

@@ -256,18 +256,18 @@ accounting_passes_only_when_every_source_row_is_accounted_for(void **state)
 	assert_int_equal(fy_accounting_checks("w", &ok, c), 3);
 	assert_string_equal(c[0].name, "row_accounting");
 	assert_string_equal(c[0].status, "PASS");
-	assert_string_equal(c[0].details, "source 2000 = migrated 1950 + filtered 40 + rejected 10");
+	assert_string_equal(c[0].details, "source 2000 = migrated 1950 + merged 0 + filtered 40 + rejected 10");
 	assert_string_equal(c[1].name, "rejected_rows");
 	assert_string_equal(c[1].status, "WARN");
 	assert_string_equal(c[2].status, "PASS");
 	fy_accounting_checks("w", &bad, c);
 	assert_string_equal(c[0].status, "FAIL");
-	assert_string_equal(c[0].details, "source 2001 = migrated 1960 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))");
+	assert_string_equal(c[0].details, "source 2001 = migrated 1960 + merged 0 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))");
 	assert_string_equal(c[1].status, "PASS");
 	assert_string_equal(c[2].status, "WARN");
 	json = fy_checks_json("w", c, 1);
 	assert_string_equal(json, "[{\"phase\":\"w\",\"check_name\":\"row_accounting\",\"status\":\"FAIL\","
-						"\"details\":\"source 2001 = migrated 1960 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))\"}]");
+						"\"details\":\"source 2001 = migrated 1960 + merged 0 + filtered 40 + rejected 0 + 1 neither migrated, filtered nor rejected (run migrate_phase('w'))\"}]");
 	fy_release(json);
 }
 
