@@ -96,3 +96,97 @@ COMMENT ON FUNCTION uuid_v5(uuid, text) IS 'ferry: name-based UUID (RFC 9562 ver
 CREATE FUNCTION uuid_v7() RETURNS uuid
     AS 'MODULE_PATHNAME', 'uuid_v7' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION uuid_v7() IS 'ferry: time-ordered UUID (RFC 9562 version 7)';
+
+-- ------------------------------------------------------------------ id maps
+-- map_id / legacy_id: lookups through a phase's id map for hand-written SQL.
+-- The key is any type (cast to the map column's type, so the primary key or
+-- the new_key index is used); a composite key is passed as an array of its
+-- parts.  The two-argument forms return text, the three-argument forms the
+-- type of as_type (map_id('p', id, NULL::uuid)).  Not STRICT: a NULL key
+-- gives NULL, a NULL phase is an error.
+CREATE FUNCTION map_id(phase text, legacy_key anycompatible) RETURNS text
+    AS 'MODULE_PATHNAME', 'map_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION map_id(text, anycompatible) IS 'ferry: the new key a phase made of a legacy key (array for a composite key), as text; NULL if unmapped';
+
+CREATE FUNCTION map_id(phase text, legacy_key anycompatible, as_type anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'map_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION map_id(text, anycompatible, anyelement) IS 'ferry: the new key a phase made of a legacy key, typed like as_type (e.g. NULL::uuid); NULL if unmapped';
+
+CREATE FUNCTION legacy_id(phase text, new_key anycompatible) RETURNS text
+    AS 'MODULE_PATHNAME', 'legacy_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION legacy_id(text, anycompatible) IS 'ferry: the legacy key a new key was made from, as text (composite parts joined with /); NULL if unmapped';
+
+CREATE FUNCTION legacy_id(phase text, new_key anycompatible, as_type anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'legacy_id' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION legacy_id(text, anycompatible, anyelement) IS 'ferry: the legacy key a new key was made from, typed like as_type (an array type gives a composite key''s parts); NULL if unmapped';
+
+-- Internal helpers of the views below: maps are tables created at runtime,
+-- so reading them takes dynamic SQL, one statement per phase.
+CREATE FUNCTION ferry.id_map_entries(phase_id bigint)
+    RETURNS TABLE (legacy_id text, new_id text, run_id bigint)
+    AS 'MODULE_PATHNAME', 'id_map_entries' LANGUAGE C STABLE;
+COMMENT ON FUNCTION ferry.id_map_entries(bigint) IS 'ferry: the rows of the id map of one phase, keys as text';
+
+CREATE FUNCTION ferry.id_map_count(phase_id bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'id_map_count' LANGUAGE C STABLE;
+COMMENT ON FUNCTION ferry.id_map_count(bigint) IS 'ferry: the exact row count of the id map of one phase';
+
+-- The views run with the rights of the role that queries them
+-- (security_invoker), never their owner's: reading them needs the same
+-- rights on ferry's catalog as reading the catalog directly.
+CREATE VIEW id_mappings WITH (security_invoker = true) AS
+SELECT p.name AS phase,
+       CASE WHEN jsonb_typeof(p.spec -> 'source') = 'string' THEN p.spec ->> 'source' END AS legacy_table,
+       m.legacy_id,
+       p.spec ->> 'target' AS new_table,
+       m.new_id,
+       m.run_id
+FROM ferry.phases AS p
+CROSS JOIN LATERAL ferry.id_map_entries(p.id) AS m;
+COMMENT ON VIEW id_mappings IS 'ferry: every id map entry of every phase; composite legacy keys joined with /';
+
+-- state: defined (never migrated), migrated, rolled_back, failed (the last
+-- run failed), running (a run's log row is still open).  The history of a
+-- phase that was dropped and defined again under the same name is not its.
+CREATE VIEW migration_status WITH (security_invoker = true) AS
+SELECT p.name AS phase,
+       CASE WHEN jsonb_typeof(p.spec -> 'source') = 'string' THEN p.spec ->> 'source' END AS source,
+       p.spec ->> 'target' AS target,
+       CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log AS r
+                             WHERE r.phase = p.name AND r.operation = 'migrate'
+                               AND r.started_at >= p.created_at) THEN 'defined'
+            WHEN l.status = 'failed' THEN 'failed'
+            WHEN l.status = 'started' THEN 'running'
+            WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
+            ELSE 'migrated' END AS state,
+       ferry.id_map_count(p.id) AS migrated,
+       (SELECT count(*) FROM ferry.migration_rejects AS j WHERE j.phase_id = p.id) AS rejected,
+       l.started_at AS last_run_at,
+       l.operation AS last_operation,
+       l.status AS last_status,
+       l.seconds AS last_seconds,
+       l.error AS last_error
+FROM ferry.phases AS p
+LEFT JOIN LATERAL (SELECT r.* FROM ferry.migration_log AS r
+                   WHERE r.phase = p.name AND r.started_at >= p.created_at
+                   ORDER BY r.id DESC LIMIT 1) AS l ON true
+ORDER BY p.id;
+COMMENT ON VIEW migration_status IS 'ferry: one row per phase: state, rows mapped, rejects, the last run';
+
+GRANT SELECT ON id_mappings, migration_status TO PUBLIC;
+
+-- preflight: what would go wrong, before any write.
+CREATE FUNCTION preflight(name text)
+    RETURNS TABLE (phase text, check_name text, status text, rows bigint,
+                   details text, sample text)
+    AS 'MODULE_PATHNAME', 'preflight' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION preflight(text) IS 'ferry: what migrate_phase would find wrong with a phase (relations, keys, refs, NOT NULL, casts, uniqueness, dependencies); writes nothing';
+
+-- Whether a value converts to a type as an INSERT (or, explicit_cast, a
+-- CAST) would convert it, without raising: the conversion runs in a
+-- subtransaction.  PARALLEL UNSAFE for that reason.
+CREATE FUNCTION ferry.value_fits(value anyelement, type_name text,
+                                 explicit_cast boolean DEFAULT false)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'value_fits' LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ferry.value_fits(anyelement, text, boolean) IS 'ferry: whether a value converts to a type (assignment, or explicit cast) without error';

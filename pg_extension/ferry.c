@@ -195,7 +195,10 @@ fpg_resolve(const fy_phase *phase, int64 phase_id)
 /*
  * fpg_load reads a phase from the catalog and parses its spec; with
  * FPG_RESOLVE it also resolves its relations (a phase whose tables are gone
- * can still be dropped).  Must be called inside SPI_connect.
+ * can still be dropped); with FPG_FOR_UPDATE it locks the phase's row, which
+ * serializes the changes of one phase's definition.  Runs are serialized by
+ * the advisory lock instead, so reading a phase takes no row lock.  Must be
+ * called inside SPI_connect.
  */
 bool
 fpg_load(const char *name, fpg_phase *out, int flags)
@@ -206,7 +209,9 @@ fpg_load(const char *name, fpg_phase *out, int flags)
 	char	   *spec;
 	fy_error	err = {0};
 
-	if (SPI_execute_with_args("SELECT id, spec::text FROM ferry.phases WHERE name = $1 FOR UPDATE",
+	if (SPI_execute_with_args((flags & FPG_FOR_UPDATE) ?
+							  "SELECT id, spec::text FROM ferry.phases WHERE name = $1 FOR UPDATE" :
+							  "SELECT id, spec::text FROM ferry.phases WHERE name = $1",
 							  1, &argtype, &arg, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "ferry: could not read ferry.phases");
 	if (SPI_processed == 0)

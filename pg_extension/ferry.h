@@ -26,6 +26,7 @@ extern char *fpg_text_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern fy_meta *fpg_resolve(const fy_phase *phase, int64 phase_id);
 #define FPG_MISSING_OK	0x01		/* return false for an unknown phase */
 #define FPG_RESOLVE		0x02		/* resolve the phase's relations */
+#define FPG_FOR_UPDATE	0x04		/* lock the phase's catalog row */
 extern bool fpg_load(const char *name, fpg_phase *out, int flags);
 #define FPG_LOCK_CLASS 0x66657279	/* "fery": advisory lock class of phases */
 extern void fpg_lock(const fpg_phase *ph, const char *operation, bool session);

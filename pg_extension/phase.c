@@ -71,7 +71,7 @@ define_phase(PG_FUNCTION_ARGS)
 		fpg_raise(&err);
 
 	SPI_connect();
-	exists = fpg_load(name, &old, FPG_MISSING_OK);
+	exists = fpg_load(name, &old, FPG_MISSING_OK | FPG_FOR_UPDATE);
 	ph.id = exists ? old.id : 1;	/* placeholder until stored */
 	ph.meta = fpg_resolve(ph.phase, ph.id);
 	if (ph.phase->ndepends > 0)
@@ -133,7 +133,7 @@ drop_phase(PG_FUNCTION_ARGS)
 	Oid			type = INT8OID;
 
 	SPI_connect();
-	fpg_load(name, &ph, 0);
+	fpg_load(name, &ph, FPG_FOR_UPDATE);
 	fpg_refuse_if_migrated(&ph, "drop_phase");
 	fpg_exec_plan(&ph, fy_plan_drop(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
 	arg = Int64GetDatum(ph.id);

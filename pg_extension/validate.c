@@ -21,11 +21,9 @@ fpg_check_row(ReturnSetInfo *rsinfo, const char *phase, const char *check,
 }
 
 /*
- * fpg_validate_one proves one phase's books: every source row is either
- * migrated (has a map entry) or filtered by the declared where; a map entry
- * whose source row has since disappeared is reported, not hidden.
+ * fpg_validate_one reports the core's verdicts on one phase's books.  It
+ * only reads (no row locks), so it may run while the application writes.
  */
-/* fpg_validate_one reports the core's verdicts on one phase's books. */
 static void
 fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 {
