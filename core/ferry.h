@@ -505,6 +505,14 @@ extern bool fy_meta_add_unique(fy_meta *meta, const char *name,
  */
 #define FY_PREFLIGHT_MAX_CHECKS 8
 extern int	fy_preflight_checks(fy_dialect d, const char **names);
+/*
+ * fy_plan_dependencies: one ASSERT statement (failures, sample) naming the
+ * phases this one depends on that have no completed migrate run; empty
+ * when it depends on none.  migrate_phase refuses to run while it finds
+ * any, preflight reports them.
+ */
+extern fy_plan *fy_plan_dependencies(const fy_phase *phase, const fy_meta *meta,
+									 fy_dialect d, fy_error *err);
 extern fy_plan *fy_plan_preflight(const fy_phase *phase, const fy_meta *meta,
 								  fy_dialect d, fy_error *err);
 /* Verdicts, status "OK", "WARN" or "ERROR", worded once for both engines. */

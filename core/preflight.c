@@ -599,20 +599,33 @@ fypf_dependencies(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, "SELECT dep.ferry_k, dep.ferry_o_1 FROM (");
 	for (int i = 0; i < ph->ndepends; i++)
 	{
+		const fy_refmeta *r = fy_meta_ref(meta, ph->depends_on[i]);
+
 		fy_buf_add(&b, i ? " UNION ALL SELECT " : "SELECT ");
 		fy_buf_literal(&b, d, ph->depends_on[i]);
-		fy_buf_addf(&b, i ? ", %d" : " AS ferry_k, %d AS ferry_o_1", i + 1);
+		fy_buf_addf(&b, i ? ", %d, %ld" : " AS ferry_k, %d AS ferry_o_1, %ld AS ferry_id",
+					i + 1, r ? r->phase_id : 0L);
 	}
 	fy_buf_add(&b, ") AS dep WHERE NOT EXISTS (SELECT 1 FROM ");
 	fy_buf_ident(&b, d, meta->catalog_schema);
-	fy_buf_add(&b, ".migration_log AS l WHERE l.phase = dep.ferry_k"
-			   " AND l.operation = 'migrate' AND l.status = 'completed'");
-	if (d == FY_MARIADB)
-		fy_buf_add(&b, " AND l.db = DATABASE()");
-	fy_buf_add(&b, ")");
+	/* PostgreSQL logs the phase id, so a phase defined anew starts afresh */
+	fy_buf_add(&b, d == FY_POSTGRES ? ".migration_log AS l WHERE l.phase_id = dep.ferry_id" :
+			   ".migration_log AS l WHERE l.phase = dep.ferry_k AND l.db = DATABASE()");
+	fy_buf_add(&b, " AND l.operation = 'migrate' AND l.status = 'completed')");
 	return fypf_add(plan, &b, 1, d, "dependencies", "ERROR", NULL,
 					"not migrated yet among those it depends on: migrate_phase would refuse to run",
 					err);
+}
+
+fy_plan *
+fy_plan_dependencies(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+					 fy_error *err)
+{
+	fy_plan    *plan = fyp_new(err);
+
+	if (plan == NULL)
+		return NULL;
+	return fyp_finish(plan, fypf_dependencies(plan, ph, meta, d, err));
 }
 
 fy_plan *

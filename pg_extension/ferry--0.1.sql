@@ -18,6 +18,7 @@ COMMENT ON TABLE ferry.phases IS 'ferry: one row per phase; the id map of phase 
 
 CREATE TABLE ferry.migration_log (
     id          bigserial PRIMARY KEY,
+    phase_id    bigint NOT NULL,
     phase       text NOT NULL,
     operation   text NOT NULL CHECK (operation IN ('migrate', 'rollback')),
     status      text NOT NULL CHECK (status IN ('started', 'completed', 'failed', 'rolled_back')),
@@ -29,7 +30,7 @@ CREATE TABLE ferry.migration_log (
     started_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz
 );
-CREATE INDEX ON ferry.migration_log (phase, id);
+CREATE INDEX ON ferry.migration_log (phase_id, id);
 COMMENT ON COLUMN ferry.migration_log.progress IS 'batched runs: the source key of the last committed batch, where a resumed run goes on';
 COMMENT ON TABLE ferry.migration_log IS 'ferry: one row per run of migrate_phase or rollback_migration';
 
@@ -146,15 +147,15 @@ CROSS JOIN LATERAL ferry.id_map_entries(p.id) AS m;
 COMMENT ON VIEW id_mappings IS 'ferry: every id map entry of every phase; composite legacy keys joined with /';
 
 -- state: defined (never migrated), migrated, rolled_back, failed (the last
--- run failed), running (a run's log row is still open).  The history of a
--- phase that was dropped and defined again under the same name is not its.
+-- run failed), running (a run's log row is still open).  The log is read by
+-- phase id: a phase dropped and defined again under the same name starts
+-- with no history.
 CREATE VIEW migration_status WITH (security_invoker = true) AS
 SELECT p.name AS phase,
        CASE WHEN jsonb_typeof(p.spec -> 'source') = 'string' THEN p.spec ->> 'source' END AS source,
        p.spec ->> 'target' AS target,
        CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log AS r
-                             WHERE r.phase = p.name AND r.operation = 'migrate'
-                               AND r.started_at >= p.created_at) THEN 'defined'
+                             WHERE r.phase_id = p.id AND r.operation = 'migrate') THEN 'defined'
             WHEN l.status = 'failed' THEN 'failed'
             WHEN l.status = 'started' THEN 'running'
             WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
@@ -168,7 +169,7 @@ SELECT p.name AS phase,
        l.error AS last_error
 FROM ferry.phases AS p
 LEFT JOIN LATERAL (SELECT r.* FROM ferry.migration_log AS r
-                   WHERE r.phase = p.name AND r.started_at >= p.created_at
+                   WHERE r.phase_id = p.id
                    ORDER BY r.id DESC LIMIT 1) AS l ON true
 ORDER BY p.id;
 COMMENT ON VIEW migration_status IS 'ferry: one row per phase: state, rows mapped, rejects, the last run';

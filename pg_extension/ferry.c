@@ -423,15 +423,16 @@ fpg_map_rows(const fpg_phase *ph)
 }
 
 int64
-fpg_log_start(const char *phase, const char *operation)
+fpg_log_start(int64 phase_id, const char *phase, const char *operation)
 {
-	Datum		args[2] = {CStringGetTextDatum(phase), CStringGetTextDatum(operation)};
-	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[3] = {Int64GetDatum(phase_id), CStringGetTextDatum(phase),
+	CStringGetTextDatum(operation)};
+	Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
 	bool		isnull;
 
-	if (SPI_execute_with_args("INSERT INTO ferry.migration_log (phase, operation, status) "
-							  "VALUES ($1, $2, 'started') RETURNING id",
-							  2, types, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+	if (SPI_execute_with_args("INSERT INTO ferry.migration_log (phase_id, phase, operation, status) "
+							  "VALUES ($1, $2, $3, 'started') RETURNING id",
+							  3, types, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "ferry: could not write ferry.migration_log");
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

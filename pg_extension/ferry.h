@@ -36,7 +36,7 @@ extern int64 fpg_count_value(int col);
 extern void fpg_counts(fy_counts *c);
 extern int	fpg_phases(fy_depnode **nodes, const fy_phase *replace);
 extern uint64 fpg_map_rows(const fpg_phase *ph);
-extern int64 fpg_log_start(const char *phase, const char *operation);
+extern int64 fpg_log_start(int64 phase_id, const char *phase, const char *operation);
 extern double fpg_log_finish(int64 run_id, uint64 rows, instr_time start);
 
 #endif							/* FERRY_PG_H */

@@ -24,23 +24,22 @@ PG_FUNCTION_INFO_V1(migrate_phase_batched);
 static void
 fpg_require_dependencies(const fpg_phase *ph)
 {
-	for (int i = 0; i < ph->phase->ndepends; i++)
-	{
-		const char *dep = ph->phase->depends_on[i];
-		Datum		arg = CStringGetTextDatum(dep);
-		Oid			type = TEXTOID;
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_dependencies(ph->phase, ph->meta, FY_POSTGRES, &err);
 
-		if (SPI_execute_with_args("SELECT count(*) FROM ferry.migration_log WHERE phase = $1 "
-								  "AND operation = 'migrate' AND status = 'completed'",
-								  1, &type, &arg, NULL, false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "ferry: could not read ferry.migration_log");
-		if (fpg_count_value(1) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("phase \"%s\" depends on phase \"%s\", which has not been migrated",
-							ph->phase->name, dep),
-					 errhint("Run migrate_phase('%s') first, or migrate_all() to run every phase in dependency order.",
-							 dep)));
+	if (plan == NULL)
+		fpg_raise(&err);
+	if (plan->nstmts == 0)
+		return;
+	fpg_exec(ph, &plan->stmts[0]);
+	if (fpg_count_value(1) > 0)
+	{
+		char	   *deps = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\" depends on phases not migrated yet: %s", ph->phase->name, deps),
+				 errhint("Migrate them first, or run migrate_all() to run every phase in dependency order.")));
 	}
 }
 
@@ -165,7 +164,7 @@ fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(mcxt);
 	}
-	run_id = fpg_log_start(name, "migrate");
+	run_id = fpg_log_start(ph.id, name, "migrate");
 	plan = fy_plan_migrate(ph.phase, ph.meta, FY_POSTGRES, run_id, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
@@ -257,13 +256,13 @@ fpg_scan(const fpg_phase *ph, const fy_keyrange *range, fy_scan scan, long n,
 static char **
 fpg_interrupted(const fpg_phase *ph)
 {
-	Datum		arg = CStringGetTextDatum(ph->phase->name);
-	Oid			type = TEXTOID;
+	Datum		arg = Int64GetDatum(ph->id);
+	Oid			type = INT8OID;
 	char	  **key;
 
 	if (SPI_execute_with_args("WITH stale AS (UPDATE ferry.migration_log SET status = 'failed', "
 							  "error = 'interrupted before it finished (session ended or cancelled)', "
-							  "finished_at = clock_timestamp() WHERE phase = $1 AND operation = 'migrate' "
+							  "finished_at = clock_timestamp() WHERE phase_id = $1 AND operation = 'migrate' "
 							  "AND status = 'started' RETURNING id, progress) "
 							  "SELECT e.value FROM (SELECT progress FROM stale WHERE progress IS NOT NULL "
 							  "ORDER BY id DESC LIMIT 1) p, jsonb_array_elements_text(p.progress) "
@@ -332,7 +331,7 @@ fpg_batched(fpg_phase *ph, int32 batch_size)
 	INSTR_TIME_SET_CURRENT(start);
 	fpg_require_dependencies(ph);
 	lo = fpg_interrupted(ph);
-	run_id = fpg_log_start(name, "migrate");
+	run_id = fpg_log_start(ph->id, name, "migrate");
 	if (lo == NULL)
 	{
 		/* a fresh run judges every row again: forget earlier rejects */

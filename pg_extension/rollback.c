@@ -29,7 +29,7 @@ rollback_migration(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3] = {0};
 	Datum		arg;
-	Oid			type = TEXTOID;
+	Oid			type = INT8OID;
 
 	INSTR_TIME_SET_CURRENT(start);
 	InitMaterializedSRF(fcinfo, 0);
@@ -39,7 +39,7 @@ rollback_migration(PG_FUNCTION_ARGS)
 	plan = fy_plan_rollback(ph.phase, ph.meta, FY_POSTGRES, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
-	run_id = fpg_log_start(name, "rollback");
+	run_id = fpg_log_start(ph.id, name, "rollback");
 	for (int i = 0; i < plan->nstmts; i++)
 	{
 		uint64		n = fpg_exec(&ph, &plan->stmts[i]);
@@ -47,9 +47,9 @@ rollback_migration(PG_FUNCTION_ARGS)
 		if (plan->stmts[i].role == FY_ROLE_DELETE_TARGET)
 			deleted = n;
 	}
-	arg = CStringGetTextDatum(name);
+	arg = Int64GetDatum(ph.id);
 	if (SPI_execute_with_args("UPDATE ferry.migration_log SET status = 'rolled_back' "
-							  "WHERE phase = $1 AND operation = 'migrate' AND status = 'completed'",
+							  "WHERE phase_id = $1 AND operation = 'migrate' AND status = 'completed'",
 							  1, &type, &arg, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "ferry: could not write ferry.migration_log");
 	fpg_log_finish(run_id, deleted, start);

@@ -134,9 +134,10 @@ SELECT * FROM rollback_migration('countries');
 SELECT phase, state, migrated, rejected, last_operation, last_status FROM migration_status;
 SELECT phase, migrated FROM migrate_phase('countries');
 SELECT phase, state, migrated, last_operation, last_status FROM migration_status WHERE phase = 'countries';
--- this version does not log failed runs yet; a failed run's log row reads so
-INSERT INTO ferry.migration_log (phase, operation, status, error, finished_at)
-VALUES ('order_lines', 'migrate', 'failed', 'duplicate key value', clock_timestamp());
+-- a failed run (an interrupted batched run, as the next run marks it) reads so
+INSERT INTO ferry.migration_log (phase_id, phase, operation, status, error, finished_at)
+SELECT id, name, 'migrate', 'failed', 'duplicate key value', clock_timestamp()
+FROM ferry.phases WHERE name = 'order_lines';
 SELECT phase, state, migrated, last_operation, last_status, last_error FROM migration_status WHERE phase = 'order_lines';
 -- a phase dropped and defined again starts a new history
 SELECT * FROM rollback_migration('o''neil "items"');
