@@ -226,6 +226,8 @@ typedef struct fy_phase
 	const char **merge_on;		/* source columns; rows equal on all merge */
 	int			nmerge_on;		/* into one target row (none NULL) */
 	const char *merge_order;	/* ORDER BY list over the source row */
+	bool		update;			/* kind "update": set columns of existing */
+								/* target rows, journaling before-images */
 } fy_phase;
 
 /*
@@ -320,8 +322,9 @@ typedef enum fy_role
 	FY_ROLE_DELETE_MAP,			/* empties the id map */
 	FY_ROLE_CLEAR_REJECTS,		/* forgets the rejects of earlier runs */
 	FY_ROLE_ASSERT,				/* one row (failures, sample): refuse if > 0 */
-	FY_ROLE_MIGRATE				/* maps, rejects and writes in one statement; */
+	FY_ROLE_MIGRATE,			/* maps, rejects and writes in one statement; */
 								/* one row (mapped, written, rejected) */
+	FY_ROLE_RESTORE				/* puts journaled before-images back */
 } fy_role;
 
 typedef struct fy_stmt
@@ -476,6 +479,8 @@ extern void fy_plan_free(fy_plan *plan);
 
 /* The map table's name inside the catalog schema: "map_<phase_id>". */
 extern void fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
+/* An update phase's journal of before-images: "journal_<phase_id>". */
+extern void fy_buf_journal_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
 
 /* ------------------------------------------------------------- preflight */
 

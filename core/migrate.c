@@ -28,12 +28,13 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 {
-	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !batched))
+	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update && !batched))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
 				   batched ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
-				   ph->nmerge_on ? "\"merge_on\" is" : "\"depends_on\" is");
+				   ph->nmerge_on ? "\"merge_on\" is" : ph->update ? "update phases are" :
+				   "\"depends_on\" is");
 }
 
 fy_plan *
@@ -76,6 +77,23 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_add(&b, " (new_key)");
 		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
 	}
+	if (ok && ph->update)
+	{
+		/* the journal is typed like the target: before-images restore exactly */
+		fy_buf_add(&b, "CREATE TABLE ");
+		fy_buf_journal_table(&b, meta, d);
+		fy_buf_add(&b, " AS SELECT ");
+		fyp_col(&b, d, "t", ph->target_key);
+		for (int i = 0; i < ph->ncolumns; i++)
+		{
+			fy_buf_add(&b, ", ");
+			fyp_col(&b, d, "t", ph->columns[i].target);
+		}
+		fy_buf_add(&b, ", 0::bigint AS run_id FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WITH NO DATA");
+		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
+	}
 	return fyp_finish(plan, ok);
 }
 
@@ -86,12 +104,16 @@ fy_plan_drop(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_plan    *plan;
 	fy_buf		b;
 
-	(void) ph;
 	if ((plan = fyp_new(err)) == NULL)
 		return NULL;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "DROP TABLE IF EXISTS ");
 	fy_buf_map_table(&b, meta, d);
+	if (ph->update)
+	{
+		fy_buf_add(&b, ", ");
+		fy_buf_journal_table(&b, meta, d);
+	}
 	return fyp_finish(plan, fyp_add(plan, FY_ROLE_DDL, &b, err) &&
 					  fyp_plan_clear_rejects(plan, meta, d, err));
 }
@@ -474,6 +496,8 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	}
 	fyp_new_key(b, ph, meta, d, "s");
 	fy_buf_add(b, " AS ferry_new_key");
+	if (ph->update)
+		fy_buf_add(b, ", s.ferry_target");
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		fy_buf_add(b, ", ");
@@ -524,6 +548,8 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(b, "), ferry_reason, to_jsonb(ferry_src)");
 	for (int i = 0; i < ph->nrefs; i++)
 		fy_buf_addf(b, " - 'ferry_ref_%d'", i + 1);
+	if (ph->update)
+		fy_buf_add(b, " - 'ferry_target'");
 	fy_buf_addf(b, " FROM %s WHERE ferry_reason IS NOT NULL RETURNING 1", from);
 }
 
@@ -762,6 +788,81 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return ok;
 }
 
+/*
+ * fyp_plan_update_statement (PostgreSQL, kind "update"): each pending source
+ * row sets columns of the target row whose target_key equals its key.  The
+ * before-image of every set column goes to the phase's journal in the same
+ * statement (data-modifying CTEs all read the statement's snapshot, so the
+ * journal sees the values the UPDATE replaces); a row with no target row is
+ * rejected.
+ */
+static bool
+fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+						  fy_dialect d, long run_id, const fy_expr **refs,
+						  const fy_keyrange *range, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		base;
+	char	   *pending = fyp_pending_base(ph, meta, d, refs, range);
+
+	/* the pending rows, each with the key of its target row if there is one */
+	fy_buf_init(&base);
+	fy_buf_addf(&base, "(SELECT s.*, t.");
+	fy_buf_ident(&base, d, ph->target_key);
+	fy_buf_addf(&base, " AS ferry_target FROM %s LEFT JOIN ", pending ? pending : "");
+	fyp_target(&base, meta, d);
+	fy_buf_add(&base, " AS t ON ");
+	fyp_col(&base, d, "t", ph->target_key);
+	fy_buf_add(&base, " = ");
+	fyp_col(&base, d, "s", ph->source_key[0]);
+	fy_buf_add(&base, ") AS s");
+	fy_release(pending);
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE WHEN v.ferry_target IS NULL"
+			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
+	fyp_reason(&b, ph, meta, d, refs, true);
+	fy_buf_add(&b, " END AS ferry_reason FROM (");
+	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data);
+	fy_buf_free(&base);
+	fy_buf_add(&b, ") AS v)");
+	fy_buf_add(&b, ", ferry_rejected AS (");
+	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
+	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");
+	fy_buf_journal_table(&b, meta, d);
+	fy_buf_add(&b, " SELECT ");
+	fyp_col(&b, d, "t", ph->target_key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_col(&b, d, "t", ph->columns[i].target);
+	}
+	fy_buf_addf(&b, ", %ld FROM ", run_id);
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t JOIN ferry_cand AS c ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",
+				   "ferry_cand WHERE ferry_reason IS NULL");
+	fy_buf_add(&b, "), ferry_written AS (UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fy_buf_ident(&b, d, ph->columns[i].target);
+		fy_buf_addf(&b, " = c.ferry_c_%d", i + 1);
+	}
+	fy_buf_add(&b, " FROM ferry_cand AS c WHERE ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = c.ferry_target AND c.ferry_reason IS NULL RETURNING 1)");
+	fy_buf_add(&b, " SELECT (SELECT count(*) FROM ferry_mapped) AS mapped,"
+			   " (SELECT count(*) FROM ferry_written) AS written,"
+			   " (SELECT count(*) FROM ferry_rejected) AS rejected,"
+			   " (SELECT count(*) FROM ferry_journal) AS journaled");
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
 fy_plan *
 fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				long run_id, fy_error *err)
@@ -793,7 +894,9 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fyp_refs(ph->columns[i].expr, refs);
 		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
 			fyp_plan_clear_rejects(plan, meta, d, err) &&
-			(ph->nmerge_on > 0 ?
+			(ph->update ?
+			 fyp_plan_update_statement(plan, ph, meta, d, run_id, refs, range, err) :
+			 ph->nmerge_on > 0 ?
 			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, err) :
 			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, err)) &&
 			fyp_plan_count(plan, ph, meta, d, run_id, err);

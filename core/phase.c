@@ -730,6 +730,35 @@ fy_check_merge(fy_parse *ps, const cJSON *merge_on, const cJSON *merge_order)
 	return true;
 }
 
+/*
+ * fy_check_update: an update phase finds its target row by target_key ==
+ * source_key and sets the listed columns; it makes no keys and keeps no
+ * second legacy column, and it needs something to set.
+ */
+static bool
+fy_check_update(fy_parse *ps, const cJSON *target_key)
+{
+	fy_phase   *ph = ps->phase;
+
+	if (ph->nmerge_on > 0 || ph->legacy_column)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": an update phase takes no \"%s\"", ph->name,
+					   ph->nmerge_on > 0 ? "merge_on" : "legacy_column");
+	if (cJSON_IsObject(target_key) &&
+		cJSON_GetObjectItemCaseSensitive(target_key, "generate") != NULL)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": an update phase generates no keys: \"target_key\" names the column that matches \"source_key\"",
+					   ph->name);
+	if (ph->nkeys != 1)
+		return fy_fail(ps->err, FY_ERR_NOT_SUPPORTED,
+					   "phase \"%s\": an update phase with a composite key is not supported yet", ph->name);
+	if (ph->ncolumns == 0)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": an update phase needs \"columns\" to set", ph->name);
+	ph->keygen = FY_KEY_KEEP;
+	return true;
+}
+
 static bool
 fy_phase_name_ok(const char *name, fy_error *err)
 {
@@ -826,16 +855,16 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		goto fail;
 
 	v = cJSON_GetObjectItemCaseSensitive(doc, "kind");
-	if (v != NULL && !(cJSON_IsString(v) && strcmp(v->valuestring, "insert") == 0))
+	if (v != NULL)
 	{
 		if (cJSON_IsString(v) && strcmp(v->valuestring, "update") == 0)
-			fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					"phase \"%s\": \"kind\": \"update\" is not supported by ferry %s yet",
-					name, FERRY_VERSION);
-		else
+			ph->update = true;
+		else if (!(cJSON_IsString(v) && strcmp(v->valuestring, "insert") == 0))
+		{
 			fy_fail(err, FY_ERR_INVALID_SPEC,
-					"phase \"%s\": \"kind\" must be \"insert\"", name);
-		goto fail;
+					"phase \"%s\": \"kind\" must be \"insert\" or \"update\"", name);
+			goto fail;
+		}
 	}
 	if (!fy_parse_source(&ps, cJSON_GetObjectItemCaseSensitive(doc, "source")))
 		goto fail;
@@ -924,6 +953,8 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 	}
 	if (!fy_check_merge(&ps, cJSON_GetObjectItemCaseSensitive(doc, "merge_on"),
 						cJSON_GetObjectItemCaseSensitive(doc, "merge_order")))
+		goto fail;
+	if (ph->update && !fy_check_update(&ps, cJSON_GetObjectItemCaseSensitive(doc, "target_key")))
 		goto fail;
 	return ph;
 fail:

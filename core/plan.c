@@ -34,6 +34,8 @@ fy_role_name(fy_role role)
 			return "assert";
 		case FY_ROLE_MIGRATE:
 			return "migrate";
+		case FY_ROLE_RESTORE:
+			return "restore";
 	}
 	return "unknown";
 }
@@ -163,6 +165,15 @@ fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d)
 	char		name[32];
 
 	snprintf(name, sizeof(name), "map_%ld", meta->phase_id);
+	fyp_qualified(b, d, meta->catalog_schema, name);
+}
+
+void
+fy_buf_journal_table(fy_buf *b, const fy_meta *meta, fy_dialect d)
+{
+	char		name[32];
+
+	snprintf(name, sizeof(name), "journal_%ld", meta->phase_id);
 	fyp_qualified(b, d, meta->catalog_schema, name);
 }
 
@@ -620,7 +631,7 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 	{
 		const fy_colmeta *c = &meta->target.cols[i];
 
-		if (c->notnull && !c->hasdefault && !fyp_spec_fills(ph, c->name))
+		if (c->notnull && !c->hasdefault && !ph->update && !fyp_spec_fills(ph, c->name))
 		{
 			fy_fail(err, FY_ERR_INVALID_SPEC,
 					"phase \"%s\": target column \"%s\" is NOT NULL without a default, and the spec gives it no value",

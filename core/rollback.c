@@ -5,6 +5,46 @@
  */
 #include "plan.h"
 
+/*
+ * fyp_plan_restore undoes an update phase: every journaled target row gets
+ * back the exact values it had (the journal is typed like the target),
+ * then the journal, the map and the rejects are emptied.
+ */
+static bool
+fyp_plan_restore(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				 fy_dialect d, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fy_buf_ident(&b, d, ph->columns[i].target);
+		fy_buf_add(&b, " = j.");
+		fy_buf_ident(&b, d, ph->columns[i].target);
+	}
+	fy_buf_add(&b, " FROM ");
+	fy_buf_journal_table(&b, meta, d);
+	fy_buf_add(&b, " AS j WHERE ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = ");
+	fyp_col(&b, d, "j", ph->target_key);
+	if (!fyp_add(plan, FY_ROLE_RESTORE, &b, err))
+		return false;
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_journal_table(&b, meta, d);
+	if (!fyp_add(plan, FY_ROLE_DELETE_MAP, &b, err))
+		return false;
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_map_table(&b, meta, d);
+	return fyp_add(plan, FY_ROLE_DELETE_MAP, &b, err) &&
+		fyp_plan_clear_rejects(plan, meta, d, err);
+}
+
 fy_plan *
 fy_plan_rollback(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				 fy_error *err)
@@ -16,6 +56,8 @@ fy_plan_rollback(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
 		return NULL;
 	fy_buf_init(&b);
+	if (ph->update)
+		return fyp_finish(plan, fyp_plan_restore(plan, ph, meta, d, err));
 	if (d == FY_POSTGRES)
 	{
 		fy_buf_add(&b, "DELETE FROM ");

@@ -588,7 +588,7 @@ END//
 
 -- rollback_migration: delete exactly the target rows the phase's map names
 -- (rows written later by the application have no map entry and stay), then
--- empty the map, atomically.  Returns one row: phase, target, rows_deleted.
+-- empty the map, atomically.  Returns one row: phase, target, rows_deleted, rows_restored (0: MariaDB has no update phases yet).
 CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
@@ -661,7 +661,7 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
     SET v_locked = FALSE;
 
-    SELECT p_name AS phase, v_target AS target, v_deleted AS rows_deleted;
+    SELECT p_name AS phase, v_target AS target, v_deleted AS rows_deleted, 0 AS rows_restored;
 END//
 
 DELIMITER ;

@@ -86,7 +86,7 @@ CREATE FUNCTION validate_migration_integrity(name text DEFAULT NULL)
 COMMENT ON FUNCTION validate_migration_integrity(text) IS 'ferry: prove a phase (or all): PASS/WARN/FAIL per check';
 
 CREATE FUNCTION rollback_migration(name text)
-    RETURNS TABLE (phase text, target text, rows_deleted bigint)
+    RETURNS TABLE (phase text, target text, rows_deleted bigint, rows_restored bigint)
     AS 'MODULE_PATHNAME', 'rollback_migration' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION rollback_migration(text) IS 'ferry: delete exactly the rows a phase wrote, then its id map';
 

@@ -58,6 +58,14 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
   fi
   [ -f regression.diffs ] && [ "$bad" -gt 0 ] && cat regression.diffs
   count "$ok" "$bad"
+
+  section "PostgreSQL: the seed scenarios as plain SQL files (tests/scenarios)"
+  pg_virtualenv -t -o "extension_destdir=$STAGE" bash scripts/pg-scenarios.sh >"$WORK/scen.log" 2>&1
+  cat "$WORK/scen.log" | grep -vE '^(Creating|Dropping) '
+  ok=$(grep -c '^ok ' "$WORK/scen.log")
+  bad=$(grep -c '^FAILED ' "$WORK/scen.log")
+  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
+  count "$ok" "$bad"
 else
   cat "$WORK/pg-build.log"
   echo "FAILED: building the PostgreSQL extension"
