@@ -228,6 +228,8 @@ typedef struct fy_phase
 	const char *merge_order;	/* ORDER BY list over the source row */
 	bool		update;			/* kind "update": set columns of existing */
 								/* target rows, journaling before-images */
+	bool		abort_on_error;	/* on_error "abort": a value that does not */
+								/* fit its column fails the run, no rejects */
 } fy_phase;
 
 /*
@@ -386,11 +388,17 @@ typedef struct fy_keyrange
 	bool		nulls;
 } fy_keyrange;
 
-/* fy_plan_migrate_range: fy_plan_migrate over the rows of one slice. */
+/*
+ * fy_plan_migrate_range: fy_plan_migrate over the rows of one slice (NULL:
+ * all).  safe (PostgreSQL) also rejects every value its target column's
+ * type will not take (ferry.value_fits, a subtransaction per value): the
+ * glue runs the fast plan first and falls back to the safe one when the
+ * fast one fails with a data exception.
+ */
 extern fy_plan *fy_plan_migrate_range(const fy_phase *phase,
 									  const fy_meta *meta, fy_dialect d,
 									  long run_id, const fy_keyrange *range,
-									  fy_error *err);
+									  bool safe, fy_error *err);
 
 typedef enum fy_scan
 {

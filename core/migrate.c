@@ -427,6 +427,13 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return true;
 }
 
+/* fyp_explicit: constants and mapped values reach the target by an explicit CAST. */
+static bool
+fyp_explicit(const fy_column *col)
+{
+	return col->expr->kind == FY_EXPR_CONST || col->expr->kind == FY_EXPR_MAP;
+}
+
 /*
  * fyp_notnull_reason adds the WHEN of column i to a reason CASE: its value
  * in row alias is NULL and the target column is NOT NULL.
@@ -455,7 +462,7 @@ fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
  */
 static void
 fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		   const fy_expr **refs, bool notnull)
+		   const fy_expr **refs, bool notnull, bool safe)
 {
 	fy_buf_add(b, "CASE WHEN ");
 	for (int i = 0; i < ph->nkeys; i++)
@@ -474,7 +481,41 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
+	for (int i = 0; i < ph->ncolumns && safe; i++)
+	{
+		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+		fy_buf		r;
+
+		if (t == NULL)
+			continue;
+		fy_buf_init(&r);
+		fy_buf_addf(&r, "column \"%s\": the value does not fit type %s", t->name, t->type);
+		fy_buf_add(b, " WHEN NOT ");
+		fy_buf_ident(b, d, meta->catalog_schema);
+		fy_buf_addf(b, ".value_fits(v.ferry_c_%d, ", i + 1);
+		fy_buf_literal(b, d, t->type);
+		fy_buf_addf(b, ", %s) THEN ", fyp_explicit(&ph->columns[i]) ? "TRUE" : "FALSE");
+		fy_buf_literal(b, d, r.oom ? "?" : r.data);
+		fy_buf_free(&r);
+	}
 	fy_buf_add(b, " END");
+}
+
+/*
+ * fyp_out writes the value of column i as the statement stores it: in safe
+ * mode a constant or mapped value is cast only here, after value_fits
+ * judged it, so a value that does not fit is a reject, not an error.
+ */
+static void
+fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
+		int i, bool safe)
+{
+	const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+
+	if (safe && t != NULL && fyp_explicit(&ph->columns[i]))
+		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, t->type);
+	else
+		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }
 
 /*
@@ -486,7 +527,7 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
  */
 static void
 fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		   const fy_expr **refs, const char *base)
+		   const fy_expr **refs, const char *base, bool safe)
 {
 	fy_buf_add(b, "SELECT ");
 	for (int i = 0; i < ph->nkeys; i++)
@@ -502,7 +543,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	{
 		fy_buf_add(b, ", ");
 		fyp_expr(b, ph->columns[i].expr, d, "s",
-				 fy_meta_column(&meta->target, ph->columns[i].target));
+				 safe ? NULL : fy_meta_column(&meta->target, ph->columns[i].target));
 		fy_buf_addf(b, " AS ferry_c_%d", i + 1);
 	}
 	for (int i = 0; i < ph->nrefs; i++)
@@ -588,16 +629,17 @@ fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 static bool
 fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 					   fy_dialect d, long run_id, const fy_expr **refs,
-					   const fy_keyrange *range, fy_error *err)
+					   const fy_keyrange *range, bool safe,
+						 fy_error *err)
 {
 	fy_buf		b;
 	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, true);
+	fyp_reason(&b, ph, meta, d, refs, true, safe);
 	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base ? base : "");
+	fyp_values(&b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(&b, ") AS v), ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
@@ -605,12 +647,15 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 				   "ferry_cand WHERE ferry_reason IS NULL");
 	fy_buf_add(&b, "), ferry_written AS (");
 	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT ferry_new_key");
+	fy_buf_add(&b, " SELECT c.ferry_new_key");
 	if (ph->legacy_column)
-		fy_buf_add(&b, ", ferry_key_1");
+		fy_buf_add(&b, ", c.ferry_key_1");
 	for (int i = 0; i < ph->ncolumns; i++)
-		fy_buf_addf(&b, ", ferry_c_%d", i + 1);
-	fy_buf_add(&b, " FROM ferry_cand WHERE ferry_reason IS NULL RETURNING 1)");
+	{
+		fy_buf_add(&b, ", ");
+		fyp_out(&b, ph, meta, "c", i, safe);
+	}
+	fy_buf_add(&b, " FROM ferry_cand AS c WHERE c.ferry_reason IS NULL RETURNING 1)");
 	fy_buf_add(&b, " SELECT (SELECT count(*) FROM ferry_mapped) AS mapped,"
 			   " (SELECT count(*) FROM ferry_written) AS written,"
 			   " (SELECT count(*) FROM ferry_rejected) AS rejected");
@@ -676,7 +721,8 @@ fyp_groups(fy_buf *b, const fy_phase *ph, const char *from)
 static bool
 fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 						 fy_dialect d, long run_id, const fy_expr **refs,
-						 const fy_keyrange *range, fy_error *err)
+						 const fy_keyrange *range, bool safe,
+						 fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		sub;
@@ -686,9 +732,9 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, false);
+	fyp_reason(&b, ph, meta, d, refs, false, safe);
 	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base ? base : "");
+	fyp_values(&b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(&b, ") AS v)");
 
 	/* the groups of this run that already have a target row, with its key */
@@ -737,10 +783,13 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	/* new groups: one target row each */
 	fy_buf_add(&b, "), ferry_written AS (");
 	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT ferry_new_key");
+	fy_buf_add(&b, " SELECT g.ferry_new_key");
 	for (int i = 0; i < ph->ncolumns; i++)
-		fy_buf_addf(&b, ", ferry_c_%d", i + 1);
-	fy_buf_add(&b, " FROM ferry_groups WHERE NOT ferry_exists AND ferry_greason IS NULL RETURNING 1)");
+	{
+		fy_buf_add(&b, ", ");
+		fyp_out(&b, ph, meta, "g", i, safe);
+	}
+	fy_buf_add(&b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists AND g.ferry_greason IS NULL RETURNING 1)");
 
 	/*
 	 * known groups: recompute their row from every source row they now
@@ -749,7 +798,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	members = fyp_base(ph, meta, d, refs, NULL, false,
 					   "SELECT ferry_gid FROM ferry_groups WHERE ferry_exists AND ferry_greason IS NULL");
 	fy_buf_add(&sub, "(SELECT w.* FROM (");
-	fyp_values(&sub, ph, meta, d, refs, members ? members : "");
+	fyp_values(&sub, ph, meta, d, refs, members ? members : "", safe);
 	fy_buf_add(&sub, ") AS w WHERE EXISTS (SELECT 1 FROM ");
 	fy_buf_map_table(&sub, meta, d);
 	fy_buf_add(&sub, " AS m WHERE ");
@@ -766,7 +815,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	{
 		fy_buf_add(&b, i ? ", " : "");
 		fy_buf_ident(&b, d, ph->columns[i].target);
-		fy_buf_addf(&b, " = x.ferry_c_%d", i + 1);
+		fy_buf_add(&b, " = ");
+		fyp_out(&b, ph, meta, "x", i, safe);
 	}
 	fy_buf_add(&b, " FROM (");
 	fyp_groups(&b, ph, sub.oom ? "" : sub.data);
@@ -799,7 +849,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 static bool
 fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 						  fy_dialect d, long run_id, const fy_expr **refs,
-						  const fy_keyrange *range, fy_error *err)
+						  const fy_keyrange *range, bool safe,
+						 fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		base;
@@ -821,9 +872,9 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE WHEN v.ferry_target IS NULL"
 			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(&b, ph, meta, d, refs, true);
+	fyp_reason(&b, ph, meta, d, refs, true, safe);
 	fy_buf_add(&b, " END AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data);
+	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data, safe);
 	fy_buf_free(&base);
 	fy_buf_add(&b, ") AS v)");
 	fy_buf_add(&b, ", ferry_rejected AS (");
@@ -851,7 +902,8 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	{
 		fy_buf_add(&b, i ? ", " : "");
 		fy_buf_ident(&b, d, ph->columns[i].target);
-		fy_buf_addf(&b, " = c.ferry_c_%d", i + 1);
+		fy_buf_add(&b, " = ");
+		fyp_out(&b, ph, meta, "c", i, safe);
 	}
 	fy_buf_add(&b, " FROM ferry_cand AS c WHERE ");
 	fyp_col(&b, d, "t", ph->target_key);
@@ -867,12 +919,13 @@ fy_plan *
 fy_plan_migrate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				long run_id, fy_error *err)
 {
-	return fy_plan_migrate_range(ph, meta, d, run_id, NULL, err);
+	return fy_plan_migrate_range(ph, meta, d, run_id, NULL, false, err);
 }
 
 fy_plan *
 fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-					  long run_id, const fy_keyrange *range, fy_error *err)
+					  long run_id, const fy_keyrange *range, bool safe,
+					  fy_error *err)
 {
 	fy_plan    *plan;
 	bool		ok;
@@ -895,10 +948,10 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
 			fyp_plan_clear_rejects(plan, meta, d, err) &&
 			(ph->update ?
-			 fyp_plan_update_statement(plan, ph, meta, d, run_id, refs, range, err) :
+			 fyp_plan_update_statement(plan, ph, meta, d, run_id, refs, range, safe, err) :
 			 ph->nmerge_on > 0 ?
-			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, err) :
-			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, err)) &&
+			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, safe, err) :
+			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, safe, err)) &&
 			fyp_plan_count(plan, ph, meta, d, run_id, err);
 	}
 	else

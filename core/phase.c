@@ -23,7 +23,7 @@ static const fy_keyinfo fy_phase_keys[] = {
 	{"source", true}, {"source_key", true}, {"target", true},
 	{"target_key", true}, {"legacy_column", true}, {"columns", true},
 	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", false},
-	{"merge_on", true}, {"merge_order", true}, {"on_error", false},
+	{"merge_on", true}, {"merge_order", true}, {"on_error", true},
 	{"aggregates", false}, {"on_source_delete", false}, {NULL, false}
 };
 
@@ -893,6 +893,18 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 	if (cJSON_GetObjectItemCaseSensitive(doc, "where") != NULL &&
 		(ph->where = fy_string_field(&ps, doc, "where", "the spec", true)) == NULL)
 		goto fail;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "on_error");
+	if (v != NULL)
+	{
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "abort") == 0)
+			ph->abort_on_error = true;
+		else if (!(cJSON_IsString(v) && strcmp(v->valuestring, "reject") == 0))
+		{
+			fy_fail(err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"on_error\" must be \"reject\" or \"abort\"", name);
+			goto fail;
+		}
+	}
 	v = cJSON_GetObjectItemCaseSensitive(doc, "depends_on");
 	if (v != NULL)
 	{

@@ -66,14 +66,69 @@ typedef struct fpg_outcome
 #define FPG_BATCH 0x01			/* one batch: rejects and books are the run's */
 
 /*
- * fpg_exec_migrate runs a migrate plan.  A batch skips forgetting the
- * rejects (the run did that once, at its start) and the accounting count
- * (a full scan per batch would make a batched run quadratic).
+ * fpg_try_fast runs a MIGRATE statement in a subtransaction and tells
+ * whether it failed on a value its column's type will not take (a data
+ * exception, class 22, or a domain's check, 23514), in which case nothing
+ * of it remains.  Any other error goes on up.
+ */
+static bool
+fpg_try_fast(const fpg_phase *ph, const fy_stmt *st)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(mcxt);
+	PG_TRY();
+	{
+		fpg_exec(ph, st);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		ereport(NOTICE,
+				(errmsg("phase \"%s\": %s; migrating again, rejecting the values that do not fit",
+						ph->phase->name, edata->message)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * fpg_run plans and runs one migrate (or one batch of it).  The fast plan
+ * goes first; if it meets a value that its column's type will not take, it
+ * is undone and the safe plan, which rejects such values row by row, runs
+ * instead -- unless the spec says "on_error": "abort".  A batch skips
+ * forgetting the rejects (the run did that once, at its start) and the
+ * accounting count (a full scan per batch would make a batched run
+ * quadratic).
  */
 static void
-fpg_exec_migrate(const fpg_phase *ph, const fy_plan *plan, int flags,
-				 fpg_outcome *out)
+fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
+		fpg_outcome *out)
 {
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id,
+											 range, false, &err);
+
+	if (plan == NULL)
+		fpg_raise(&err);
 	for (int i = 0; i < plan->nstmts; i++)
 	{
 		const fy_stmt *st = &plan->stmts[i];
@@ -81,7 +136,18 @@ fpg_exec_migrate(const fpg_phase *ph, const fy_plan *plan, int flags,
 		if ((flags & FPG_BATCH) &&
 			(st->role == FY_ROLE_CLEAR_REJECTS || st->role == FY_ROLE_COUNT))
 			continue;
-		fpg_exec(ph, st);
+		if (st->role != FY_ROLE_MIGRATE || ph->phase->abort_on_error)
+			fpg_exec(ph, st);
+		else if (!fpg_try_fast(ph, st))
+		{
+			fy_plan    *safe = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES,
+													 run_id, range, true, &err);
+
+			if (safe == NULL)
+				fpg_raise(&err);
+			st = &safe->stmts[i];
+			fpg_exec(ph, st);
+		}
 		if (st->role == FY_ROLE_ASSERT && fpg_count_value(1) > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -165,10 +231,7 @@ fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 		MemoryContextSwitchTo(mcxt);
 	}
 	run_id = fpg_log_start(ph.id, name, "migrate");
-	plan = fy_plan_migrate(ph.phase, ph.meta, FY_POSTGRES, run_id, &err);
-	if (plan == NULL)
-		fpg_raise(&err);
-	fpg_exec_migrate(&ph, plan, 0, &out);
+	fpg_run(&ph, run_id, NULL, 0, &out);
 	seconds = fpg_log_finish(run_id, (uint64) out.mapped, start);
 	if (dry_run)
 	{
@@ -178,6 +241,9 @@ fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;
 		initStringInfo(&sb);
+		plan = fy_plan_migrate(ph.phase, ph.meta, FY_POSTGRES, run_id, &err);
+		if (plan == NULL)
+			fpg_raise(&err);
 		for (int i = 0; i < plan->nstmts; i++)
 			appendStringInfo(&sb, "%s;\n", plan->stmts[i].sql);
 		statements = sb.data;
@@ -372,10 +438,7 @@ fpg_batched(fpg_phase *ph, int32 batch_size)
 		if (last)
 			hi = max;
 		range.hi = (const char *const *) hi;
-		plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id, &range, &err);
-		if (plan == NULL)
-			fpg_raise(&err);
-		fpg_exec_migrate(ph, plan, FPG_BATCH, &batch);
+		fpg_run(ph, run_id, &range, FPG_BATCH, &batch);
 		fpg_log_batch(run_id, batch.mapped, hi, ph->phase->nkeys, batch_size);
 		MemoryContextSwitchTo(runcxt);
 		lo = palloc(sizeof(char *) * ph->phase->nkeys);
@@ -402,10 +465,7 @@ fpg_batched(fpg_phase *ph, int32 batch_size)
 	}
 
 	range.nulls = true;
-	plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id, &range, &err);
-	if (plan == NULL)
-		fpg_raise(&err);
-	fpg_exec_migrate(ph, plan, FPG_BATCH, &out);
+	fpg_run(ph, run_id, &range, FPG_BATCH, &out);
 	plan = fy_plan_accounting(ph->phase, ph->meta, FY_POSTGRES, run_id, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
