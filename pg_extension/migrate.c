@@ -91,15 +91,16 @@ fpg_try_fast(const fpg_phase *ph, const fy_stmt *st)
 	{
 		ErrorData  *edata;
 
+		/* undo the subtransaction first, whatever the error: then go on or up */
 		MemoryContextSwitchTo(mcxt);
 		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
-			edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
-			PG_RE_THROW();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
+			ReThrowError(edata);
 		ereport(NOTICE,
 				(errmsg("phase \"%s\": %s; migrating again, rejecting the values that do not fit",
 						ph->phase->name, edata->message)));
@@ -166,14 +167,20 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 		else if (st->role == FY_ROLE_COUNT)
 			fpg_counts(&out->counts);
 	}
-	if ((ph->phase->nmerge_on == 0 && out->written != out->mapped) ||
-		(!(flags & FPG_BATCH) && out->counts.this_run != out->mapped))
+	if (ph->phase->nmerge_on == 0 && out->written != out->mapped)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("phase \"%s\": mapped " INT64_FORMAT " source rows but wrote " INT64_FORMAT " target rows",
 						ph->phase->name, out->mapped, out->written),
-				 errdetail("Source rows changed between the statements of the run; nothing was written."),
+				 errdetail("Nothing was written."),
 				 errhint("Run migrate_phase('%s') again.", ph->phase->name)));
+	if (!(flags & FPG_BATCH) && out->counts.this_run != out->mapped)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("phase \"%s\": the source key is not unique: " INT64_FORMAT " source rows share the keys of the " INT64_FORMAT " rows this run mapped",
+						ph->phase->name, out->counts.this_run, out->mapped),
+				 errdetail("A legacy key must name one source row; nothing was written."),
+				 errhint("preflight('%s') lists the duplicate keys.", ph->phase->name)));
 }
 
 /* fpg_result_row: one row of migrate_phase's result. */

@@ -59,7 +59,8 @@ SELECT * FROM preflight('pf_guests');
 -- preflight wrote nothing: only the parent's run is in the books
 SELECT * FROM pf_books;
 
--- as preflight said, migrate_phase fails (on the first bad value) and writes nothing
+-- as preflight said, migrate_phase fails: values that do not fit are rejected,
+-- but the duplicate key 4 stops the run, and nothing is written
 \set VERBOSITY terse
 SELECT phase, migrated FROM migrate_phase('pf_guests');
 \set VERBOSITY default
