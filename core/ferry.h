@@ -326,7 +326,8 @@ typedef enum fy_role
 	FY_ROLE_ASSERT,				/* one row (failures, sample): refuse if > 0 */
 	FY_ROLE_MIGRATE,			/* maps, rejects and writes in one statement; */
 								/* one row (mapped, written, rejected) */
-	FY_ROLE_RESTORE				/* puts journaled before-images back */
+	FY_ROLE_RESTORE,			/* puts journaled before-images back */
+	FY_ROLE_PROBE				/* plans a user's SQL, reads no row */
 } fy_role;
 
 typedef struct fy_stmt
@@ -360,6 +361,15 @@ extern const char *fy_role_name(fy_role role);
  */
 extern bool fy_plan_check(const fy_phase *phase, const fy_meta *meta,
 						  fy_error *err);
+
+/*
+ * fy_plan_probe: one PROBE statement per piece of SQL the spec carries (a
+ * "sql" column, the where, merge_order), each over the source with LIMIT 0,
+ * labelled with where it comes from, so that define_phase reports an SQL
+ * mistake by the phase and column before anything is stored.
+ */
+extern fy_plan *fy_plan_probe(const fy_phase *phase, const fy_meta *meta,
+							  fy_dialect d, fy_error *err);
 
 /* The id map table: created by define_phase, dropped by drop_phase. */
 extern fy_plan *fy_plan_define(const fy_phase *phase, const fy_meta *meta,

@@ -97,6 +97,90 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	return fyp_finish(plan, ok);
 }
 
+/* fyp_probe_one adds the probe of one piece of SQL, labelled. */
+static bool
+fyp_probe_one(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, const char *select, const char *tail,
+			  const char *label, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_addf(&b, "SELECT %s FROM ", select);
+	fyp_source(&b, ph, meta, d, "s");
+	fy_buf_addf(&b, "%s LIMIT 0", tail);
+	if (!fyp_add(plan, FY_ROLE_PROBE, &b, err))
+		return false;
+	plan->stmts[plan->nstmts - 1].label = fy_arena_strdup(plan->arena, label);
+	return true;
+}
+
+/* fyp_probe_expr probes the sql forms inside one column's expression. */
+static bool
+fyp_probe_expr(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, const fy_expr *e, const char *label, fy_error *err)
+{
+	switch (e->kind)
+	{
+		case FY_EXPR_SQL:
+			{
+				fy_buf		sel;
+				bool		ok;
+
+				fy_buf_init(&sel);
+				fy_buf_addf(&sel, "(%s)", e->text);
+				ok = !sel.oom && fyp_probe_one(plan, ph, meta, d, sel.data, "", label, err);
+				fy_buf_free(&sel);
+				return ok;
+			}
+		case FY_EXPR_MAP:
+			return fyp_probe_expr(plan, ph, meta, d, e->from, label, err);
+		case FY_EXPR_JSON:
+			for (int i = 0; i < e->nmembers; i++)
+				if (!fyp_probe_expr(plan, ph, meta, d, e->members[i].value, label, err))
+					return false;
+			return true;
+		default:
+			return true;
+	}
+}
+
+fy_plan *
+fy_plan_probe(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			  fy_error *err)
+{
+	fy_plan    *plan;
+	bool		ok = true;
+	char		label[200];
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	for (int i = 0; i < ph->ncolumns && ok; i++)
+	{
+		snprintf(label, sizeof(label), "column \"%s\"", ph->columns[i].target);
+		ok = fyp_probe_expr(plan, ph, meta, d, ph->columns[i].expr, label, err);
+	}
+	if (ok && ph->where)
+	{
+		fy_buf		tail;
+
+		fy_buf_init(&tail);
+		fy_buf_addf(&tail, " WHERE (%s)", ph->where);
+		ok = !tail.oom && fyp_probe_one(plan, ph, meta, d, "1", tail.data, "\"where\"", err);
+		fy_buf_free(&tail);
+	}
+	if (ok && ph->merge_order)
+	{
+		fy_buf		tail;
+
+		fy_buf_init(&tail);
+		fy_buf_addf(&tail, " ORDER BY %s", ph->merge_order);
+		ok = !tail.oom && fyp_probe_one(plan, ph, meta, d, "1", tail.data, "\"merge_order\"", err);
+		fy_buf_free(&tail);
+	}
+	return fyp_finish(plan, ok);
+}
+
 fy_plan *
 fy_plan_drop(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fy_error *err)

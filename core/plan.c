@@ -36,6 +36,8 @@ fy_role_name(fy_role role)
 			return "migrate";
 		case FY_ROLE_RESTORE:
 			return "restore";
+		case FY_ROLE_PROBE:
+			return "probe";
 	}
 	return "unknown";
 }

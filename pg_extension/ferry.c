@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
+#include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -127,6 +128,21 @@ fpg_resolve_rel(const fy_phase *phase, fy_meta *meta, fy_relmeta *rel,
 	relation_close(r, NoLock);
 }
 
+/*
+ * fpg_one_statement: a spec's SQL is pasted into planned statements; it must
+ * not smuggle a second statement in ("1); DROP TABLE t; --"), so every
+ * statement ferry runs must parse as exactly one.
+ */
+static void
+fpg_one_statement(const char *phase, const char *sql)
+{
+	if (list_length(raw_parser(sql, RAW_PARSE_DEFAULT)) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("phase \"%s\": the spec's SQL makes a statement that is not one statement", phase),
+				 errhint("A \"sql\" expression, a \"where\" or a source query must not contain a semicolon that ends it.")));
+}
+
 /* fpg_resolve_query describes a query source by planning it with LIMIT 0. */
 static void
 fpg_resolve_query(const fy_phase *phase, fy_meta *meta)
@@ -134,6 +150,7 @@ fpg_resolve_query(const fy_phase *phase, fy_meta *meta)
 	char	   *sql = psprintf("SELECT * FROM (%s) AS s LIMIT 0", phase->source_query);
 	int			rc;
 
+	fpg_one_statement(phase->name, sql);
 	rc = SPI_execute(sql, false, 0);
 	if (rc != SPI_OK_SELECT)
 		ereport(ERROR,
@@ -287,8 +304,11 @@ fpg_error_context(void *arg)
 {
 	fpg_context *c = arg;
 
-	errcontext("ferry phase \"%s\", %s statement", c->ph->phase->name,
-			   fy_role_name(c->stmt->role));
+	if (c->stmt->role == FY_ROLE_PROBE)
+		errcontext("ferry phase \"%s\", the SQL of %s", c->ph->phase->name, c->stmt->label);
+	else
+		errcontext("ferry phase \"%s\", %s statement", c->ph->phase->name,
+				   fy_role_name(c->stmt->role));
 }
 
 /*
@@ -311,6 +331,7 @@ fpg_exec(const fpg_phase *ph, const fy_stmt *stmt)
 	cb.arg = &ctx;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
+	fpg_one_statement(ph->phase->name, stmt->sql);
 	rc = SPI_execute(stmt->sql, false, 0);
 	error_context_stack = cb.previous;
 	if (rc < 0)

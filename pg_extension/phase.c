@@ -74,6 +74,8 @@ define_phase(PG_FUNCTION_ARGS)
 	exists = fpg_load(name, &old, FPG_MISSING_OK | FPG_FOR_UPDATE);
 	ph.id = exists ? old.id : 1;	/* placeholder until stored */
 	ph.meta = fpg_resolve(ph.phase, ph.id);
+	/* every piece of SQL in the spec must plan, named by its column */
+	fpg_exec_plan(&ph, fy_plan_probe(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
 	if (ph.phase->ndepends > 0)
 	{
 		fy_depnode *nodes;

@@ -54,11 +54,20 @@ SELECT define_phase('', '{"source": "legacy", "target": "modern", "columns": {}}
 -- nothing was written by any of the above
 SELECT * FROM catalog_state;
 
--- an SQL expression that fails names the phase and the statement
+-- SQL in a spec that does not plan is refused at define time, named by its
+-- phase and column (or where), and nothing is stored
 SELECT define_phase('bad_sql', '{"source": "legacy", "target": "modern", "columns": {"name": {"sql": "name ||| 1"}}}');
-SELECT * FROM migrate_phase('bad_sql');
+SELECT define_phase('bad_sql', '{"source": "legacy", "target": "modern",
+  "columns": {"name": "name", "price": {"json": {"p": {"sql": "price_cents +"}}}}}');
+SELECT define_phase('bad_sql', '{"source": "legacy", "target": "modern", "columns": {"name": "name"},
+  "where": "no_such_column > 1"}');
+-- and it cannot smuggle a second statement in
+SELECT define_phase('bad_sql', '{"source": "legacy", "target": "modern", "columns": {"name": "name"},
+  "where": "true) LIMIT 0; DROP TABLE legacy; SELECT (1"}');
+SELECT define_phase('bad_sql', '{"source": {"query": "SELECT * FROM legacy) s; DROP TABLE legacy; SELECT * FROM (SELECT 1"},
+  "target": "modern", "columns": {"name": "name"}}');
+SELECT count(*) AS legacy_still_there FROM legacy;
 SELECT * FROM catalog_state;
-SELECT drop_phase('bad_sql');
 
 -- a phase that has run cannot be redefined or dropped until rolled back
 SELECT define_phase('items', '{"source": "legacy", "target": "modern", "legacy_column": "legacy_id",
