@@ -129,7 +129,8 @@ typedef enum fy_keygen
 	FY_KEY_UUID_V4,
 	FY_KEY_UUID_V7,
 	FY_KEY_KEEP,				/* the legacy key is the new key */
-	FY_KEY_DEFAULT				/* the target column's default */
+	FY_KEY_DEFAULT				/* the target column's default (serial, */
+								/* identity, any default expression) */
 } fy_keygen;
 
 typedef enum fy_exprkind
@@ -286,6 +287,8 @@ typedef struct fy_meta
 	const char *catalog_schema;
 	const char *func_schema;
 	long		phase_id;
+	const char *key_default;	/* the target key's default, as SQL (for */
+								/* "generate": "default"; PostgreSQL) */
 	fy_refmeta *refs;			/* one per phase in fy_phase.depends_on that */
 	int			nrefs;			/* a REF column names */
 	struct fy_unique *uniques;	/* the target's unique indexes, for */

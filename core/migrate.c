@@ -28,12 +28,14 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 {
-	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update && !batched))
+	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update &&
+							ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
 				   batched ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
 				   ph->nmerge_on ? "\"merge_on\" is" : ph->update ? "update phases are" :
+				   ph->keygen == FY_KEY_DEFAULT ? "\"generate\": \"default\" is" :
 				   "\"depends_on\" is");
 }
 
@@ -257,6 +259,9 @@ fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_ident(b, d, ph->columns[i].target);
 	}
 	fy_buf_add(b, ")");
+	/* a key taken from an identity column's sequence goes in as given */
+	if (ph->keygen == FY_KEY_DEFAULT && d == FY_POSTGRES)
+		fy_buf_add(b, " OVERRIDING SYSTEM VALUE");
 }
 
 /*

@@ -514,20 +514,12 @@ fy_parse_target_key(fy_parse *ps, const cJSON *v)
 		if (strcmp(gens[i].name, gen) == 0)
 		{
 			ph->keygen = gens[i].kind;
-			if (ph->keygen == FY_KEY_DEFAULT)
-			{
-				fy_fail(ps->err, FY_ERR_NOT_SUPPORTED,
-						"phase \"%s\": \"generate\": \"default\" is not supported by ferry %s yet",
-						ph->name, FERRY_VERSION);
-				fy_hint(ps->err, "Use \"uuid_v5\", \"uuid_v4\", \"uuid_v7\" or \"keep\".");
-				return false;
-			}
 			return true;
 		}
 	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
 			"phase \"%s\": unknown key generator \"%s\" in \"target_key\"",
 			ph->name, gen);
-	fy_hint(ps->err, "Use \"uuid_v5\", \"uuid_v4\", \"uuid_v7\" or \"keep\".");
+	fy_hint(ps->err, "Use \"uuid_v5\", \"uuid_v4\", \"uuid_v7\", \"keep\" or \"default\".");
 	return false;
 }
 

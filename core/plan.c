@@ -354,8 +354,11 @@ fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf_add(b, "()");
 			break;
 		case FY_KEY_KEEP:
-		case FY_KEY_DEFAULT:
 			fyp_col(b, d, src, ph->source_key[0]);
+			break;
+		case FY_KEY_DEFAULT:
+			/* evaluated in the SELECT, once per row, as the INSERT would */
+			fy_buf_addf(b, "(%s)", meta->key_default ? meta->key_default : "NULL");
 			break;
 	}
 	if (udf)
@@ -613,6 +616,10 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 	if (!fyp_need_column(ph, &meta->target, ph->target_key, "target",
 						 " (target_key)", err))
 		return false;
+	if (ph->keygen == FY_KEY_DEFAULT && meta->key_default == NULL)
+		return fy_fail(err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": target key column \"%s\" has no default to generate keys with",
+					   ph->name, ph->target_key);
 	if (ph->legacy_column &&
 		!fyp_need_column(ph, &meta->target, ph->legacy_column, "target",
 						 " (legacy_column)", err))

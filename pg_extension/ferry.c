@@ -91,6 +91,32 @@ fpg_relmeta_fill(fy_meta *meta, fy_relmeta *rel, TupleDesc desc)
 }
 
 /*
+ * fpg_key_default: the SQL that makes a new value of the target key column,
+ * for "generate": "default": its identity sequence's nextval, or its
+ * default expression as PostgreSQL deparses it (schema-qualified); NULL
+ * when it has neither.
+ */
+static const char *
+fpg_key_default(Oid relid, const char *column, fy_meta *meta)
+{
+	Datum		args[2] = {ObjectIdGetDatum(relid), CStringGetTextDatum(column)};
+	Oid			types[2] = {OIDOID, TEXTOID};
+
+	if (SPI_execute_with_args("SELECT CASE WHEN a.attidentity <> '' THEN "
+							  "format('nextval(%L::regclass)', pg_catalog.pg_get_serial_sequence("
+							  "a.attrelid::regclass::text, a.attname)) "
+							  "ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END "
+							  "FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d "
+							  "ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+							  "WHERE a.attrelid = $1 AND a.attname = $2 AND a.attgenerated = ''",
+							  2, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read the default of %s", column);
+	if (SPI_processed == 0)
+		return NULL;
+	return fy_arena_strdup(meta->arena, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+}
+
+/*
  * fpg_resolve_rel finds a spec's table the way the caller's own SQL would
  * (search_path for an unqualified name) and records its schema, so every
  * planned statement is schema-qualified and immune to search_path changes.
@@ -126,6 +152,8 @@ fpg_resolve_rel(const fy_phase *phase, fy_meta *meta, fy_relmeta *rel,
 	rel->name = fy_arena_strdup(meta->arena, RelationGetRelationName(r));
 	fpg_relmeta_fill(meta, rel, RelationGetDescr(r));
 	relation_close(r, NoLock);
+	if (rel == &meta->target && phase->keygen == FY_KEY_DEFAULT)
+		meta->key_default = fpg_key_default(relid, phase->target_key, meta);
 }
 
 /*

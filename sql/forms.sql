@@ -67,6 +67,26 @@ SELECT count(*) FILTER (WHERE substr(id::text, 15, 1) = '4') AS v4_keys FROM sto
 SELECT count(*) AS mapped_rows_found FROM ferry.map_3 m JOIN stock_v4 s ON s.id = m.new_key;
 SELECT sum(quantity) = (SELECT sum(qty) FROM items) AS totals_match FROM stock_v4;
 
+-- generate: default takes the target key's own default: a serial, an
+-- identity (even GENERATED ALWAYS) or a default expression
+CREATE TABLE stock_serial (id serial PRIMARY KEY, quantity int);
+CREATE TABLE stock_identity (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 100) PRIMARY KEY, quantity int);
+CREATE TABLE stock_expr (code text PRIMARY KEY DEFAULT 'S-' || nextval('stock_serial_id_seq'), quantity int);
+SELECT define_phase('stock_serial', '{"source": "items", "target": "stock_serial",
+  "target_key": {"column": "id", "generate": "default"}, "columns": {"quantity": "qty"}}');
+SELECT define_phase('stock_identity', '{"source": "items", "target": "stock_identity",
+  "target_key": {"column": "id", "generate": "default"}, "columns": {"quantity": "qty"}}');
+SELECT define_phase('stock_expr', '{"source": "items", "target": "stock_expr",
+  "target_key": {"column": "code", "generate": "default"}, "columns": {"quantity": "qty"}}');
+SELECT phase, migrated FROM migrate_all() WHERE phase LIKE 'stock\_%';
+SELECT s.id, s.quantity, m.legacy_1 FROM stock_serial s JOIN ferry.map_4 m ON m.new_key = s.id ORDER BY s.id;
+SELECT s.id, s.quantity, m.legacy_1 FROM stock_identity s JOIN ferry.map_5 m ON m.new_key = s.id ORDER BY s.id;
+SELECT s.code, m.legacy_1 FROM stock_expr s JOIN ferry.map_6 m ON m.new_key = s.code ORDER BY m.legacy_1;
+-- a key column without a default cannot generate
+SELECT define_phase('nodefault', '{"source": "items", "target": "stock",
+  "target_key": {"column": "id", "generate": "default"}, "columns": {"quantity": "qty"}}');
+
 DROP EXTENSION ferry CASCADE;
 DROP SCHEMA app CASCADE;
-DROP TABLE carwash_customers, laundry_customers, water_customers, items, stock, stock_v4;
+DROP TABLE carwash_customers, laundry_customers, water_customers, items, stock, stock_v4,
+  stock_serial, stock_identity, stock_expr;
