@@ -140,8 +140,28 @@ typedef enum fy_exprkind
 	FY_EXPR_CONST,				/* a JSON scalar */
 	FY_EXPR_JSON,				/* an object built from members */
 	FY_EXPR_MAP,				/* value mapping with a default */
-	FY_EXPR_REF					/* a key rebuilt through another phase's map */
+	FY_EXPR_REF,				/* a key rebuilt through another phase's map */
+	FY_EXPR_CONVERT				/* a built-in conversion with an exact inverse */
 } fy_exprkind;
+
+/* The built-in conversions of a column ("convert"), in inverse pairs. */
+typedef enum fy_convert
+{
+	FY_CONV_EPOCH_TO_TIMESTAMP,
+	FY_CONV_TIMESTAMP_TO_EPOCH,
+	FY_CONV_CENTS_TO_DECIMAL,
+	FY_CONV_DECIMAL_TO_CENTS,
+	FY_CONV_FLAG_TO_DELETED_AT,
+	FY_CONV_DELETED_AT_TO_FLAG,
+	FY_CONV_KEYS_TO_SNAKE,
+	FY_CONV_KEYS_TO_PASCAL,
+	FY_CONV_KEYS_TO_CAMEL
+} fy_convert;
+
+extern bool fy_convert_parse(const char *name, fy_convert *out);
+extern const char *fy_convert_name(fy_convert c);
+/* fy_convert_inverse: the conversion that undoes c (keys: to PascalCase). */
+extern fy_convert fy_convert_inverse(fy_convert c);
 
 /* What a ref does with a source value that the referenced phase never mapped. */
 typedef enum fy_on_missing
@@ -181,6 +201,8 @@ struct fy_expr
 	int			nref_cols;
 	fy_on_missing on_missing;	/* REF */
 	int			ref_index;		/* REF: 1-based, in column order */
+	fy_convert	convert;		/* CONVERT (from: the value converted; */
+	const char *at;				/* flag_to_deleted_at: the time column) */
 };
 
 /* How a merged group of source rows makes one value (merge_on phases). */
@@ -549,6 +571,20 @@ extern void fy_preflight_finding(const fy_stmt *st, int64_t failures,
 /* run because the phase's relations do not resolve (message NULL) */
 extern void fy_preflight_failed(const char *check, const char *message,
 								fy_check *out);
+
+/* ------------------------------------------------------------------ json */
+
+typedef enum fy_case
+{
+	FY_CASE_SNAKE,				/* order_id */
+	FY_CASE_PASCAL,				/* OrderId */
+	FY_CASE_CAMEL				/* orderId */
+} fy_case;
+
+extern bool fy_case_parse(const char *name, fy_case *out);
+extern void fy_key_case(fy_buf *b, const char *key, fy_case style);
+/* fy_json_keys_case: every key of a cJSON document, in place. */
+extern bool fy_json_keys_case(void *doc, fy_case style, fy_error *err);
 
 /* ------------------------------------------------------------------ uuid */
 

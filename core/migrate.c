@@ -21,6 +21,21 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
  * like the source key, new_key like the target key), keyed on the legacy
  * key and indexed on the new key, so both lookups are index scans.
  */
+/* fyp_has_keys_case: a "keys_to_*" conversion anywhere in e. */
+static bool
+fyp_has_keys_case(const fy_expr *e)
+{
+	if (e->kind == FY_EXPR_CONVERT)
+		return e->convert >= FY_CONV_KEYS_TO_SNAKE;
+	if (e->kind == FY_EXPR_MAP)
+		return fyp_has_keys_case(e->from);
+	if (e->kind == FY_EXPR_JSON)
+		for (int i = 0; i < e->nmembers; i++)
+			if (fyp_has_keys_case(e->members[i].value))
+				return true;
+	return false;
+}
+
 /*
  * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
  * define time as at run time, so a spec never means less than it says.
@@ -28,6 +43,11 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 {
+	for (int i = 0; d == FY_MARIADB && i < ph->ncolumns; i++)
+		if (fyp_has_keys_case(ph->columns[i].expr))
+			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+						   "phase \"%s\": the keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
+						   ph->name, ph->columns[i].target);
 	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update &&
 							ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;
@@ -136,6 +156,7 @@ fyp_probe_expr(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 				return ok;
 			}
 		case FY_EXPR_MAP:
+		case FY_EXPR_CONVERT:
 			return fyp_probe_expr(plan, ph, meta, d, e->from, label, err);
 		case FY_EXPR_JSON:
 			for (int i = 0; i < e->nmembers; i++)

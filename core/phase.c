@@ -30,7 +30,7 @@ static const fy_keyinfo fy_phase_keys[] = {
 static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
 	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
-	{"restructure", false}, {"convert", false}, {"merge", true},
+	{"restructure", false}, {"convert", true}, {"at", true}, {"merge", true},
 	{NULL, false}
 };
 
@@ -257,6 +257,62 @@ fy_parse_ref(fy_parse *ps, fy_expr *e, const cJSON *v, const char *col)
 	return fy_add_dependency(ps, e->ref);
 }
 
+/*
+ * fy_parse_convert wraps the column's value (from or sql) in a built-in
+ * conversion: {"from": "CreatedAt", "convert": "epoch_to_timestamp"}.
+ */
+static fy_expr *
+fy_parse_convert(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *col)
+{
+	fy_phase   *ph = ps->phase;
+	fy_expr    *e;
+	const char *name;
+	char		where[200];
+
+	snprintf(where, sizeof(where), "column \"%s\"", col);
+	if ((inner->kind != FY_EXPR_COLUMN && inner->kind != FY_EXPR_SQL) ||
+		cJSON_GetObjectItemCaseSensitive(v, "map") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "default") != NULL)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"convert\" of column \"%s\" needs \"from\" or \"sql\" and no \"map\"",
+				ph->name, col);
+		return NULL;
+	}
+	name = fy_string_field(ps, v, "convert", where, true);
+	if (name == NULL)
+		return NULL;
+	e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
+	if (e == NULL)
+	{
+		fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	e->kind = FY_EXPR_CONVERT;
+	e->from = inner;
+	if (!fy_convert_parse(name, &e->convert))
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": unknown conversion \"%s\" for column \"%s\"", ph->name, name, col);
+		fy_hint(ps->err, "Use epoch_to_timestamp, timestamp_to_epoch, cents_to_decimal, decimal_to_cents, "
+				"flag_to_deleted_at, deleted_at_to_flag, keys_to_snake_case, keys_to_pascal_case or keys_to_camel_case.");
+		return NULL;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(v, "at") != NULL)
+	{
+		if (e->convert != FY_CONV_FLAG_TO_DELETED_AT)
+		{
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"at\" of column \"%s\" goes only with flag_to_deleted_at",
+					ph->name, col);
+			return NULL;
+		}
+		if ((e->at = fy_string_field(ps, v, "at", where, true)) == NULL)
+			return NULL;
+	}
+	return e;
+}
+
 static bool
 fy_is_form_object(const cJSON *v)
 {
@@ -356,6 +412,9 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		if (e->text == NULL)
 			return NULL;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(v, "convert") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "at") != NULL)
+		return fy_parse_convert(ps, e, v, col);
 	x = cJSON_GetObjectItemCaseSensitive(v, "map");
 	if (x == NULL && cJSON_GetObjectItemCaseSensitive(v, "default") != NULL)
 	{

@@ -413,6 +413,9 @@ fyp_const(fy_buf *b, fy_dialect d, const cJSON *v, bool in_json)
  */
 #define FY_JSON_CHUNK 50
 
+static void fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d,
+						const char *src);
+
 static void
 fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 			bool in_json)
@@ -453,6 +456,9 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 		case FY_EXPR_REF:
 			fy_buf_addf(b, "%s.ferry_ref_%d", src, e->ref_index);
 			break;
+		case FY_EXPR_CONVERT:
+			fyp_convert(b, e, d, src);
+			break;
 		case FY_EXPR_MAP:
 			fy_buf_add(b, "CASE ");
 			fyp_expr_in(b, e->from, d, src, false);
@@ -471,6 +477,57 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 			fy_buf_add(b, " END");
 			break;
 	}
+}
+
+/*
+ * fyp_convert writes a built-in conversion in the dialect's own functions;
+ * each has an exact inverse (fy_convert_inverse), so a round trip can be
+ * checked.
+ */
+static void
+fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
+{
+	bool		pg = d == FY_POSTGRES;
+	static const char *const pg_sql[][2] = {
+		{"to_timestamp(", ")"},
+		{"extract(epoch FROM ", ")"},
+		{"((", ")::numeric / 100)"},
+		{"round((", ") * 100)::bigint"},
+		{"", ""},					/* flag_to_deleted_at: below */
+		{"((", ") IS NOT NULL)"},
+		{"\"ferry\".json_keys_case((", ")::jsonb, 'snake')"},
+		{"\"ferry\".json_keys_case((", ")::jsonb, 'pascal')"},
+		{"\"ferry\".json_keys_case((", ")::jsonb, 'camel')"},
+	};
+	static const char *const my_sql[][2] = {
+		{"FROM_UNIXTIME(", ")"},
+		{"UNIX_TIMESTAMP(", ")"},
+		{"(CAST(", " AS DECIMAL(65,4)) / 100)"},
+		{"CAST(ROUND((", ") * 100) AS SIGNED)"},
+		{"", ""},
+		{"((", ") IS NOT NULL)"},
+		{"json_keys_case(", ", 'snake')"},
+		{"json_keys_case(", ", 'pascal')"},
+		{"json_keys_case(", ", 'camel')"},
+	};
+
+	if (e->convert == FY_CONV_FLAG_TO_DELETED_AT)
+	{
+		/* a flag of any type: 1, true, 't', 'Y' are set; 0, false, NULL are not */
+		fy_buf_add(b, pg ? "CASE WHEN lower((" : "CASE WHEN LOWER(CAST(");
+		fyp_expr_in(b, e->from, d, src, false);
+		fy_buf_add(b, pg ? ")::text)" : " AS CHAR))");
+		fy_buf_add(b, " NOT IN ('0', 'false', 'f', 'no', 'n', 'off', '') THEN ");
+		if (e->at)
+			fyp_col(b, d, src, e->at);
+		else
+			fy_buf_add(b, "CURRENT_TIMESTAMP");
+		fy_buf_add(b, " END");
+		return;
+	}
+	fy_buf_add(b, (pg ? pg_sql : my_sql)[e->convert][0]);
+	fyp_expr_in(b, e->from, d, src, false);
+	fy_buf_add(b, (pg ? pg_sql : my_sql)[e->convert][1]);
 }
 
 /*
@@ -550,6 +607,10 @@ fyp_check_expr(const fy_phase *ph, const fy_meta *meta, const fy_expr *e,
 			return true;
 		case FY_EXPR_MAP:
 			return fyp_check_expr(ph, meta, e->from, target, err);
+		case FY_EXPR_CONVERT:
+			snprintf(what, sizeof(what), " (\"at\" of target column \"%s\")", target);
+			return fyp_check_expr(ph, meta, e->from, target, err) &&
+				(e->at == NULL || fyp_need_column(ph, &meta->source, e->at, "source", what, err));
 		case FY_EXPR_REF:
 			{
 				const fy_refmeta *r = fy_meta_ref(meta, e->ref);

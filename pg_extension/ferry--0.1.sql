@@ -191,3 +191,10 @@ CREATE FUNCTION ferry.value_fits(value anyelement, type_name text,
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'value_fits' LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ferry.value_fits(anyelement, text, boolean) IS 'ferry: whether a value converts to a type (assignment, or explicit cast) without error';
+
+-- ------------------------------------------------------------ conversions
+-- The keys_to_snake_case / keys_to_pascal_case / keys_to_camel_case
+-- conversions of a column: every object key of a document, at any depth.
+CREATE FUNCTION ferry.json_keys_case(doc jsonb, style text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'json_keys_case' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ferry.json_keys_case(jsonb, text) IS 'ferry: a document with every key in snake, pascal or camel case';
