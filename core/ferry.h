@@ -513,6 +513,19 @@ typedef struct fy_depnode
  */
 extern bool fy_dependency_order(const fy_depnode *nodes, int n, int *order,
 								fy_error *err);
+#define FY_INTEGRITY_CHECKS 2
+
+/*
+ * fy_plan_integrity: one COUNT statement returning missing_targets (map
+ * entries whose target row is gone) and changed (target rows whose content
+ * hash differs from the one kept at migration: drift).
+ */
+extern fy_plan *fy_plan_integrity(const fy_phase *phase, const fy_meta *meta,
+								  fy_dialect d, fy_error *err);
+/* fy_integrity_checks: the target_rows_present and content_unchanged verdicts. */
+extern int	fy_integrity_checks(const char *phase, int64_t missing_targets,
+								int64_t changed, fy_check *out);
+
 /* [{"phase", "check_name", "status", "details"}, ...] */
 extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);
 
@@ -617,5 +630,6 @@ extern void fy_sha1_init(fy_sha1_ctx *ctx);
 extern void fy_sha1_update(fy_sha1_ctx *ctx, const void *data, size_t len);
 extern void fy_sha1_final(fy_sha1_ctx *ctx, uint8_t out[20]);
 extern void fy_sha1(const void *data, size_t len, uint8_t out[20]);
+extern int64_t fy_row_hash(const void *data, size_t len);
 
 #endif							/* FERRY_CORE_H */

@@ -80,7 +80,7 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_addf(&b, " %s NOT NULL, ", fy_meta_column(&meta->source, ph->source_key[i])->type);
 	}
 	fy_buf_add(&b, "new_key ");
-	fy_buf_addf(&b, "%s NOT NULL, run_id bigint NOT NULL, PRIMARY KEY (",
+	fy_buf_addf(&b, "%s NOT NULL, run_id bigint NOT NULL, row_hash bigint, PRIMARY KEY (",
 				fy_meta_column(&meta->target, ph->target_key)->type);
 	for (int i = 0; i < ph->nkeys; i++)
 	{
@@ -704,10 +704,36 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_addf(b, " FROM %s WHERE ferry_reason IS NOT NULL RETURNING 1", from);
 }
 
+/*
+ * fyp_row_hash: the content hash of the target row as written -- the values
+ * of the spec's columns in spec order, each cast to its target column's
+ * type, rendered as a row -- kept in the map for drift detection.  The
+ * same expression over the target row today tells whether it changed.
+ */
+void
+fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			 const char *alias)
+{
+	fy_buf_ident(b, d, meta->catalog_schema);
+	fy_buf_add(b, ".row_hash(ROW(");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+
+		fy_buf_add(b, i ? ", " : "");
+		if (alias[0] == '\0')
+			fy_buf_addf(b, "CAST(ferry_c_%d AS %s)", i + 1, t ? t->type : "text");
+		else
+			fyp_col(b, d, alias, ph->columns[i].target);
+	}
+	fy_buf_add(b, ")::text)");
+}
+
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
 static void
 fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-			   fy_dialect d, long run_id, const char *newkey, const char *from)
+			   fy_dialect d, long run_id, const char *newkey, const char *from,
+			   bool hash)
 {
 	fy_buf_add(b, "INSERT INTO ");
 	fy_buf_map_table(b, meta, d);
@@ -717,10 +743,15 @@ fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fyp_map_col(b, d, "", i + 1);
 		fy_buf_add(b, ", ");
 	}
-	fy_buf_add(b, "new_key, run_id) SELECT ");
+	fy_buf_add(b, "new_key, run_id, row_hash) SELECT ");
 	for (int i = 0; i < ph->nkeys; i++)
 		fy_buf_addf(b, "ferry_key_%d, ", i + 1);
-	fy_buf_addf(b, "%s, %ld FROM %s RETURNING 1", newkey, run_id, from);
+	fy_buf_addf(b, "%s, %ld, ", newkey, run_id);
+	if (hash)
+		fyp_row_hash(b, ph, meta, d, "");
+	else
+		fy_buf_add(b, "NULL");
+	fy_buf_addf(b, " FROM %s RETURNING 1", from);
 }
 
 /* fyp_pending_base: the FROM item of the pending rows, as text. */
@@ -754,7 +785,7 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key",
-				   "ferry_cand WHERE ferry_reason IS NULL");
+				   "ferry_cand WHERE ferry_reason IS NULL", ph->ncolumns > 0);
 	fy_buf_add(&b, "), ferry_written AS (");
 	fyp_insert_target(&b, ph, meta, d);
 	fy_buf_add(&b, " SELECT c.ferry_new_key");
@@ -887,7 +918,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&sub, "g.ferry_new_key AS ferry_group_key FROM ferry_cand AS c JOIN ferry_groups AS g USING (ferry_gid)"
 			   " WHERE c.ferry_reason IS NULL AND g.ferry_greason IS NULL) AS r");
 	fy_buf_add(&b, "), ferry_mapped AS (");
-	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_group_key", sub.oom ? "" : sub.data);
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_group_key", sub.oom ? "" : sub.data, false);
 	fy_buf_free(&sub);
 
 	/* new groups: one target row each */
@@ -1004,7 +1035,7 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",
-				   "ferry_cand WHERE ferry_reason IS NULL");
+				   "ferry_cand WHERE ferry_reason IS NULL", false);
 	fy_buf_add(&b, "), ferry_written AS (UPDATE ");
 	fyp_target(&b, meta, d);
 	fy_buf_add(&b, " AS t SET ");

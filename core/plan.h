@@ -31,6 +31,8 @@ extern void fyp_pending_with_refs(fy_buf *b, const fy_phase *ph,
 								  const fy_meta *meta, fy_dialect d,
 								  const fy_expr **refs);
 extern void fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d);
+extern void fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						 fy_dialect d, const char *alias);
 extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						  fy_dialect d, const fy_keyrange *range);
 

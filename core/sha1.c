@@ -103,3 +103,20 @@ fy_sha1(const void *data, size_t len, uint8_t out[20])
 	fy_sha1_update(&ctx, data, len);
 	fy_sha1_final(&ctx, out);
 }
+
+/*
+ * fy_row_hash: the content hash of a row as the engine renders it in text,
+ * stored in the id map at migration time so a later change of the row can
+ * be told (drift).  The first 64 bits of its SHA-1, as a signed bigint.
+ */
+int64_t
+fy_row_hash(const void *data, size_t len)
+{
+	uint8_t		d[20];
+	uint64_t	h = 0;
+
+	fy_sha1(data, len, d);
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | d[i];
+	return (int64_t) h;
+}

@@ -198,3 +198,9 @@ COMMENT ON FUNCTION ferry.value_fits(anyelement, text, boolean) IS 'ferry: wheth
 CREATE FUNCTION ferry.json_keys_case(doc jsonb, style text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'json_keys_case' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ferry.json_keys_case(jsonb, text) IS 'ferry: a document with every key in snake, pascal or camel case';
+
+-- The content hash of a row (its text), kept in the id map at migration
+-- time for drift detection: ferry.row_hash(ROW(t.a, t.b)::text).
+CREATE FUNCTION ferry.row_hash(row_text text) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'row_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ferry.row_hash(text) IS 'ferry: the content hash of a row''s text (the first 64 bits of its SHA-1)';

@@ -584,3 +584,18 @@ id_map_count(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_INT64(n);
 }
+
+PG_FUNCTION_INFO_V1(row_hash);
+
+/*
+ * row_hash is the core's content hash of a row's text, so the hash kept in
+ * an id map at migration time and the one of the target row today come
+ * from the same function on every engine.
+ */
+Datum
+row_hash(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_INT64(fy_row_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}

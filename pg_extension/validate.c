@@ -30,7 +30,7 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
-	fy_check	checks[FY_ACCOUNTING_CHECKS];
+	fy_check	checks[FY_ACCOUNTING_CHECKS + FY_INTEGRITY_CHECKS];
 	fy_counts	c;
 	int			n;
 
@@ -41,6 +41,15 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	fpg_exec(&ph, &plan->stmts[0]);
 	fpg_counts(&c);
 	n = fy_accounting_checks(name, &c, checks);
+	for (int i = 0; i < n; i++)
+		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
+	fy_plan_free(plan);
+
+	plan = fy_plan_integrity(ph.phase, ph.meta, FY_POSTGRES, &err);
+	if (plan == NULL)
+		fpg_raise(&err);
+	fpg_exec(&ph, &plan->stmts[0]);
+	n = fy_integrity_checks(name, fpg_count_value(1), fpg_count_value(2), checks);
 	for (int i = 0; i < n; i++)
 		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
 	fy_plan_free(plan);

@@ -59,6 +59,15 @@ SELECT title, status FROM events WHERE legacy_id = 21;
 
 SELECT * FROM validate_migration_integrity('wedding_data');
 
+-- validation sees what happened to the target rows after the migration:
+-- a changed row (WARN) and a deleted one (FAIL)
+BEGIN;
+UPDATE events SET title = 'Changed by hand' WHERE legacy_id = 3;
+DELETE FROM events WHERE legacy_id = 4;
+SELECT check_name, status, details FROM validate_migration_integrity('wedding_data')
+WHERE check_name IN ('target_rows_present', 'content_unchanged');
+ROLLBACK;
+
 -- a row the application writes itself is not the phase's
 INSERT INTO events (id, tenant_id, title, status) VALUES ('00000000-0000-0000-0000-000000000001', 9, 'App event', 'draft');
 

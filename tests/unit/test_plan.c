@@ -96,11 +96,14 @@ postgres_statements_quote_every_identifier_with_double_quotes(void **state)
 	fy_plan    *plan = plan_migrate(*state, FY_POSTGRES);
 	const char *sql = plan->stmts[1].sql;
 
-	assert_non_null(strstr(sql, "INSERT INTO \"ferry\".\"map_7\" (\"legacy_1\", new_key, run_id)"));
+	assert_non_null(strstr(sql, "INSERT INTO \"ferry\".\"map_7\" (\"legacy_1\", new_key, run_id, row_hash)"));
+	/* the map keeps the content hash of the row as written, in target types */
+	assert_non_null(strstr(sql, "\"ferry\".row_hash(ROW(CAST(ferry_c_1 AS text), CAST(ferry_c_2 AS character varying(10)), CAST(ferry_c_3 AS jsonb))::text)"));
 	assert_non_null(strstr(sql, "FROM \"legacy\".\"Order Items\" AS s"));
 	assert_non_null(strstr(sql, "\"public\".uuid_v5('"));
 	assert_non_null(strstr(sql, "s.\"id\"::text"));
-	assert_non_null(strstr(sql, "ferry_new_key, 42 FROM ferry_cand WHERE ferry_reason IS NULL"));
+	assert_non_null(strstr(sql, "::text) FROM ferry_cand WHERE ferry_reason IS NULL"));
+	assert_non_null(strstr(sql, "SELECT ferry_key_1, ferry_new_key, 42, "));
 	assert_non_null(strstr(sql, "AND (id > 0)"));
 	assert_non_null(strstr(sql, "INSERT INTO \"app\".\"items\" (\"id\", \"legacy_id\", \"title\", \"status\", \"doc\")"));
 	assert_non_null(strstr(sql, "s.\"na`me\""));
@@ -156,7 +159,7 @@ define_creates_a_typed_map_keyed_both_ways(void **state)
 	assert_int_equal(plan->nstmts, 2);
 	assert_string_equal(plan->stmts[0].sql,
 						"CREATE TABLE `ferry`.`map_7` (`legacy_1` bigint NOT NULL, new_key uuid NOT NULL, "
-						"run_id bigint NOT NULL, PRIMARY KEY (`legacy_1`)) ENGINE=InnoDB");
+						"run_id bigint NOT NULL, row_hash bigint, PRIMARY KEY (`legacy_1`)) ENGINE=InnoDB");
 	assert_string_equal(plan->stmts[1].sql,
 						"CREATE INDEX `map_7_new_key` ON `ferry`.`map_7` (new_key)");
 	fy_plan_free(plan);
