@@ -13,7 +13,7 @@ INSERT INTO water_customers   VALUES (7, 'Ani', '0811', 50, '2024-03-01'), (8, '
                                      (9, 'Citra', '0812', 30, '2024-01-15');
 CREATE TABLE customers (
   id uuid PRIMARY KEY, name text NOT NULL, phone text UNIQUE, total numeric, accounts int,
-  first_joined date, services text);
+  first_joined date, last_joined date, first_name_seen text, services text);
 
 SELECT define_phase('customers', '{
   "source": {"query": "SELECT ''carwash'' AS service, * FROM carwash_customers UNION ALL SELECT ''laundry'', * FROM laundry_customers UNION ALL SELECT ''water'', * FROM water_customers"},
@@ -27,12 +27,14 @@ SELECT define_phase('customers', '{
     "total":        {"sql": "spent_cents / 100.0", "merge": "sum"},
     "accounts":     {"from": "id", "merge": "count"},
     "first_joined": {"from": "joined", "merge": "min"},
+    "last_joined":  {"from": "joined", "merge": "max"},
+    "first_name_seen": {"from": "name", "merge": "first"},
     "services":     {"from": "service", "merge": "last"}
   }
 }');
 
 SELECT phase, migrated, merged, rejected, filtered, skipped FROM migrate_phase('customers');
-SELECT name, phone, total, accounts, first_joined, services FROM customers ORDER BY phone NULLS LAST, name;
+SELECT name, phone, total, accounts, first_joined, last_joined, first_name_seen, services FROM customers ORDER BY phone NULLS LAST, name;
 -- every legacy key of a merged group maps to its one row
 SELECT m.legacy_1 AS service, m.legacy_2 AS id, c.name, c.phone
 FROM ferry.map_1 m JOIN customers c ON c.id = m.new_key ORDER BY c.phone NULLS LAST, 1, 2;
@@ -44,7 +46,7 @@ SELECT * FROM validate_migration_integrity('customers');
 -- is recomputed; a new phone is a new row
 INSERT INTO water_customers VALUES (10, 'Ani W.', '0811', 150, '2023-12-01'), (11, 'Eko', '0816', 10, '2024-05-01');
 SELECT phase, migrated, merged, rejected, filtered, skipped FROM migrate_phase('customers');
-SELECT name, phone, total, accounts, first_joined, services FROM customers ORDER BY phone NULLS LAST, name;
+SELECT name, phone, total, accounts, first_joined, last_joined, first_name_seen, services FROM customers ORDER BY phone NULLS LAST, name;
 SELECT * FROM validate_migration_integrity('customers');
 SELECT count(*) AS map_rows, count(DISTINCT new_key) AS target_rows FROM ferry.map_1;
 
