@@ -537,6 +537,11 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return true;
 }
 
+/* fyp_update_target: UPDATE target AS t SET col = <alias's value>, ... */
+static void
+fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe);
+
 /* fyp_explicit: constants and mapped values reach the target by an explicit CAST. */
 static bool
 fyp_explicit(const fy_column *col)
@@ -626,6 +631,22 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, t->type);
 	else
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
+}
+
+static void
+fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe)
+{
+	fy_buf_add(b, "UPDATE ");
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, i ? ", " : "");
+		fy_buf_ident(b, d, ph->columns[i].target);
+		fy_buf_add(b, " = ");
+		fyp_out(b, ph, meta, alias, i, safe);
+	}
 }
 
 /*
@@ -949,16 +970,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->nkeys; i++)
 		fy_buf_addf(&sub, " AND c.ferry_key_%d = w.ferry_key_%d", i + 1, i + 1);
 	fy_buf_add(&sub, "))");
-	fy_buf_add(&b, ", ferry_updated AS (UPDATE ");
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t SET ");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, i ? ", " : "");
-		fy_buf_ident(&b, d, ph->columns[i].target);
-		fy_buf_add(&b, " = ");
-		fyp_out(&b, ph, meta, "x", i, safe);
-	}
+	fy_buf_add(&b, ", ferry_updated AS (");
+	fyp_update_target(&b, ph, meta, d, "x", safe);
 	fy_buf_add(&b, " FROM (");
 	fyp_groups(&b, ph, sub.oom ? "" : sub.data);
 	fy_buf_free(&sub);
@@ -1036,16 +1049,8 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",
 				   "ferry_cand WHERE ferry_reason IS NULL", false);
-	fy_buf_add(&b, "), ferry_written AS (UPDATE ");
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t SET ");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, i ? ", " : "");
-		fy_buf_ident(&b, d, ph->columns[i].target);
-		fy_buf_add(&b, " = ");
-		fyp_out(&b, ph, meta, "c", i, safe);
-	}
+	fy_buf_add(&b, "), ferry_written AS (");
+	fyp_update_target(&b, ph, meta, d, "c", safe);
 	fy_buf_add(&b, " FROM ferry_cand AS c WHERE ");
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = c.ferry_target AND c.ferry_reason IS NULL RETURNING 1)");

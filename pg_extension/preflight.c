@@ -100,36 +100,6 @@ typedef struct fpg_preflight
 } fpg_preflight;
 
 /*
- * fpg_preflight_read reads a phase like fpg_load, but without FOR UPDATE:
- * preflight must work in a read-only transaction and lock nothing.  An
- * unknown phase is the caller's mistake and raises, as elsewhere.
- */
-static void
-fpg_preflight_read(const char *name, fpg_phase *out)
-{
-	Datum		arg = CStringGetTextDatum(name);
-	Oid			argtype = TEXTOID;
-	bool		isnull;
-	fy_error	err = {0};
-
-	if (SPI_execute_with_args("SELECT id, spec::text FROM ferry.phases WHERE name = $1",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "ferry: could not read ferry.phases");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("phase \"%s\" does not exist", name),
-				 errhint("Define it with define_phase('%s', spec).", name)));
-	out->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull));
-	out->phase = fy_phase_parse(name, SPI_getvalue(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 2), &err);
-	if (out->phase == NULL)
-		fpg_raise(&err);
-	out->meta = NULL;
-}
-
-/*
  * fpg_preflight_uniques gives the core the target's unique indexes on
  * plain columns, without a predicate (a partial index binds only some
  * rows), key columns only (not INCLUDE), in index column order.
@@ -236,7 +206,7 @@ fpg_preflight_phase(ReturnSetInfo *rsinfo, const char *name)
 	fy_plan    *plan;
 	fy_check	c;
 
-	fpg_preflight_read(name, &pf.ph);
+	fpg_load(name, &pf.ph, 0);	/* no row lock: preflight works read-only */
 	edata = fpg_try_rolled_back(fpg_preflight_resolve, &pf);
 	if (edata != NULL)
 	{
