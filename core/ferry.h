@@ -225,6 +225,34 @@ typedef struct fy_column
 	fy_merge	merge;
 } fy_column;
 
+/* A column set whose values must be unique in the target ("unique"). */
+typedef struct fy_colset
+{
+	const char **cols;
+	int			ncols;
+} fy_colset;
+
+/*
+ * A declared aggregate equality ("aggregates"): source over the migrated
+ * source rows equals target over the phase's target rows, per group when
+ * per_source / per_target are given (seed 003: sum(quantity) per item).
+ */
+typedef struct fy_aggregate
+{
+	const char *name;
+	const char *source;
+	const char *target;
+	const char *per_source;
+	const char *per_target;
+} fy_aggregate;
+
+/* A custom check ("checks"): SQL that must be true. */
+typedef struct fy_custom_check
+{
+	const char *name;
+	const char *sql;
+} fy_custom_check;
+
 typedef struct fy_phase
 {
 	fy_arena   *arena;
@@ -253,6 +281,14 @@ typedef struct fy_phase
 								/* target rows, journaling before-images */
 	bool		abort_on_error;	/* on_error "abort": a value that does not */
 								/* fit its column fails the run, no rejects */
+	const char **required;		/* target columns that must not be NULL */
+	int			nrequired;
+	fy_colset  *unique;			/* target column sets that must be unique */
+	int			nunique;
+	fy_aggregate *aggregates;
+	int			naggregates;
+	fy_custom_check *checks;
+	int			nchecks;
 } fy_phase;
 
 /*
@@ -299,6 +335,9 @@ typedef struct fy_refmeta
 	const char *phase;			/* a phase that REF columns point into */
 	long		phase_id;
 	int			nkeys;			/* its source key's column count */
+	const char *target_schema;	/* its target table and key column, for */
+	const char *target_name;	/* validating references (NULL: unknown) */
+	const char *target_key;
 } fy_refmeta;
 
 typedef struct fy_meta
@@ -477,7 +516,7 @@ typedef struct fy_check
 	char		details[256];
 } fy_check;
 
-#define FY_ACCOUNTING_CHECKS 3
+#define FY_ACCOUNTING_CHECKS 2
 
 /* The numbers of fy_plan_accounting's COUNT statement. */
 typedef struct fy_counts
@@ -492,8 +531,8 @@ typedef struct fy_counts
 } fy_counts;
 
 /*
- * fy_accounting_checks turns the counts into the row_accounting,
- * rejected_rows and source_rows_gone verdicts; returns how many.
+ * fy_accounting_checks turns the counts into the row_accounting and
+ * source_rows_gone verdicts; returns how many.
  */
 extern int	fy_accounting_checks(const char *phase, const fy_counts *c,
 								 fy_check *out);
@@ -513,18 +552,22 @@ typedef struct fy_depnode
  */
 extern bool fy_dependency_order(const fy_depnode *nodes, int n, int *order,
 								fy_error *err);
-#define FY_INTEGRITY_CHECKS 2
-
 /*
- * fy_plan_integrity: one COUNT statement returning missing_targets (map
- * entries whose target row is gone) and changed (target rows whose content
- * hash differs from the one kept at migration: drift).
+ * fy_plan_validate: the checks beyond the accounting, one ASSERT-shaped
+ * statement each (failures, sample), labelled: rejected_rows,
+ * target_rows_present, legacy_keys_once, references, required, unique,
+ * aggregates, content_roundtrip, content_unchanged (PostgreSQL), checks.
  */
-extern fy_plan *fy_plan_integrity(const fy_phase *phase, const fy_meta *meta,
-								  fy_dialect d, fy_error *err);
-/* fy_integrity_checks: the target_rows_present and content_unchanged verdicts. */
-extern int	fy_integrity_checks(const char *phase, int64_t missing_targets,
-								int64_t changed, fy_check *out);
+extern fy_plan *fy_plan_validate(const fy_phase *phase, const fy_meta *meta,
+								 fy_dialect d, fy_error *err);
+extern void fy_validate_verdict(const fy_stmt *st, int64_t failures,
+								fy_check *out);
+/*
+ * fy_plan_drift: the content_unchanged check alone (empty where the
+ * dialect keeps no hashes): the drift guard of rollback_migration.
+ */
+extern fy_plan *fy_plan_drift(const fy_phase *phase, const fy_meta *meta,
+							  fy_dialect d, fy_error *err);
 
 /* [{"phase", "check_name", "status", "details"}, ...] */
 extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);

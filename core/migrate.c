@@ -201,6 +201,39 @@ fy_plan_probe(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		ok = !tail.oom && fyp_probe_one(plan, ph, meta, d, "1", tail.data, "\"merge_order\"", err);
 		fy_buf_free(&tail);
 	}
+	for (int i = 0; i < ph->naggregates && ok; i++)
+	{
+		const fy_aggregate *a = &ph->aggregates[i];
+		fy_buf		b;
+
+		snprintf(label, sizeof(label), "aggregate \"%s\"", a->name);
+		fy_buf_init(&b);
+		fy_buf_addf(&b, "SELECT %s, (%s) FROM ", a->per_source ? a->per_source : "1", a->source);
+		fyp_source(&b, ph, meta, d, "s");
+		fy_buf_add(&b, " GROUP BY 1 LIMIT 0");
+		ok = fyp_add(plan, FY_ROLE_PROBE, &b, err);
+		if (ok)
+		{
+			plan->stmts[plan->nstmts - 1].label = fy_arena_strdup(plan->arena, label);
+			fy_buf_addf(&b, "SELECT %s, (%s) FROM ", a->per_target ? a->per_target : "1", a->target);
+			fyp_target(&b, meta, d);
+			fy_buf_add(&b, " AS t GROUP BY 1 LIMIT 0");
+			ok = fyp_add(plan, FY_ROLE_PROBE, &b, err);
+			if (ok)
+				plan->stmts[plan->nstmts - 1].label = fy_arena_strdup(plan->arena, label);
+		}
+	}
+	for (int i = 0; i < ph->nchecks && ok; i++)
+	{
+		fy_buf		b;
+
+		snprintf(label, sizeof(label), "check \"%s\"", ph->checks[i].name);
+		fy_buf_init(&b);
+		fy_buf_addf(&b, "SELECT (%s) LIMIT 0", ph->checks[i].sql);
+		ok = fyp_add(plan, FY_ROLE_PROBE, &b, err);
+		if (ok)
+			plan->stmts[plan->nstmts - 1].label = fy_arena_strdup(plan->arena, label);
+	}
 	return fyp_finish(plan, ok);
 }
 
@@ -483,7 +516,7 @@ fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 }
 
 /* fyp_base: fyp_base_in as a string. */
-static char *
+char *
 fyp_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		 const fy_expr **refs, const fy_keyrange *range, bool pending,
 		 const char *groups)
@@ -1048,7 +1081,7 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",
-				   "ferry_cand WHERE ferry_reason IS NULL", false);
+				   "ferry_cand WHERE ferry_reason IS NULL", true);
 	fy_buf_add(&b, "), ferry_written AS (");
 	fyp_update_target(&b, ph, meta, d, "c", safe);
 	fy_buf_add(&b, " FROM ferry_cand AS c WHERE ");

@@ -22,9 +22,10 @@ typedef struct fy_keyinfo
 static const fy_keyinfo fy_phase_keys[] = {
 	{"source", true}, {"source_key", true}, {"target", true},
 	{"target_key", true}, {"legacy_column", true}, {"columns", true},
-	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", false},
+	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", true},
 	{"merge_on", true}, {"merge_order", true}, {"on_error", true},
-	{"aggregates", false}, {"on_source_delete", false}, {NULL, false}
+	{"aggregates", true}, {"required", true}, {"unique", true},
+	{"on_source_delete", false}, {NULL, false}
 };
 
 static const fy_keyinfo fy_column_keys[] = {
@@ -810,6 +811,109 @@ fy_check_update(fy_parse *ps, const cJSON *target_key)
 	return true;
 }
 
+static const fy_keyinfo fy_aggregate_keys[] = {
+	{"name", true}, {"source", true}, {"target", true}, {"per", true}, {NULL, false}
+};
+static const fy_keyinfo fy_per_keys[] = {
+	{"source", true}, {"target", true}, {NULL, false}
+};
+static const fy_keyinfo fy_check_keys_list[] = {
+	{"name", true}, {"sql", true}, {NULL, false}
+};
+
+/*
+ * fy_parse_proofs reads what validation proves beyond the accounting:
+ * "required" (target columns never NULL), "unique" (target column sets),
+ * "aggregates" (equalities between source and target aggregates) and
+ * "checks" (SQL that must be true).
+ */
+static bool
+fy_parse_proofs(fy_parse *ps, const cJSON *doc)
+{
+	fy_phase   *ph = ps->phase;
+	const cJSON *v;
+	const cJSON *x;
+	int			i;
+
+	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "required")) != NULL &&
+		(ph->required = fy_parse_names(ps, v, "required", &ph->nrequired)) == NULL)
+		return false;
+	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "unique")) != NULL)
+	{
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+			return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+						   "phase \"%s\": \"unique\" must be an array of column names or arrays of them",
+						   ph->name);
+		ph->unique = fy_arena_alloc(ph->arena, sizeof(fy_colset) * (size_t) cJSON_GetArraySize(v));
+		if (ph->unique == NULL)
+			return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		cJSON_ArrayForEach(x, v)
+		{
+			fy_colset  *u = &ph->unique[ph->nunique++];
+
+			if ((u->cols = fy_parse_names(ps, x, "unique", &u->ncols)) == NULL)
+				return false;
+		}
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "aggregates")) != NULL)
+	{
+		if (!cJSON_IsArray(v))
+			return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+						   "phase \"%s\": \"aggregates\" must be an array", ph->name);
+		ph->aggregates = fy_arena_alloc(ph->arena, sizeof(fy_aggregate) * (size_t) (cJSON_GetArraySize(v) + 1));
+		if (ph->aggregates == NULL)
+			return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		i = 0;
+		cJSON_ArrayForEach(x, v)
+		{
+			fy_aggregate *a = &ph->aggregates[i++];
+			const cJSON *per;
+
+			if (!cJSON_IsObject(x))
+				return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+							   "phase \"%s\": every entry of \"aggregates\" must be an object", ph->name);
+			if (!fy_check_keys(x, fy_aggregate_keys, ph->name, "an aggregate", ps->err) ||
+				(a->name = fy_string_field(ps, x, "name", "an aggregate", true)) == NULL ||
+				(a->source = fy_string_field(ps, x, "source", "an aggregate", true)) == NULL ||
+				(a->target = fy_string_field(ps, x, "target", "an aggregate", true)) == NULL)
+				return false;
+			if ((per = cJSON_GetObjectItemCaseSensitive(x, "per")) != NULL)
+			{
+				if (!cJSON_IsObject(per) ||
+					!fy_check_keys(per, fy_per_keys, ph->name, "\"per\" of an aggregate", ps->err) ||
+					(a->per_source = fy_string_field(ps, per, "source", "\"per\" of an aggregate", true)) == NULL ||
+					(a->per_target = fy_string_field(ps, per, "target", "\"per\" of an aggregate", true)) == NULL)
+					return false;
+			}
+		}
+		ph->naggregates = i;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "checks")) != NULL)
+	{
+		if (!cJSON_IsArray(v))
+			return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+						   "phase \"%s\": \"checks\" must be an array", ph->name);
+		ph->checks = fy_arena_alloc(ph->arena, sizeof(fy_custom_check) * (size_t) (cJSON_GetArraySize(v) + 1));
+		if (ph->checks == NULL)
+			return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		i = 0;
+		cJSON_ArrayForEach(x, v)
+		{
+			fy_custom_check *c = &ph->checks[i++];
+
+			if (!cJSON_IsObject(x) ||
+				!fy_check_keys(x, fy_check_keys_list, ph->name, "a check", ps->err) ||
+				(c->name = fy_string_field(ps, x, "name", "a check", true)) == NULL ||
+				(c->sql = fy_string_field(ps, x, "sql", "a check", true)) == NULL)
+				return cJSON_IsObject(x) ? false :
+					fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+							"phase \"%s\": every entry of \"checks\" must be an object", ph->name);
+		}
+		ph->nchecks = i;
+	}
+	return true;
+}
+
 static bool
 fy_phase_name_ok(const char *name, fy_error *err)
 {
@@ -1018,6 +1122,8 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 						cJSON_GetObjectItemCaseSensitive(doc, "merge_order")))
 		goto fail;
 	if (ph->update && !fy_check_update(&ps, cJSON_GetObjectItemCaseSensitive(doc, "target_key")))
+		goto fail;
+	if (!fy_parse_proofs(&ps, doc))
 		goto fail;
 	return ph;
 fail:

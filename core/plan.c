@@ -148,6 +148,86 @@ fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta, fy_dialect d,
 	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
 }
 
+/* ------------------------------------------------------- check statements */
+
+/* fyp_sample_keys: the sample key (as fyp_key_text) and the key parts to order by. */
+void
+fyp_sample_keys(fy_buf *b, const fy_phase *ph, fy_dialect d)
+{
+	fyp_key_text(b, ph, d, "s");
+	fy_buf_add(b, " AS ferry_k");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_col(b, d, "s", ph->source_key[i]);
+		fy_buf_addf(b, " AS ferry_o_%d", i + 1);
+	}
+}
+
+/*
+ * fyp_add_check wraps inner -- a SELECT of the failing rows as (ferry_k,
+ * ferry_o_1..nord) -- into the statement's one row (failures, sample),
+ * the sample being the first keys in key order.  PostgreSQL's string_agg
+ * has no LIMIT, so the rows go through a CTE read twice (count, and the
+ * top 10 by a bounded sort) rather than aggregating every key in memory.
+ */
+bool
+fyp_add_check(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
+		 const char *check, const char *severity, const char *label,
+		 const char *finding, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		order;
+	fy_stmt    *st;
+
+	fy_buf_init(&b);
+	fy_buf_init(&order);
+	for (int i = 0; i < nord; i++)
+		fy_buf_addf(&order, "%sferry_o_%d", i ? ", " : "", i + 1);
+	if (inner->oom || order.oom)
+		b.oom = true;
+	else if (d == FY_POSTGRES)
+		fy_buf_addf(&b, "WITH ferry_f AS (%s) SELECT (SELECT count(*) FROM ferry_f) AS failures, "
+					"(SELECT string_agg(ferry_k, ', ' ORDER BY %s) FROM "
+					"(SELECT * FROM ferry_f ORDER BY %s LIMIT %d) AS ferry_f10) AS sample",
+					inner->data, order.data, order.data, FYP_SAMPLE);
+	else
+		fy_buf_addf(&b, "SELECT count(*) AS failures, GROUP_CONCAT(ferry_k ORDER BY %s "
+					"SEPARATOR ', ' LIMIT %d) AS sample FROM (%s) AS ferry_f",
+					order.data, FYP_SAMPLE, inner->data);
+	fy_buf_free(inner);
+	fy_buf_free(&order);
+	if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
+		return false;
+	st = &plan->stmts[plan->nstmts - 1];
+	st->check = check;
+	st->severity = severity;
+	st->label = label ? fy_arena_strdup(plan->arena, label) : NULL;
+	st->finding = fy_arena_strdup(plan->arena, finding);
+	if ((label && st->label == NULL) || st->finding == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	return true;
+}
+
+/* fyp_add_check_worded: fyp_add_check with a finding built in a buffer, freed here. */
+bool
+fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
+				const char *check, const char *severity, const char *label,
+				fy_buf *finding, fy_error *err)
+{
+	bool		ok;
+
+	if (finding->oom || finding->data == NULL)
+	{
+		fy_buf_free(inner);
+		ok = fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	}
+	else
+		ok = fyp_add_check(plan, inner, nord, d, check, severity, label, finding->data, err);
+	fy_buf_free(finding);
+	return ok;
+}
+
 /* ------------------------------------------------------------- fragments */
 
 static void
@@ -236,7 +316,7 @@ fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *map,
  * NULL.  Integers print the same on both engines, so a name hashed from it
  * gives the same UUID on both.
  */
-static void
+void
 fyp_cols_text(fy_buf *b, const char *const *cols, int n, fy_dialect d,
 			  const char *src)
 {
@@ -697,6 +777,15 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 		if (!fyp_need_column(ph, &meta->source, ph->merge_on[i], "source",
 							 " (merge_on)", err))
 			return false;
+	for (int i = 0; i < ph->nrequired; i++)
+		if (!fyp_need_column(ph, &meta->target, ph->required[i], "target",
+							 " (required)", err))
+			return false;
+	for (int i = 0; i < ph->nunique; i++)
+		for (int k = 0; k < ph->unique[i].ncols; k++)
+			if (!fyp_need_column(ph, &meta->target, ph->unique[i].cols[k], "target",
+								 " (unique)", err))
+				return false;
 	for (int i = 0; i < meta->target.ncols; i++)
 	{
 		const fy_colmeta *c = &meta->target.cols[i];

@@ -18,6 +18,8 @@ extern void fyp_col(fy_buf *b, fy_dialect d, const char *alias, const char *col)
 extern void fyp_map_col(fy_buf *b, fy_dialect d, const char *alias, int i);
 extern void fyp_key_join(fy_buf *b, const fy_phase *ph, fy_dialect d,
 						 const char *map, const char *src);
+extern void fyp_cols_text(fy_buf *b, const char *const *cols, int n,
+						  fy_dialect d, const char *src);
 extern void fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d,
 						 const char *src);
 extern void fyp_group_id(fy_buf *b, const fy_phase *ph, const char *src);
@@ -31,10 +33,29 @@ extern void fyp_pending_with_refs(fy_buf *b, const fy_phase *ph,
 								  const fy_meta *meta, fy_dialect d,
 								  const fy_expr **refs);
 extern void fyp_ref_missing(fy_buf *b, const fy_expr *ref, fy_dialect d);
+/* the source rows with refs resolved, as a FROM item (fy_release it) */
+extern char *fyp_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+					  const fy_expr **refs, const fy_keyrange *range,
+					  bool pending, const char *groups);
 extern void fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						 fy_dialect d, const char *alias);
 extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						  fy_dialect d, const fy_keyrange *range);
+
+/*
+ * Check statements (preflight, validation): each is one row (failures,
+ * sample) over an inner SELECT of the failing rows as (ferry_k,
+ * ferry_o_1..nord); the sample is the first FYP_SAMPLE keys in order.
+ */
+#define FYP_SAMPLE 10
+extern void fyp_sample_keys(fy_buf *b, const fy_phase *ph, fy_dialect d);
+extern bool fyp_add_check(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
+						  const char *check, const char *severity,
+						  const char *label, const char *finding, fy_error *err);
+extern bool fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord,
+								 fy_dialect d, const char *check,
+								 const char *severity, const char *label,
+								 fy_buf *finding, fy_error *err);
 
 extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
 								   fy_dialect d, fy_error *err);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FYPF_SAMPLE 10			/* legacy keys in a sample */
+
 #define FYPF_MAX_REFS 64		/* as fy_plan_migrate */
 
 static const char *const fypf_checks[] = {
@@ -69,91 +69,13 @@ fy_meta_add_unique(fy_meta *meta, const char *name, const char *const *cols,
 
 /* ------------------------------------------------------------ statements */
 
-/* fypf_keys: the sample key (as fyp_key_text) and the key parts to order by. */
-static void
-fypf_keys(fy_buf *b, const fy_phase *ph, fy_dialect d)
-{
-	fyp_key_text(b, ph, d, "s");
-	fy_buf_add(b, " AS ferry_k");
-	for (int i = 0; i < ph->nkeys; i++)
-	{
-		fy_buf_add(b, ", ");
-		fyp_col(b, d, "s", ph->source_key[i]);
-		fy_buf_addf(b, " AS ferry_o_%d", i + 1);
-	}
-}
-
-/*
- * fypf_add wraps inner -- a SELECT of the failing rows as (ferry_k,
- * ferry_o_1..nord) -- into the statement's one row (failures, sample),
- * the sample being the first keys in key order.  PostgreSQL's string_agg
- * has no LIMIT, so the rows go through a CTE read twice (count, and the
- * top 10 by a bounded sort) rather than aggregating every key in memory.
- */
-static bool
-fypf_add(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
-		 const char *check, const char *severity, const char *label,
-		 const char *finding, fy_error *err)
-{
-	fy_buf		b;
-	fy_buf		order;
-	fy_stmt    *st;
-
-	fy_buf_init(&b);
-	fy_buf_init(&order);
-	for (int i = 0; i < nord; i++)
-		fy_buf_addf(&order, "%sferry_o_%d", i ? ", " : "", i + 1);
-	if (inner->oom || order.oom)
-		b.oom = true;
-	else if (d == FY_POSTGRES)
-		fy_buf_addf(&b, "WITH ferry_f AS (%s) SELECT (SELECT count(*) FROM ferry_f) AS failures, "
-					"(SELECT string_agg(ferry_k, ', ' ORDER BY %s) FROM "
-					"(SELECT * FROM ferry_f ORDER BY %s LIMIT %d) AS ferry_f10) AS sample",
-					inner->data, order.data, order.data, FYPF_SAMPLE);
-	else
-		fy_buf_addf(&b, "SELECT count(*) AS failures, GROUP_CONCAT(ferry_k ORDER BY %s "
-					"SEPARATOR ', ' LIMIT %d) AS sample FROM (%s) AS ferry_f",
-					order.data, FYPF_SAMPLE, inner->data);
-	fy_buf_free(inner);
-	fy_buf_free(&order);
-	if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
-		return false;
-	st = &plan->stmts[plan->nstmts - 1];
-	st->check = check;
-	st->severity = severity;
-	st->label = label ? fy_arena_strdup(plan->arena, label) : NULL;
-	st->finding = fy_arena_strdup(plan->arena, finding);
-	if ((label && st->label == NULL) || st->finding == NULL)
-		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
-	return true;
-}
-
-/* fypf_add_worded: fypf_add with a finding built in a buffer, freed here. */
-static bool
-fypf_add_worded(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
-				const char *check, const char *severity, const char *label,
-				fy_buf *finding, fy_error *err)
-{
-	bool		ok;
-
-	if (finding->oom || finding->data == NULL)
-	{
-		fy_buf_free(inner);
-		ok = fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
-	}
-	else
-		ok = fypf_add(plan, inner, nord, d, check, severity, label, finding->data, err);
-	fy_buf_free(finding);
-	return ok;
-}
-
 /* fypf_select_pending: "SELECT <keys> FROM <pending rows with refs> AS s" */
 static void
 fypf_select_pending(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					fy_dialect d, const fy_expr **refs)
 {
 	fy_buf_add(b, "SELECT ");
-	fypf_keys(b, ph, d);
+	fyp_sample_keys(b, ph, d);
 	fy_buf_add(b, " FROM ");
 	fyp_pending_with_refs(b, ph, meta, d, refs);
 }
@@ -220,7 +142,7 @@ fypf_null_keys(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&f, "with a NULL in the source key ");
 	fypf_key_list(&f, ph);
 	fy_buf_add(&f, ": migrate_phase would reject them");
-	return fypf_add_worded(plan, &b, ph->nkeys, d, "null_keys", "WARN", NULL, &f, err);
+	return fyp_add_check_worded(plan, &b, ph->nkeys, d, "null_keys", "WARN", NULL, &f, err);
 }
 
 /* duplicate_keys: the id map takes one row per legacy key; a second fails the run. */
@@ -246,7 +168,7 @@ fypf_duplicate_keys(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fyp_col(&b, d, "s", ph->source_key[i]);
 	}
 	fy_buf_add(&b, " HAVING count(*) > 1");
-	return fypf_add(plan, &b, ph->nkeys, d, "duplicate_keys", "ERROR", NULL,
+	return fyp_add_check(plan, &b, ph->nkeys, d, "duplicate_keys", "ERROR", NULL,
 					"held by more than one pending row: migrate_phase would fail (the id map takes one row per legacy key)",
 					err);
 }
@@ -283,7 +205,7 @@ fypf_refs(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 				fy_buf_add(&f, "migrate_phase would refuse the run (on_missing error)");
 				break;
 		}
-		if (!fypf_add_worded(plan, &b, ph->nkeys, d, "refs",
+		if (!fyp_add_check_worded(plan, &b, ph->nkeys, d, "refs",
 							 r->on_missing == FY_MISSING_ERROR ? "ERROR" : "WARN",
 							 r->text, &f, err))
 			return false;
@@ -308,7 +230,7 @@ fypf_not_null(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(&b, " WHERE (");
 		fyp_expr(&b, ph->columns[i].expr, d, "s", t);
 		fy_buf_add(&b, ") IS NULL");
-		if (!fypf_add(plan, &b, ph->nkeys, d, "not_null", "WARN", t->name,
+		if (!fyp_add_check(plan, &b, ph->nkeys, d, "not_null", "WARN", t->name,
 					  "whose value would be NULL in this NOT NULL column: migrate_phase would reject them",
 					  err))
 			return false;
@@ -347,7 +269,7 @@ fypf_cast_one(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_addf(&b, ", %s)", explicit_cast ? "TRUE" : "FALSE");
 	fy_buf_init(&f);
 	fy_buf_addf(&f, "whose value type %s does not accept: migrate_phase would fail", t->type);
-	return fypf_add_worded(plan, &b, ph->nkeys, d, "casts", "ERROR", t->name, &f, err);
+	return fyp_add_check_worded(plan, &b, ph->nkeys, d, "casts", "ERROR", t->name, &f, err);
 }
 
 /*
@@ -465,7 +387,7 @@ fypf_unique_rows(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	if (ph->nmerge_on > 0 && d == FY_POSTGRES)
 		fy_buf_add(b, "(SELECT DISTINCT ON (w0.ferry_gid) w0.* FROM ");
 	fy_buf_add(b, "(SELECT ");
-	fypf_keys(b, ph, d);
+	fyp_sample_keys(b, ph, d);
 	fy_buf_add(b, vals ? vals : "");
 	if (ph->nmerge_on > 0 && d == FY_POSTGRES)
 	{
@@ -536,7 +458,7 @@ fypf_uniqueness(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_init(&f);
 		fy_buf_addf(&f, "sharing their (%s) with another pending row: migrate_phase would fail",
 					cols.data ? cols.data : "");
-		if (!fypf_add_worded(plan, &b, ph->nkeys, d, "uniqueness", "ERROR", ix->name, &f, err))
+		if (!fyp_add_check_worded(plan, &b, ph->nkeys, d, "uniqueness", "ERROR", ix->name, &f, err))
 			goto fail;
 
 		/* collisions with the rows already in the target */
@@ -568,7 +490,7 @@ fypf_uniqueness(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_init(&f);
 		fy_buf_addf(&f, "whose (%s) a target row already holds: migrate_phase would fail",
 					cols.data ? cols.data : "");
-		if (!fypf_add_worded(plan, &b, ph->nkeys, d, "uniqueness", "ERROR", ix->name, &f, err))
+		if (!fyp_add_check_worded(plan, &b, ph->nkeys, d, "uniqueness", "ERROR", ix->name, &f, err))
 			goto fail;
 		fy_buf_free(&vals);
 		fy_buf_free(&cols);
@@ -612,7 +534,7 @@ fypf_dependencies(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, d == FY_POSTGRES ? ".migration_log AS l WHERE l.phase_id = dep.ferry_id" :
 			   ".migration_log AS l WHERE l.phase = dep.ferry_k AND l.db = DATABASE()");
 	fy_buf_add(&b, " AND l.operation = 'migrate' AND l.status = 'completed')");
-	return fypf_add(plan, &b, 1, d, "dependencies", "ERROR", NULL,
+	return fyp_add_check(plan, &b, 1, d, "dependencies", "ERROR", NULL,
 					"not migrated yet among those it depends on: migrate_phase would refuse to run",
 					err);
 }

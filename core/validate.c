@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -90,20 +91,13 @@ fy_accounting_checks(const char *phase, const fy_counts *c, fy_check *out)
 				 " + %" PRId64 " neither migrated, filtered nor rejected (run migrate_phase('%s'))" :
 				 " - %" PRId64 " rejected rows whose source row is gone (run migrate_phase('%s'))",
 				 missing > 0 ? missing : -missing, phase);
-	out[1].name = "rejected_rows";
-	out[1].status = c->rejected == 0 ? "PASS" : "WARN";
-	if (c->rejected == 0)
-		snprintf(out[1].details, sizeof(out[1].details), "no rows quarantined");
-	else
-		snprintf(out[1].details, sizeof(out[1].details),
-				 "%" PRId64 " rows quarantined in migration_rejects with their reason", c->rejected);
-	out[2].name = "source_rows_gone";
-	out[2].status = c->orphans == 0 ? "PASS" : "WARN";
+	out[1].name = "source_rows_gone";
+	out[1].status = c->orphans == 0 ? "PASS" : "WARN";
 	if (c->orphans == 0)
-		snprintf(out[2].details, sizeof(out[2].details),
+		snprintf(out[1].details, sizeof(out[1].details),
 				 "every map entry has its source row");
 	else
-		snprintf(out[2].details, sizeof(out[2].details),
+		snprintf(out[1].details, sizeof(out[1].details),
 				 "%" PRId64 " map entries point at source rows deleted since they were migrated",
 				 c->orphans);
 	return FY_ACCOUNTING_CHECKS;
@@ -130,66 +124,499 @@ fy_checks_json(const char *phase, const fy_check *checks, int n)
 	return out;
 }
 
-/*
- * fy_plan_integrity: one COUNT statement over the map and the target:
- * missing_targets (map entries whose target row is gone) and changed
- * (target rows whose content hash differs from the one the map kept when
- * the row was written: drift).  Rows ferry did not write whole (merge and
- * update phases) keep no hash and are not compared.
- */
-fy_plan *
-fy_plan_integrity(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-				  fy_error *err)
+/* ------------------------------------------------ the validation checks */
+
+/* fypv_map_keys: a map row's legacy key as the sample, and its parts to order by. */
+static void
+fypv_map_keys(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias)
 {
-	fy_plan    *plan;
+	const char *cols[16] = {0};
+	int			n = ph->nkeys < 16 ? ph->nkeys : 16;
+	char		names[16][16];
+
+	for (int i = 0; i < n; i++)
+	{
+		snprintf(names[i], sizeof(names[i]), "legacy_%d", i + 1);
+		cols[i] = names[i];
+	}
+	fyp_cols_text(b, cols, n, d, alias);
+	fy_buf_add(b, " AS ferry_k");
+	for (int i = 0; i < n; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_map_col(b, d, alias, i + 1);
+		fy_buf_addf(b, " AS ferry_o_%d", i + 1);
+	}
+}
+
+/* fypv_target_keys: a target row's key as the sample. */
+static void
+fypv_target_keys(fy_buf *b, const fy_phase *ph, fy_dialect d)
+{
+	fyp_cols_text(b, &ph->target_key, 1, d, "t");
+	fy_buf_add(b, " AS ferry_k, ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, " AS ferry_o_1");
+}
+
+/* fypv_ours: target row t is one this phase wrote (or updated). */
+static void
+fypv_ours(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
+{
+	fy_buf_add(b, "EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m WHERE m.new_key = ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, ")");
+}
+
+/* fypv_distinct: a IS DISTINCT FROM b, in the dialect. */
+static void
+fypv_distinct(fy_buf *b, fy_dialect d, const char *a, const char *c)
+{
+	if (d == FY_POSTGRES)
+		fy_buf_addf(b, "(%s) IS DISTINCT FROM (%s)", a, c);
+	else
+		fy_buf_addf(b, "NOT ((%s) <=> (%s))", a, c);
+}
+
+static bool
+fypv_target_rows_present(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+						 fy_dialect d, fy_error *err)
+{
 	fy_buf		b;
 
-	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
-		return NULL;
 	fy_buf_init(&b);
-	fy_buf_add(&b, "SELECT (SELECT count(*) FROM ");
+	fy_buf_add(&b, "SELECT ");
+	fypv_map_keys(&b, ph, d, "m");
+	fy_buf_add(&b, " FROM ");
 	fy_buf_map_table(&b, meta, d);
 	fy_buf_add(&b, " AS m WHERE NOT EXISTS (SELECT 1 FROM ");
 	fyp_target(&b, meta, d);
 	fy_buf_add(&b, " AS t WHERE ");
 	fyp_col(&b, d, "t", ph->target_key);
-	fy_buf_add(&b, " = m.new_key)) AS missing_targets, ");
-	if (d == FY_POSTGRES && ph->ncolumns > 0)
-	{
-		fy_buf_add(&b, "(SELECT count(*) FROM ");
-		fy_buf_map_table(&b, meta, d);
-		fy_buf_add(&b, " AS m JOIN ");
-		fyp_target(&b, meta, d);
-		fy_buf_add(&b, " AS t ON ");
-		fyp_col(&b, d, "t", ph->target_key);
-		fy_buf_add(&b, " = m.new_key WHERE m.row_hash IS NOT NULL AND m.row_hash <> ");
-		fyp_row_hash(&b, ph, meta, d, "t");
-		fy_buf_add(&b, ") AS changed");
-	}
-	else
-		fy_buf_add(&b, "0 AS changed");
-	return fyp_finish(plan, fyp_add(plan, FY_ROLE_COUNT, &b, err));
+	fy_buf_add(&b, " = m.new_key)");
+	return fyp_add_check(plan, &b, ph->nkeys, d, "target_rows_present", "FAIL", NULL,
+						 "map entries point at target rows that are gone", err);
 }
 
-int
-fy_integrity_checks(const char *phase, int64_t missing_targets, int64_t changed,
-					fy_check *out)
+static bool
+fypv_legacy_unique(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, fy_error *err)
 {
-	(void) phase;
-	out[0].name = "target_rows_present";
-	out[0].status = missing_targets == 0 ? "PASS" : "FAIL";
-	if (missing_targets == 0)
-		snprintf(out[0].details, sizeof(out[0].details), "every map entry has its target row");
-	else
-		snprintf(out[0].details, sizeof(out[0].details),
-				 "%" PRId64 " map entries point at target rows that are gone", missing_targets);
-	out[1].name = "content_unchanged";
-	out[1].status = changed == 0 ? "PASS" : "WARN";
-	if (changed == 0)
-		snprintf(out[1].details, sizeof(out[1].details),
-				 "every target row still holds what the migration wrote");
-	else
-		snprintf(out[1].details, sizeof(out[1].details),
-				 "%" PRId64 " target rows were changed after the migration wrote them", changed);
-	return FY_INTEGRITY_CHECKS;
+	fy_buf		b;
+
+	if (ph->legacy_column == NULL)
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT ");
+	fyp_cols_text(&b, &ph->legacy_column, 1, d, "t");
+	fy_buf_add(&b, " AS ferry_k, ");
+	fyp_col(&b, d, "t", ph->legacy_column);
+	fy_buf_add(&b, " AS ferry_o_1 FROM ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t WHERE ");
+	fyp_col(&b, d, "t", ph->legacy_column);
+	fy_buf_add(&b, " IS NOT NULL GROUP BY ");
+	fyp_col(&b, d, "t", ph->legacy_column);
+	fy_buf_add(&b, " HAVING count(*) > 1");
+	return fyp_add_check(plan, &b, 1, d, "legacy_keys_once", "FAIL", ph->legacy_column,
+						 "legacy keys carried by more than one target row", err);
+}
+
+/* fypv_references: every ref column of the phase's rows points at a row. */
+static bool
+fypv_references(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, fy_error *err)
+{
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		const fy_expr *e = ph->columns[i].expr;
+		const fy_refmeta *r;
+		fy_buf		b;
+		fy_buf		f;
+
+		if (e->kind != FY_EXPR_REF || (r = fy_meta_ref(meta, e->ref)) == NULL)
+			continue;
+		fy_buf_init(&b);
+		fy_buf_init(&f);
+		fy_buf_addf(&f, "target rows whose reference points at no row of phase \"%s\"", e->ref);
+		if (r->target_name == NULL)
+		{
+			fy_buf_add(&b, "SELECT ");
+			fy_buf_literal(&b, d, "the target table of that phase does not resolve");
+			fy_buf_add(&b, " AS ferry_k, 1 AS ferry_o_1");
+		}
+		else
+		{
+			fy_buf_add(&b, "SELECT ");
+			fypv_target_keys(&b, ph, d);
+			fy_buf_add(&b, " FROM ");
+			fyp_target(&b, meta, d);
+			fy_buf_add(&b, " AS t WHERE ");
+			fypv_ours(&b, ph, meta, d);
+			fy_buf_add(&b, " AND ");
+			fyp_col(&b, d, "t", ph->columns[i].target);
+			fy_buf_add(&b, " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ");
+			fy_buf_ident(&b, d, r->target_schema);
+			fy_buf_add(&b, ".");
+			fy_buf_ident(&b, d, r->target_name);
+			fy_buf_add(&b, " AS r WHERE ");
+			fyp_col(&b, d, "r", r->target_key);
+			fy_buf_add(&b, " = ");
+			fyp_col(&b, d, "t", ph->columns[i].target);
+			fy_buf_add(&b, ")");
+		}
+		if (!fyp_add_check_worded(plan, &b, 1, d, "references", "FAIL",
+								  ph->columns[i].target, &f, err))
+			return false;
+	}
+	return true;
+}
+
+static bool
+fypv_required(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, fy_error *err)
+{
+	for (int i = 0; i < ph->nrequired; i++)
+	{
+		fy_buf		b;
+
+		fy_buf_init(&b);
+		fy_buf_add(&b, "SELECT ");
+		fypv_target_keys(&b, ph, d);
+		fy_buf_add(&b, " FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WHERE ");
+		fyp_col(&b, d, "t", ph->required[i]);
+		fy_buf_add(&b, " IS NULL AND ");
+		fypv_ours(&b, ph, meta, d);
+		if (!fyp_add_check(plan, &b, 1, d, "required", "FAIL", ph->required[i],
+						   "target rows of the phase are NULL there", err))
+			return false;
+	}
+	return true;
+}
+
+static bool
+fypv_unique(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			fy_dialect d, fy_error *err)
+{
+	for (int i = 0; i < ph->nunique; i++)
+	{
+		const fy_colset *u = &ph->unique[i];
+		fy_buf		b;
+		fy_buf		label;
+
+		fy_buf_init(&b);
+		fy_buf_init(&label);
+		fy_buf_add(&b, "SELECT ");
+		fyp_cols_text(&b, u->cols, u->ncols, d, "t");
+		fy_buf_add(&b, " AS ferry_k");
+		for (int k = 0; k < u->ncols; k++)
+		{
+			fy_buf_add(&b, ", ");
+			fyp_col(&b, d, "t", u->cols[k]);
+			fy_buf_addf(&b, " AS ferry_o_%d", k + 1);
+			fy_buf_addf(&label, "%s%s", k ? ", " : "", u->cols[k]);
+		}
+		fy_buf_add(&b, " FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WHERE ");
+		for (int k = 0; k < u->ncols; k++)
+		{
+			fy_buf_add(&b, k ? " AND " : "");
+			fyp_col(&b, d, "t", u->cols[k]);
+			fy_buf_add(&b, " IS NOT NULL");
+		}
+		fy_buf_add(&b, " GROUP BY ");
+		for (int k = 0; k < u->ncols; k++)
+		{
+			fy_buf_add(&b, k ? ", " : "");
+			fyp_col(&b, d, "t", u->cols[k]);
+		}
+		fy_buf_add(&b, " HAVING count(*) > 1");
+		if (label.oom ||
+			!fyp_add_check(plan, &b, u->ncols, d, "unique", "FAIL", label.data,
+						   "values held by more than one target row", err))
+		{
+			fy_buf_free(&label);
+			return label.oom ? fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory") : false;
+		}
+		fy_buf_free(&label);
+	}
+	return true;
+}
+
+/*
+ * fypv_aggregates: each declared equality, source side over the migrated
+ * source rows, target side over the phase's target rows, per group when
+ * declared; a group on one side only, or with another value, fails.
+ */
+static bool
+fypv_aggregates(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, fy_error *err)
+{
+	for (int i = 0; i < ph->naggregates; i++)
+	{
+		const fy_aggregate *a = &ph->aggregates[i];
+		fy_buf		b;
+
+		fy_buf_init(&b);
+		fy_buf_add(&b, "SELECT ");
+		fy_buf_add(&b, d == FY_POSTGRES ?
+				   "COALESCE(CAST(x.g AS text), CAST(y.g AS text))" :
+				   "COALESCE(CAST(x.g AS CHAR), CAST(y.g AS CHAR))");
+		fy_buf_addf(&b, " AS ferry_k, COALESCE(x.g, y.g) AS ferry_o_1 FROM (SELECT %s AS g, (%s) AS v FROM (SELECT s.* FROM ",
+					a->per_source ? a->per_source : "1", a->source);
+		fyp_source(&b, ph, meta, d, "s");
+		fy_buf_add(&b, " WHERE EXISTS (SELECT 1 FROM ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m WHERE ");
+		fyp_key_join(&b, ph, d, "m", "s");
+		fy_buf_addf(&b, ")) AS s GROUP BY 1) AS x FULL JOIN (SELECT %s AS g, (%s) AS v FROM ",
+					a->per_target ? a->per_target : "1", a->target);
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WHERE ");
+		fypv_ours(&b, ph, meta, d);
+		fy_buf_add(&b, " GROUP BY 1) AS y ON x.g = y.g WHERE ");
+		fypv_distinct(&b, d, "x.v", "y.v");
+		if (!fyp_add_check(plan, &b, 1, d, "aggregates", "FAIL", a->name,
+						   a->per_source ? "groups whose source and target aggregates differ" :
+						   "totals that differ between source and target", err))
+			return false;
+	}
+	return true;
+}
+
+static bool
+fypv_custom(fy_plan *plan, const fy_phase *ph, fy_dialect d, fy_error *err)
+{
+	for (int i = 0; i < ph->nchecks; i++)
+	{
+		fy_buf		b;
+
+		fy_buf_init(&b);
+		fy_buf_add(&b, "SELECT 'false' AS ferry_k, 1 AS ferry_o_1 FROM (SELECT 1 AS one) AS ferry_one WHERE NOT COALESCE((");
+		fy_buf_add(&b, ph->checks[i].sql);
+		fy_buf_add(&b, "), FALSE)");
+		if (!fyp_add_check(plan, &b, 1, d, "checks", "FAIL", ph->checks[i].name,
+						   "check of the spec that is not true", err))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * fypv_roundtrip: every migrated row computed again from its source row
+ * through the spec and compared with the target row, column by column;
+ * the sample names the key and the first column that differs.  The values
+ * are computed in a derived table where only the source row is in scope,
+ * as in the run.  A flag_to_deleted_at without "at" is compared by whether
+ * it is set (its time is the transaction's).  Merge phases are proved by
+ * their aggregates instead: a merged row has no one source row.
+ */
+static bool
+fypv_roundtrip(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, fy_error *err)
+{
+	const fy_expr *refs[64] = {0};
+	const char *keys[16] = {0};
+	char		names[16][24];
+	fy_buf		b;
+	char	   *base;
+	bool		pg = d == FY_POSTGRES;
+
+	if (ph->nmerge_on > 0 || ph->nrefs > 64 || ph->nkeys > 16)
+		return true;
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		snprintf(names[i], sizeof(names[i]), "ferry_key_%d", i + 1);
+		keys[i] = names[i];
+	}
+	base = fyp_base(ph, meta, d, refs, NULL, false, NULL);
+	fy_buf_init(&b);
+	fy_buf_add(&b, pg ? "SELECT z.ferry_k0 || ' (' || z.ferry_col || ')' AS ferry_k" :
+			   "SELECT CONCAT(z.ferry_k0, ' (', z.ferry_col, ')') AS ferry_k");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&b, ", z.ferry_key_%d AS ferry_o_%d", i + 1, i + 1);
+	fy_buf_add(&b, " FROM (SELECT v.*, ");
+	fyp_cols_text(&b, keys, ph->nkeys, d, "v");
+	fy_buf_add(&b, " AS ferry_k0, CASE");
+	if (ph->legacy_column)
+	{
+		fy_buf		t;
+
+		fy_buf_init(&t);
+		fyp_col(&t, d, "t", ph->legacy_column);
+		fy_buf_add(&b, " WHEN ");
+		fypv_distinct(&b, d, t.oom ? "" : t.data, "v.ferry_key_1");
+		fy_buf_add(&b, " THEN ");
+		fy_buf_literal(&b, d, ph->legacy_column);
+		fy_buf_free(&t);
+	}
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		const fy_column *c = &ph->columns[i];
+		const fy_colmeta *t = fy_meta_column(&meta->target, c->target);
+		bool		as_jsonb = pg && t && strcmp(t->type, "json") == 0;
+		bool		set_only = c->expr->kind == FY_EXPR_CONVERT &&
+			c->expr->convert == FY_CONV_FLAG_TO_DELETED_AT && c->expr->at == NULL;
+		fy_buf		now;
+		fy_buf		then;
+
+		fy_buf_init(&now);
+		fy_buf_init(&then);
+		fyp_col(&now, d, "t", c->target);
+		if (set_only)
+		{
+			fy_buf_addf(&then, "v.ferry_c_%d IS NULL", i + 1);
+			fy_buf_add(&now, " IS NULL");
+		}
+		else
+		{
+			fy_buf_addf(&then, "CAST(v.ferry_c_%d AS %s)%s", i + 1, t ? t->type : "text",
+						as_jsonb ? "::jsonb" : "");
+			if (as_jsonb)
+				fy_buf_add(&now, "::jsonb");
+		}
+		fy_buf_add(&b, " WHEN ");
+		fypv_distinct(&b, d, then.oom ? "" : then.data, now.oom ? "" : now.data);
+		fy_buf_add(&b, " THEN ");
+		fy_buf_literal(&b, d, c->target);
+		fy_buf_free(&now);
+		fy_buf_free(&then);
+	}
+	fy_buf_add(&b, " END AS ferry_col FROM (SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fyp_col(&b, d, "s", ph->source_key[i]);
+		fy_buf_addf(&b, " AS ferry_key_%d, ", i + 1);
+	}
+	fy_buf_add(&b, "1 AS ferry_one");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_expr(&b, ph->columns[i].expr, d, "s", NULL);
+		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
+	}
+	fy_buf_addf(&b, " FROM %s) AS v JOIN ", base ? base : "");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(&b, i ? " AND " : "");
+		fyp_map_col(&b, d, "m", i + 1);
+		fy_buf_addf(&b, " = v.ferry_key_%d", i + 1);
+	}
+	fy_buf_add(&b, " JOIN ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key) AS z WHERE z.ferry_col IS NOT NULL");
+	fy_release(base);
+	return fyp_add_check(plan, &b, ph->nkeys, d, "content_roundtrip", "FAIL", NULL,
+						 "target rows differ from what their source row gives now", err);
+}
+
+/* fypv_drift: rows whose content hash differs from the one kept (PostgreSQL). */
+static bool
+fypv_drift(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+		   fy_dialect d, fy_error *err)
+{
+	fy_buf		b;
+
+	if (d != FY_POSTGRES || ph->ncolumns == 0)
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT ");
+	fypv_map_keys(&b, ph, d, "m");
+	fy_buf_add(&b, " FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key WHERE m.row_hash IS NOT NULL AND m.row_hash <> ");
+	fyp_row_hash(&b, ph, meta, d, "t");
+	return fyp_add_check(plan, &b, ph->nkeys, d, "content_unchanged", "WARN", NULL,
+						 "target rows were changed after the migration wrote them", err);
+}
+
+/* fypv_rejects: the phase's quarantined rows, their reasons grouped. */
+static bool
+fypv_rejects(fy_plan *plan, const fy_meta *meta, fy_dialect d, fy_error *err)
+{
+	fy_buf		b;
+	fy_stmt    *st;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT (SELECT count(*) FROM ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld) AS failures, (SELECT ", meta->phase_id);
+	fy_buf_add(&b, d == FY_POSTGRES ?
+			   "string_agg(g.reason || ': ' || g.n, '; ' ORDER BY g.n DESC, g.reason)" :
+			   "GROUP_CONCAT(CONCAT(g.reason, ': ', g.n) ORDER BY g.n DESC, g.reason SEPARATOR '; ')");
+	fy_buf_add(&b, " FROM (SELECT reason, count(*) AS n FROM ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld GROUP BY reason) AS g) AS sample",
+				meta->phase_id);
+	if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
+		return false;
+	st = &plan->stmts[plan->nstmts - 1];
+	st->check = "rejected_rows";
+	st->severity = "WARN";
+	st->finding = "rows quarantined in migration_rejects";
+	return true;
+}
+
+fy_plan *
+fy_plan_drift(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			  fy_error *err)
+{
+	fy_plan    *plan;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	return fyp_finish(plan, fypv_drift(plan, ph, meta, d, err));
+}
+
+fy_plan *
+fy_plan_validate(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+				 fy_error *err)
+{
+	fy_plan    *plan;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	return fyp_finish(plan,
+					  fypv_rejects(plan, meta, d, err) &&
+					  fypv_target_rows_present(plan, ph, meta, d, err) &&
+					  fypv_legacy_unique(plan, ph, meta, d, err) &&
+					  fypv_references(plan, ph, meta, d, err) &&
+					  fypv_required(plan, ph, meta, d, err) &&
+					  fypv_unique(plan, ph, meta, d, err) &&
+					  fypv_aggregates(plan, ph, meta, d, err) &&
+					  fypv_roundtrip(plan, ph, meta, d, err) &&
+					  fypv_drift(plan, ph, meta, d, err) &&
+					  fypv_custom(plan, ph, d, err));
+}
+
+/*
+ * fy_validate_verdict words one check statement's result: PASS when it
+ * found nothing, else the statement's severity, with the count.
+ */
+void
+fy_validate_verdict(const fy_stmt *st, int64_t failures, fy_check *out)
+{
+	char		subject[200] = "";
+
+	out->name = st->check;
+	out->status = failures == 0 ? "PASS" : st->severity;
+	if (st->label)
+		snprintf(subject, sizeof(subject), "%s: ", st->label);
+	snprintf(out->details, sizeof(out->details), "%s%" PRId64 " %s", subject, failures,
+			 st->finding ? st->finding : "");
 }

@@ -81,14 +81,18 @@ CREATE FUNCTION migrate_all()
 COMMENT ON FUNCTION migrate_all() IS 'ferry: migrate every phase, each after the phases it depends on, in the caller''s transaction';
 
 CREATE FUNCTION validate_migration_integrity(name text DEFAULT NULL)
-    RETURNS TABLE (phase text, check_name text, status text, details text)
+    RETURNS TABLE (phase text, check_name text, status text, details text, sample text)
     AS 'MODULE_PATHNAME', 'validate_migration_integrity' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION validate_migration_integrity(text) IS 'ferry: prove a phase (or all): PASS/WARN/FAIL per check';
 
-CREATE FUNCTION rollback_migration(name text)
+CREATE FUNCTION rollback_migration(name text, cascade boolean DEFAULT false, force boolean DEFAULT false)
     RETURNS TABLE (phase text, target text, rows_deleted bigint, rows_restored bigint)
     AS 'MODULE_PATHNAME', 'rollback_migration' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION rollback_migration(text) IS 'ferry: delete exactly the rows a phase wrote, then its id map';
+COMMENT ON FUNCTION rollback_migration(text, boolean, boolean) IS 'ferry: undo exactly what a phase wrote (cascade: its dependents first; force: even rows changed since)';
+
+CREATE FUNCTION assert_migration_integrity(name text DEFAULT NULL) RETURNS void
+    AS 'MODULE_PATHNAME', 'assert_migration_integrity' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION assert_migration_integrity(text) IS 'ferry: validate_migration_integrity, raising one error that lists every FAIL';
 
 CREATE FUNCTION uuid_v5(namespace uuid, name text) RETURNS uuid
     AS 'MODULE_PATHNAME', 'uuid_v5' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -203,6 +203,26 @@ fpg_extension_schema(void)
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
+/*
+ * fpg_ref_target records where the rows of a referenced phase live, so
+ * validation can check that every reference points at one of them.  A
+ * target that no longer resolves leaves the fields NULL: the check then
+ * says so instead of failing the whole validation.
+ */
+static void
+fpg_ref_target(fy_refmeta *r, const fy_phase *dep, fy_meta *meta)
+{
+	RangeVar   *rv = makeRangeVar(dep->target.schema ? pstrdup(dep->target.schema) : NULL,
+								  pstrdup(dep->target.name), -1);
+	Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+
+	if (!OidIsValid(relid))
+		return;
+	r->target_schema = fy_arena_strdup(meta->arena, get_namespace_name(get_rel_namespace(relid)));
+	r->target_name = fy_arena_strdup(meta->arena, get_rel_name(relid));
+	r->target_key = fy_arena_strdup(meta->arena, dep->target_key);
+}
+
 fy_meta *
 fpg_resolve(const fy_phase *phase, int64 phase_id)
 {
@@ -231,6 +251,7 @@ fpg_resolve(const fy_phase *phase, int64 phase_id)
 					 errhint("Define phase \"%s\" first.", phase->depends_on[i])));
 		if (!fy_meta_add_ref(meta, phase->depends_on[i], (long) dep.id, dep.phase->nkeys))
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		fpg_ref_target(&meta->refs[meta->nrefs - 1], dep.phase, meta);
 	}
 	if (!fy_plan_check(phase, meta, &err))
 		fpg_raise(&err);

@@ -10,17 +10,87 @@
 PG_FUNCTION_INFO_V1(rollback_migration);
 
 /*
- * rollback_migration deletes exactly the target rows named by the phase's
+ * fpg_drift_guard refuses to undo rows someone changed after the migration
+ * wrote them -- deleting or restoring them would lose that change -- unless
+ * the caller forces it.
+ */
+static void
+fpg_drift_guard(const fpg_phase *ph, bool force)
+{
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_drift(ph->phase, ph->meta, FY_POSTGRES, &err);
+	int64		changed;
+
+	if (plan == NULL)
+		fpg_raise(&err);
+	if (plan->nstmts == 0 || force)
+		return;
+	fpg_exec(ph, &plan->stmts[0]);
+	changed = fpg_count_value(1);
+	if (changed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\": " INT64_FORMAT " target rows were changed after the migration wrote them",
+						ph->phase->name, changed),
+				 errdetail("Their legacy keys begin: %s.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errhint("Rolling back would lose those changes; rollback_migration('%s', force => true) does it anyway.",
+						 ph->phase->name)));
+}
+
+static void fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name,
+							 bool cascade, bool force, int depth);
+
+/*
+ * fpg_dependents: a phase that still has rows referring to this one's rows
+ * must go first.  Refused by name, or with cascade rolled back first,
+ * depth first, so children always go before their parents and no foreign
+ * key check ever meets a dead row.
+ */
+static void
+fpg_dependents(ReturnSetInfo *rsinfo, const fpg_phase *ph, bool cascade,
+			   bool force, int depth)
+{
+	fy_depnode *nodes;
+	int			n = fpg_phases(&nodes, NULL);
+	StringInfoData names;
+
+	initStringInfo(&names);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < nodes[i].ndeps; k++)
+		{
+			fpg_phase	dep;
+
+			if (strcmp(nodes[i].deps[k], ph->phase->name) != 0)
+				continue;
+			fpg_load(nodes[i].name, &dep, 0);
+			if (fpg_map_rows(&dep) == 0)
+				continue;
+			if (cascade)
+				fpg_rollback_one(rsinfo, nodes[i].name, cascade, force, depth + 1);
+			else
+				appendStringInfo(&names, "%s%s", names.len ? ", " : "", nodes[i].name);
+		}
+	if (names.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("phase \"%s\" is still referred to by phases that have migrated rows: %s",
+						ph->phase->name, names.data),
+				 errhint("Roll those back first, or rollback_migration('%s', cascade => true) rolls them back before it.",
+						 ph->phase->name)));
+}
+
+/*
+ * fpg_rollback_one deletes exactly the target rows named by the phase's
  * map (rows the application added later have no map entry) -- or, for an
  * update phase, puts the journaled before-images back -- empties the map,
- * and marks the phase's completed runs rolled_back; all in the caller's
- * transaction, so it is all or nothing.
+ * the journal and the rejects, and marks the phase's completed runs
+ * rolled_back.
  */
-Datum
-rollback_migration(PG_FUNCTION_ARGS)
+static void
+fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name, bool cascade,
+				 bool force, int depth)
 {
-	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
@@ -33,11 +103,13 @@ rollback_migration(PG_FUNCTION_ARGS)
 	Datum		arg;
 	Oid			type = INT8OID;
 
+	if (depth > 100)
+		elog(ERROR, "ferry: phases depend on each other too deeply to roll back");
 	INSTR_TIME_SET_CURRENT(start);
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
 	fpg_load(name, &ph, FPG_RESOLVE);
 	fpg_lock(&ph, "rollback_migration", false);
+	fpg_dependents(rsinfo, &ph, cascade, force, depth);
+	fpg_drift_guard(&ph, force);
 	plan = fy_plan_rollback(ph.phase, ph.meta, FY_POSTGRES, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
@@ -63,6 +135,23 @@ rollback_migration(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum((int64) deleted);
 	values[3] = Int64GetDatum((int64) restored);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	fy_plan_free(plan);
+}
+
+/*
+ * rollback_migration runs in the caller's transaction, so it is all or
+ * nothing, cascade included: one row per phase rolled back, children first.
+ */
+Datum
+rollback_migration(PG_FUNCTION_ARGS)
+{
+	char	   *name = fpg_text_arg(fcinfo, 0, "phase name");
+	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	bool		force = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	fpg_rollback_one((ReturnSetInfo *) fcinfo->resultinfo, name, cascade, force, 0);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -5,24 +5,33 @@
 
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(validate_migration_integrity);
+PG_FUNCTION_INFO_V1(assert_migration_integrity);
 
 static void
-fpg_check_row(ReturnSetInfo *rsinfo, const char *phase, const char *check,
-			  const char *status, const char *details)
+fpg_check_row(ReturnSetInfo *rsinfo, const char *phase, const fy_check *c,
+			  const char *sample)
 {
-	Datum		values[4] = {CStringGetTextDatum(phase), CStringGetTextDatum(check),
-	CStringGetTextDatum(status), CStringGetTextDatum(details)};
-	bool		nulls[4] = {0};
+	Datum		values[5] = {CStringGetTextDatum(phase), CStringGetTextDatum(c->name),
+	CStringGetTextDatum(c->status), CStringGetTextDatum(c->details), (Datum) 0};
+	bool		nulls[5] = {0};
 
+	if (sample)
+		values[4] = CStringGetTextDatum(sample);
+	else
+		nulls[4] = true;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /*
- * fpg_validate_one reports the core's verdicts on one phase's books.  It
- * only reads (no row locks), so it may run while the application writes.
+ * fpg_validate_one reports the core's verdicts on one phase: the books,
+ * then every check statement, each with a sample of the first keys it
+ * found.  It only reads (no row locks), so it may run while the
+ * application writes.
  */
 static void
 fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
@@ -30,7 +39,7 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
-	fy_check	checks[FY_ACCOUNTING_CHECKS + FY_INTEGRITY_CHECKS];
+	fy_check	checks[FY_ACCOUNTING_CHECKS];
 	fy_counts	c;
 	int			n;
 
@@ -42,16 +51,23 @@ fpg_validate_one(ReturnSetInfo *rsinfo, const char *name)
 	fpg_counts(&c);
 	n = fy_accounting_checks(name, &c, checks);
 	for (int i = 0; i < n; i++)
-		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
+		fpg_check_row(rsinfo, name, &checks[i], NULL);
 	fy_plan_free(plan);
 
-	plan = fy_plan_integrity(ph.phase, ph.meta, FY_POSTGRES, &err);
+	plan = fy_plan_validate(ph.phase, ph.meta, FY_POSTGRES, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
-	fpg_exec(&ph, &plan->stmts[0]);
-	n = fy_integrity_checks(name, fpg_count_value(1), fpg_count_value(2), checks);
-	for (int i = 0; i < n; i++)
-		fpg_check_row(rsinfo, name, checks[i].name, checks[i].status, checks[i].details);
+	for (int i = 0; i < plan->nstmts; i++)
+	{
+		fy_check	v;
+		int64		failures;
+
+		fpg_exec(&ph, &plan->stmts[i]);
+		failures = fpg_count_value(1);
+		fy_validate_verdict(&plan->stmts[i], failures, &v);
+		fpg_check_row(rsinfo, name, &v, failures > 0 ?
+					  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2) : NULL);
+	}
 	fy_plan_free(plan);
 }
 
@@ -79,4 +95,41 @@ validate_migration_integrity(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * assert_migration_integrity turns validation into one error listing every
+ * FAIL, for files run with ON_ERROR_STOP, Sqitch verify and Flyway
+ * callbacks; WARNs do not stop anything.
+ */
+Datum
+assert_migration_integrity(PG_FUNCTION_ARGS)
+{
+	Datum		arg = PG_ARGISNULL(0) ? (Datum) 0 : PointerGetDatum(PG_GETARG_TEXT_PP(0));
+	char		nulls[1] = {PG_ARGISNULL(0) ? 'n' : ' '};
+	Oid			type = TEXTOID;
+	StringInfoData fails;
+	char	   *sql;
+
+	SPI_connect();
+	sql = psprintf("SELECT phase || ': ' || check_name || ': ' || details || "
+				   "coalesce(' (' || sample || ')', '') FROM %s.validate_migration_integrity($1) "
+				   "WHERE status = 'FAIL'",
+				   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))));
+	if (SPI_execute_with_args(sql, 1, &type, &arg, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not validate");
+	if (SPI_processed > 0)
+	{
+		initStringInfo(&fails);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			appendStringInfo(&fails, "%s%s", i ? "\n" : "",
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("migration integrity: " UINT64_FORMAT " check%s failed",
+						SPI_processed, SPI_processed == 1 ? "" : "s"),
+				 errdetail("%s", fails.data)));
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
 }
