@@ -141,7 +141,8 @@ typedef enum fy_exprkind
 	FY_EXPR_JSON,				/* an object built from members */
 	FY_EXPR_MAP,				/* value mapping with a default */
 	FY_EXPR_REF,				/* a key rebuilt through another phase's map */
-	FY_EXPR_CONVERT				/* a built-in conversion with an exact inverse */
+	FY_EXPR_CONVERT,			/* a built-in conversion with an exact inverse */
+	FY_EXPR_RESTRUCTURE			/* json_restructure of a JSON value */
 } fy_exprkind;
 
 /* The built-in conversions of a column ("convert"), in inverse pairs. */
@@ -189,7 +190,8 @@ struct fy_expr
 {
 	fy_exprkind kind;
 	const char *text;			/* COLUMN: name; SQL: expression; REF: the */
-								/* target column it fills */
+								/* target column it fills; RESTRUCTURE: */
+								/* the operations (JSON text) */
 	const void *value;			/* CONST: cJSON scalar; MAP: default or NULL */
 	fy_expr    *from;			/* MAP: the mapped expression */
 	fy_member  *members;		/* JSON */
@@ -641,6 +643,18 @@ extern bool fy_case_parse(const char *name, fy_case *out);
 extern void fy_key_case(fy_buf *b, const char *key, fy_case style);
 /* fy_json_keys_case: every key of a cJSON document, in place. */
 extern bool fy_json_keys_case(void *doc, fy_case style, fy_error *err);
+
+/*
+ * json_restructure: a spec is a JSON array of operations applied in order,
+ * each {"op": ...}: rename, nest / unnest, flatten / unflatten, pick, drop,
+ * cast, map_values, default, split, join, key_case.  Paths are dot
+ * separated.  Both return JSON text to fy_release, or NULL with err naming
+ * the operation's index.
+ */
+extern char *fy_json_restructure(const char *doc, const char *spec, fy_error *err);
+extern char *fy_json_restructure_inverse(const char *spec, fy_error *err);
+/* fy_restructure_check: every operation of a spec is one json_restructure knows. */
+extern bool fy_restructure_check(const void *spec, fy_error *err);
 
 /* ------------------------------------------------------------------ uuid */
 

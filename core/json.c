@@ -5,6 +5,10 @@
 #include "ferry.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -207,4 +211,835 @@ fy_convert_inverse(fy_convert c)
 			break;
 	}
 	return FY_CONV_KEYS_TO_SNAKE;
+}
+
+/* ------------------------------------------------------ json_restructure */
+
+#define FY_JSON_MAX_DEPTH 512
+
+/* fyj_op_fail names the operation by its index (from 0) and its name. */
+static bool fyj_op_fail(fy_error *err, int i, const char *name, const char *fmt,...)
+			__attribute__((format(printf, 4, 5)));
+
+static bool
+fyj_op_fail(fy_error *err, int i, const char *name, const char *fmt,...)
+{
+	va_list		ap;
+	char		msg[400];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fy_fail(err, FY_ERR_INVALID_SPEC, "restructure operation %d (%s): %s",
+				   i, name ? name : "?", msg);
+}
+
+static cJSON *
+fyj_member(cJSON *obj, const char *key)
+{
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+/*
+ * fyj_walk finds the parent object of a dot-separated path and the last
+ * key; with create, missing intermediate objects are made.  The key is
+ * written into last (a caller's buffer).
+ */
+static cJSON *
+fyj_walk(cJSON *doc, const char *path, bool create, char *last, size_t lastsz)
+{
+	cJSON	   *node = doc;
+	const char *p = path;
+
+	for (;;)
+	{
+		const char *dot = strchr(p, '.');
+		size_t		n = dot ? (size_t) (dot - p) : strlen(p);
+		char		key[256];
+		cJSON	   *next;
+
+		if (n == 0 || n >= sizeof(key) || !cJSON_IsObject(node))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (dot == NULL)
+		{
+			if (n >= lastsz)
+				return NULL;
+			memcpy(last, key, n + 1);
+			return node;
+		}
+		next = cJSON_GetObjectItemCaseSensitive(node, key);
+		if (next == NULL && create)
+			next = cJSON_AddObjectToObject(node, key);
+		if (next == NULL)
+			return NULL;
+		node = next;
+		p = dot + 1;
+	}
+}
+
+/*
+ * fyj_prune removes the objects along path (its parents, innermost first)
+ * that a move left empty, so that a rename into "a.b" and back leaves no
+ * empty "a" behind: the inverse of a rename is then exact.
+ */
+static void
+fyj_prune(cJSON *doc, const char *path)
+{
+	char		prefix[512];
+	size_t		n = strlen(path);
+
+	if (n >= sizeof(prefix))
+		return;
+	memcpy(prefix, path, n + 1);
+	for (;;)
+	{
+		char	   *dot = strrchr(prefix, '.');
+		char		last[256];
+		cJSON	   *parent;
+		cJSON	   *obj;
+
+		if (dot == NULL)
+			return;
+		*dot = '\0';
+		parent = fyj_walk(doc, prefix, false, last, sizeof(last));
+		obj = parent ? cJSON_GetObjectItemCaseSensitive(parent, last) : NULL;
+		if (obj == NULL || !cJSON_IsObject(obj) || obj->child != NULL)
+			return;
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
+	}
+}
+
+/* fyj_get: the value at path, or NULL when it is not there. */
+static cJSON *
+fyj_get(cJSON *doc, const char *path)
+{
+	char		last[256];
+	cJSON	   *parent = fyj_walk(doc, path, false, last, sizeof(last));
+
+	return parent ? cJSON_GetObjectItemCaseSensitive(parent, last) : NULL;
+}
+
+static const char *
+fyj_str(const cJSON *op, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(op, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* fyj_scalar_text: a scalar as the text map_values compares ("1", "true"). */
+static bool
+fyj_scalar_text(const cJSON *v, char *out, size_t n)
+{
+	if (cJSON_IsString(v))
+		snprintf(out, n, "%s", v->valuestring);
+	else if (cJSON_IsBool(v))
+		snprintf(out, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v))
+	{
+		double		x = v->valuedouble;
+
+		if (x == (double) (long long) x && x > -9e15 && x < 9e15)
+			snprintf(out, n, "%lld", (long long) x);
+		else
+			snprintf(out, n, "%.17g", x);
+	}
+	else if (cJSON_IsNull(v))
+		snprintf(out, n, "null");
+	else
+		return false;
+	return true;
+}
+
+/* fyj_cast_value converts one value; false when it does not convert. */
+static bool
+fyj_cast_value(cJSON *v, const char *to, cJSON **out)
+{
+	char		buf[64];
+
+	*out = NULL;
+	if (cJSON_IsNull(v))
+		return (*out = cJSON_CreateNull()) != NULL;
+	if (strcmp(to, "string") == 0)
+	{
+		if (cJSON_IsString(v))
+			*out = cJSON_CreateString(v->valuestring);
+		else if (fyj_scalar_text(v, buf, sizeof(buf)))
+			*out = cJSON_CreateString(buf);
+		return *out != NULL;
+	}
+	if (strcmp(to, "number") == 0)
+	{
+		if (cJSON_IsNumber(v))
+			*out = cJSON_CreateNumber(v->valuedouble);
+		else if (cJSON_IsBool(v))
+			*out = cJSON_CreateNumber(cJSON_IsTrue(v) ? 1 : 0);
+		else if (cJSON_IsString(v))
+		{
+			char	   *end;
+			const char *s = v->valuestring;
+			double		x;
+
+			while (isspace((unsigned char) *s))
+				s++;
+			if (*s == '\0')
+				return false;
+			x = strtod(s, &end);
+			while (isspace((unsigned char) *end))
+				end++;
+			if (*end != '\0' || x != x || x - x != 0)
+				return false;
+			*out = cJSON_CreateNumber(x);
+		}
+		return *out != NULL;
+	}
+	/* boolean */
+	if (cJSON_IsBool(v))
+		*out = cJSON_CreateBool(cJSON_IsTrue(v));
+	else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1))
+		*out = cJSON_CreateBool(v->valuedouble == 1);
+	else if (cJSON_IsString(v))
+	{
+		static const char *const yes[] = {"true", "t", "yes", "y", "1", NULL};
+		static const char *const no[] = {"false", "f", "no", "n", "0", NULL};
+
+		for (int i = 0; yes[i] && *out == NULL; i++)
+			if (strcasecmp(v->valuestring, yes[i]) == 0)
+				*out = cJSON_CreateTrue();
+		for (int i = 0; no[i] && *out == NULL; i++)
+			if (strcasecmp(v->valuestring, no[i]) == 0)
+				*out = cJSON_CreateFalse();
+	}
+	return *out != NULL;
+}
+
+/* fyj_split: a string cut at any of the separators, parts trimmed when asked. */
+static cJSON *
+fyj_split(const char *s, const cJSON *seps, bool trim)
+{
+	cJSON	   *arr = cJSON_CreateArray();
+	const char *start = s;
+
+	if (arr == NULL)
+		return NULL;
+	for (const char *p = s;; p++)
+	{
+		size_t		seplen = 0;
+		const cJSON *sep;
+
+		if (*p != '\0')
+			cJSON_ArrayForEach(sep, seps)
+			{
+				size_t		n = strlen(sep->valuestring);
+
+				if (n > 0 && strncmp(p, sep->valuestring, n) == 0)
+				{
+					seplen = n;
+					break;
+				}
+			}
+		if (*p == '\0' || seplen > 0)
+		{
+			const char *a = start,
+					   *b = p;
+			char	   *part;
+
+			if (trim)
+			{
+				while (a < b && isspace((unsigned char) *a))
+					a++;
+				while (b > a && isspace((unsigned char) b[-1]))
+					b--;
+			}
+			if (!(trim && a == b))
+			{
+				part = fy_alloc((size_t) (b - a) + 1);
+				if (part == NULL)
+				{
+					cJSON_Delete(arr);
+					return NULL;
+				}
+				memcpy(part, a, (size_t) (b - a));
+				part[b - a] = '\0';
+				cJSON_AddItemToArray(arr, cJSON_CreateString(part));
+				fy_release(part);
+			}
+			if (*p == '\0')
+				break;
+			p += seplen - 1;
+			start = p + 1;
+		}
+	}
+	return arr;
+}
+
+/* fyj_keys: the "keys" array of an operation, all strings. */
+static const cJSON *
+fyj_keys(const cJSON *op)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(op, "keys");
+	const cJSON *x;
+
+	if (!cJSON_IsArray(k))
+		return NULL;
+	cJSON_ArrayForEach(x, k)
+		if (!cJSON_IsString(x) || x->valuestring[0] == '\0')
+		return NULL;
+	return k;
+}
+
+/*
+ * fyj_apply_op applies one operation to the document in place.  The
+ * document's root is an object for every operation but key_case; paths
+ * that are not there leave the document as it is (a document need not
+ * carry every key), a value of the wrong type is an error.
+ */
+static bool
+fyj_apply_op(cJSON *doc, const cJSON *op, int i, fy_error *err)
+{
+	const char *name = fyj_str(op, "op");
+	char		last[256];
+	cJSON	   *parent;
+	cJSON	   *v;
+
+	if (name == NULL)
+		return fyj_op_fail(err, i, "?", "needs \"op\"");
+	if (strcmp(name, "key_case") == 0)
+	{
+		fy_case		from, to;
+		const char *f = fyj_str(op, "from");
+
+		if (!fy_case_parse(fyj_str(op, "to"), &to) || (f && !fy_case_parse(f, &from)))
+			return fyj_op_fail(err, i, name, "\"to\" (and \"from\") must be snake, camel or pascal");
+		return fy_json_keys_case(doc, to, err);
+	}
+	if (!cJSON_IsObject(doc))
+		return fyj_op_fail(err, i, name, "the document is not an object");
+	if (strcmp(name, "rename") == 0)
+	{
+		const char *from = fyj_str(op, "from"),
+				   *to = fyj_str(op, "to");
+		char		tolast[256];
+		cJSON	   *dest;
+
+		if (from == NULL || to == NULL)
+			return fyj_op_fail(err, i, name, "needs \"from\" and \"to\"");
+		if ((parent = fyj_walk(doc, from, false, last, sizeof(last))) == NULL ||
+			(v = cJSON_GetObjectItemCaseSensitive(parent, last)) == NULL)
+			return true;
+		if (fyj_get(doc, to) != NULL)
+			return fyj_op_fail(err, i, name, "\"%s\" is already there; renaming onto it would lose a value", to);
+		v = cJSON_DetachItemFromObjectCaseSensitive(parent, last);
+		if ((dest = fyj_walk(doc, to, true, tolast, sizeof(tolast))) == NULL)
+		{
+			cJSON_AddItemToObject(parent, last, v);
+			return fyj_op_fail(err, i, name, "bad path \"%s\"", to);
+		}
+		cJSON_AddItemToObject(dest, tolast, v);
+		fyj_prune(doc, from);
+		return true;
+	}
+	if (strcmp(name, "nest") == 0 || strcmp(name, "unnest") == 0)
+	{
+		const cJSON *keys = fyj_keys(op);
+		const char *into = fyj_str(op, strcmp(name, "nest") == 0 ? "into" : "path");
+		const cJSON *k;
+		cJSON	   *box;
+
+		if (keys == NULL || into == NULL)
+			return fyj_op_fail(err, i, name, "needs \"keys\" and \"%s\"",
+							   strcmp(name, "nest") == 0 ? "into" : "path");
+		if (strcmp(name, "nest") == 0)
+		{
+			box = fyj_member(doc, into);
+			if (box != NULL && !cJSON_IsObject(box))
+				return fyj_op_fail(err, i, name, "\"%s\" is not an object", into);
+			cJSON_ArrayForEach(k, keys)
+			{
+				if ((v = cJSON_DetachItemFromObjectCaseSensitive(doc, k->valuestring)) == NULL)
+					continue;
+				if (box == NULL && (box = cJSON_AddObjectToObject(doc, into)) == NULL)
+					return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+				if (cJSON_GetObjectItemCaseSensitive(box, k->valuestring) != NULL)
+				{
+					cJSON_Delete(v);
+					return fyj_op_fail(err, i, name, "\"%s.%s\" is already there", into, k->valuestring);
+				}
+				cJSON_AddItemToObject(box, k->valuestring, v);
+			}
+			return true;
+		}
+		if ((box = fyj_member(doc, into)) == NULL)
+			return true;
+		if (!cJSON_IsObject(box))
+			return fyj_op_fail(err, i, name, "\"%s\" is not an object", into);
+		cJSON_ArrayForEach(k, keys)
+		{
+			if ((v = cJSON_DetachItemFromObjectCaseSensitive(box, k->valuestring)) == NULL)
+				continue;
+			if (cJSON_GetObjectItemCaseSensitive(doc, k->valuestring) != NULL)
+			{
+				cJSON_Delete(v);
+				return fyj_op_fail(err, i, name, "\"%s\" is already there", k->valuestring);
+			}
+			cJSON_AddItemToObject(doc, k->valuestring, v);
+		}
+		if (box->child == NULL)
+			cJSON_DeleteItemFromObjectCaseSensitive(doc, into);
+		return true;
+	}
+	if (strcmp(name, "flatten") == 0 || strcmp(name, "unflatten") == 0)
+	{
+		const char *path = fyj_str(op, "path");
+		const char *sep = fyj_str(op, "separator");
+		char		key[512];
+		size_t		plen;
+
+		if (path == NULL)
+			return fyj_op_fail(err, i, name, "needs \"path\"");
+		if (sep == NULL)
+			sep = "_";
+		plen = strlen(path);
+		if (strcmp(name, "flatten") == 0)
+		{
+			cJSON	   *box = fyj_member(doc, path);
+
+			if (box == NULL)
+				return true;
+			if (!cJSON_IsObject(box))
+				return fyj_op_fail(err, i, name, "\"%s\" is not an object", path);
+			box = cJSON_DetachItemFromObjectCaseSensitive(doc, path);
+			while (box->child != NULL)
+			{
+				cJSON	   *c = cJSON_DetachItemViaPointer(box, box->child);
+
+				snprintf(key, sizeof(key), "%s%s%s", path, sep, c->string);
+				if (cJSON_GetObjectItemCaseSensitive(doc, key) != NULL)
+				{
+					cJSON_Delete(c);
+					cJSON_Delete(box);
+					return fyj_op_fail(err, i, name, "\"%s\" is already there", key);
+				}
+				cJSON_AddItemToObject(doc, key, c);
+			}
+			cJSON_Delete(box);
+			return true;
+		}
+		{
+			cJSON	   *box = NULL;
+			cJSON	   *c = doc->child;
+
+			while (c != NULL)
+			{
+				cJSON	   *next = c->next;
+
+				if (strncmp(c->string, path, plen) == 0 &&
+					strncmp(c->string + plen, sep, strlen(sep)) == 0 &&
+					c->string[plen + strlen(sep)] != '\0')
+				{
+					const char *sub = c->string + plen + strlen(sep);
+
+					if (box == NULL)
+					{
+						if (fyj_member(doc, path) != NULL)
+							return fyj_op_fail(err, i, name, "\"%s\" is already there", path);
+						if ((box = cJSON_AddObjectToObject(doc, path)) == NULL)
+							return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+					}
+					snprintf(key, sizeof(key), "%s", sub);
+					c = cJSON_DetachItemViaPointer(doc, c);
+					cJSON_AddItemToObject(box, key, c);
+				}
+				c = next;
+			}
+			return true;
+		}
+	}
+	if (strcmp(name, "pick") == 0 || strcmp(name, "drop") == 0)
+	{
+		const cJSON *keys = fyj_keys(op);
+		bool		pick = strcmp(name, "pick") == 0;
+		cJSON	   *c = doc->child;
+
+		if (keys == NULL)
+			return fyj_op_fail(err, i, name, "needs \"keys\", an array of names");
+		while (c != NULL)
+		{
+			cJSON	   *next = c->next;
+			bool		listed = false;
+			const cJSON *k;
+
+			cJSON_ArrayForEach(k, keys)
+				if (strcmp(k->valuestring, c->string) == 0)
+				listed = true;
+			if (listed != pick)
+				cJSON_Delete(cJSON_DetachItemViaPointer(doc, c));
+			c = next;
+		}
+		return true;
+	}
+	if (strcmp(name, "default") == 0)
+	{
+		const cJSON *vals = cJSON_GetObjectItemCaseSensitive(op, "values");
+		const cJSON *k;
+
+		if (!cJSON_IsObject(vals))
+			return fyj_op_fail(err, i, name, "needs \"values\", an object");
+		cJSON_ArrayForEach(k, vals)
+			if (cJSON_GetObjectItemCaseSensitive(doc, k->string) == NULL)
+			cJSON_AddItemToObject(doc, k->string, cJSON_Duplicate(k, true));
+		return true;
+	}
+	/* the rest work on the value at "path" */
+	{
+		const char *path = fyj_str(op, "path");
+
+		if (path == NULL)
+			return fyj_op_fail(err, i, name, "needs \"path\"");
+		if ((parent = fyj_walk(doc, path, false, last, sizeof(last))) == NULL ||
+			(v = cJSON_GetObjectItemCaseSensitive(parent, last)) == NULL)
+		{
+			if (strcmp(name, "cast") != 0 && strcmp(name, "map_values") != 0 &&
+				strcmp(name, "split") != 0 && strcmp(name, "join") != 0)
+				return fyj_op_fail(err, i, name, "unknown operation");
+			return true;
+		}
+		if (strcmp(name, "cast") == 0)
+		{
+			const char *to = fyj_str(op, "to");
+			const char *on_error = fyj_str(op, "on_error");
+			cJSON	   *out;
+
+			if (to == NULL || (strcmp(to, "string") && strcmp(to, "number") && strcmp(to, "boolean")))
+				return fyj_op_fail(err, i, name, "\"to\" must be string, number or boolean");
+			if (!fyj_cast_value(v, to, &out))
+			{
+				if (on_error != NULL && strcmp(on_error, "keep") == 0)
+					return true;
+				if (on_error != NULL && strcmp(on_error, "null") == 0)
+					out = cJSON_CreateNull();
+				else
+					return fyj_op_fail(err, i, name, "\"%s\" is no %s", path, to);
+			}
+			cJSON_ReplaceItemInObjectCaseSensitive(parent, last, out);
+			return true;
+		}
+		if (strcmp(name, "map_values") == 0)
+		{
+			const cJSON *map = cJSON_GetObjectItemCaseSensitive(op, "map");
+			const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(op, "default");
+			const cJSON *to;
+			char		text[256];
+
+			if (!cJSON_IsObject(map))
+				return fyj_op_fail(err, i, name, "needs \"map\", an object");
+			if (!fyj_scalar_text(v, text, sizeof(text)))
+				return true;
+			to = cJSON_GetObjectItemCaseSensitive(map, text);
+			if (to == NULL)
+				to = dflt;
+			if (to != NULL)
+				cJSON_ReplaceItemInObjectCaseSensitive(parent, last, cJSON_Duplicate(to, true));
+			return true;
+		}
+		if (strcmp(name, "split") == 0)
+		{
+			const cJSON *seps = cJSON_GetObjectItemCaseSensitive(op, "separators");
+			const cJSON *trim = cJSON_GetObjectItemCaseSensitive(op, "trim");
+			const cJSON *x;
+			cJSON	   *arr;
+
+			if (!cJSON_IsArray(seps) || seps->child == NULL)
+				return fyj_op_fail(err, i, name, "needs \"separators\", an array of strings");
+			cJSON_ArrayForEach(x, seps)
+				if (!cJSON_IsString(x) || x->valuestring[0] == '\0')
+				return fyj_op_fail(err, i, name, "every separator must be a non-empty string");
+			if (!cJSON_IsString(v))
+				return cJSON_IsNull(v) ? true : fyj_op_fail(err, i, name, "\"%s\" is not a string", path);
+			if ((arr = fyj_split(v->valuestring, seps, !cJSON_IsFalse(trim))) == NULL)
+				return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			cJSON_ReplaceItemInObjectCaseSensitive(parent, last, arr);
+			return true;
+		}
+		if (strcmp(name, "join") == 0)
+		{
+			const char *sep = fyj_str(op, "separator");
+			fy_buf		b;
+			const cJSON *x;
+			bool		first = true;
+
+			if (sep == NULL)
+				return fyj_op_fail(err, i, name, "needs \"separator\"");
+			if (!cJSON_IsArray(v))
+				return cJSON_IsNull(v) ? true : fyj_op_fail(err, i, name, "\"%s\" is not an array", path);
+			fy_buf_init(&b);
+			fy_buf_add(&b, "");
+			cJSON_ArrayForEach(x, v)
+			{
+				char		text[64];
+
+				if (!first)
+					fy_buf_add(&b, sep);
+				first = false;
+				if (cJSON_IsString(x))
+					fy_buf_add(&b, x->valuestring);
+				else if (fyj_scalar_text(x, text, sizeof(text)))
+					fy_buf_add(&b, text);
+				else
+				{
+					fy_buf_free(&b);
+					return fyj_op_fail(err, i, name, "\"%s\" holds a nested value", path);
+				}
+			}
+			if (b.oom)
+				return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			cJSON_ReplaceItemInObjectCaseSensitive(parent, last, cJSON_CreateString(b.data));
+			fy_buf_free(&b);
+			return true;
+		}
+	}
+	return fyj_op_fail(err, i, name, "unknown operation");
+}
+
+/*
+ * fy_json_restructure applies a spec -- a JSON array of operations, in
+ * order -- to a document.  Returns the new document's text (fy_release
+ * it) or NULL with the error naming the operation's index.
+ */
+char *
+fy_json_restructure(const char *doc_text, const char *spec_text, fy_error *err)
+{
+	cJSON	   *doc = cJSON_Parse(doc_text);
+	cJSON	   *spec = cJSON_Parse(spec_text);
+	const cJSON *op;
+	char	   *out = NULL;
+	int			i = 0;
+
+	if (doc == NULL || spec == NULL)
+		fy_fail(err, FY_ERR_INVALID_JSON, "json_restructure: the %s is not valid JSON",
+				doc == NULL ? "document" : "spec");
+	else if (!cJSON_IsArray(spec))
+		fy_fail(err, FY_ERR_INVALID_SPEC, "json_restructure: the spec must be an array of operations");
+	else if (fy_restructure_check(spec, err))
+	{
+		bool		ok = true;
+
+		cJSON_ArrayForEach(op, spec)
+		{
+			if (!cJSON_IsObject(op))
+				ok = fyj_op_fail(err, i, "?", "an operation must be an object");
+			else
+				ok = fyj_apply_op(doc, op, i, err);
+			if (!ok)
+				break;
+			i++;
+		}
+		if (ok && (out = cJSON_PrintUnformatted(doc)) == NULL)
+			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(spec);
+	return out;
+}
+
+/*
+ * fyj_inverse_op: the operation that undoes op, or NULL with the reason it
+ * has none (it loses information: drop, pick, default, a lossy cast, a
+ * split that trims or cuts at several separators, a map that is not
+ * one-to-one or has a default, a key_case without "from").
+ */
+static cJSON *
+fyj_inverse_op(const cJSON *op, int i, fy_error *err)
+{
+	const char *name = fyj_str(op, "op");
+	cJSON	   *inv = cJSON_CreateObject();
+
+	if (inv == NULL || name == NULL)
+	{
+		cJSON_Delete(inv);
+		fyj_op_fail(err, i, name, "needs \"op\"");
+		return NULL;
+	}
+#define FYJ_NO_INVERSE(why) do { cJSON_Delete(inv); fyj_op_fail(err, i, name, "has no exact inverse: %s", why); return NULL; } while (0)
+	if (strcmp(name, "rename") == 0)
+	{
+		if (!fyj_str(op, "from") || !fyj_str(op, "to"))
+			FYJ_NO_INVERSE("it needs \"from\" and \"to\"");
+		cJSON_AddStringToObject(inv, "op", "rename");
+		cJSON_AddStringToObject(inv, "from", fyj_str(op, "to"));
+		cJSON_AddStringToObject(inv, "to", fyj_str(op, "from"));
+	}
+	else if (strcmp(name, "nest") == 0 || strcmp(name, "unnest") == 0)
+	{
+		bool		nest = strcmp(name, "nest") == 0;
+		const char *box = fyj_str(op, nest ? "into" : "path");
+
+		if (fyj_keys(op) == NULL || box == NULL)
+			FYJ_NO_INVERSE("it needs \"keys\" and a target");
+		cJSON_AddStringToObject(inv, "op", nest ? "unnest" : "nest");
+		cJSON_AddItemToObject(inv, "keys", cJSON_Duplicate(fyj_keys(op), true));
+		cJSON_AddStringToObject(inv, nest ? "path" : "into", box);
+	}
+	else if (strcmp(name, "flatten") == 0 || strcmp(name, "unflatten") == 0)
+	{
+		if (!fyj_str(op, "path"))
+			FYJ_NO_INVERSE("it needs \"path\"");
+		cJSON_AddStringToObject(inv, "op", strcmp(name, "flatten") == 0 ? "unflatten" : "flatten");
+		cJSON_AddStringToObject(inv, "path", fyj_str(op, "path"));
+		cJSON_AddStringToObject(inv, "separator", fyj_str(op, "separator") ? fyj_str(op, "separator") : "_");
+	}
+	else if (strcmp(name, "cast") == 0)
+	{
+		const char *from = fyj_str(op, "from");
+		const char *to = fyj_str(op, "to");
+
+		if (from == NULL || to == NULL || strcmp(to, "string") != 0 ||
+			(strcmp(from, "number") != 0 && strcmp(from, "boolean") != 0))
+			FYJ_NO_INVERSE("only a cast of a number or a boolean (\"from\") to a string comes back exactly");
+		cJSON_AddStringToObject(inv, "op", "cast");
+		cJSON_AddStringToObject(inv, "path", fyj_str(op, "path") ? fyj_str(op, "path") : "");
+		cJSON_AddStringToObject(inv, "from", "string");
+		cJSON_AddStringToObject(inv, "to", from);
+	}
+	else if (strcmp(name, "map_values") == 0)
+	{
+		const cJSON *map = cJSON_GetObjectItemCaseSensitive(op, "map");
+		cJSON	   *back = cJSON_CreateObject();
+		const cJSON *m;
+
+		if (cJSON_GetObjectItemCaseSensitive(op, "default") != NULL || !cJSON_IsObject(map))
+		{
+			cJSON_Delete(back);
+			FYJ_NO_INVERSE("a default merges values");
+		}
+		cJSON_ArrayForEach(m, map)
+		{
+			char		text[256];
+			cJSON	   *orig = cJSON_CreateString(m->string);
+
+			if (!fyj_scalar_text(m, text, sizeof(text)) ||
+				cJSON_GetObjectItemCaseSensitive(back, text) != NULL ||
+				cJSON_GetObjectItemCaseSensitive(map, text) != NULL)
+			{
+				cJSON_Delete(orig);
+				cJSON_Delete(back);
+				FYJ_NO_INVERSE("the map is not one-to-one");
+			}
+			cJSON_AddItemToObject(back, text, orig);
+		}
+		cJSON_AddStringToObject(inv, "op", "map_values");
+		cJSON_AddStringToObject(inv, "path", fyj_str(op, "path") ? fyj_str(op, "path") : "");
+		cJSON_AddItemToObject(inv, "map", back);
+	}
+	else if (strcmp(name, "split") == 0 || strcmp(name, "join") == 0)
+	{
+		if (strcmp(name, "split") == 0)
+		{
+			const cJSON *seps = cJSON_GetObjectItemCaseSensitive(op, "separators");
+
+			if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(op, "trim")) ||
+				cJSON_GetArraySize(seps) != 1 || !cJSON_IsString(seps->child))
+				FYJ_NO_INVERSE("only a split at one separator without trimming comes back exactly");
+			cJSON_AddStringToObject(inv, "op", "join");
+			cJSON_AddStringToObject(inv, "separator", seps->child->valuestring);
+		}
+		else
+		{
+			cJSON	   *seps = cJSON_CreateArray();
+
+			if (!fyj_str(op, "separator"))
+			{
+				cJSON_Delete(seps);
+				FYJ_NO_INVERSE("it needs \"separator\"");
+			}
+			cJSON_AddItemToArray(seps, cJSON_CreateString(fyj_str(op, "separator")));
+			cJSON_AddStringToObject(inv, "op", "split");
+			cJSON_AddItemToObject(inv, "separators", seps);
+			cJSON_AddFalseToObject(inv, "trim");
+		}
+		cJSON_AddStringToObject(inv, "path", fyj_str(op, "path") ? fyj_str(op, "path") : "");
+	}
+	else if (strcmp(name, "key_case") == 0)
+	{
+		if (!fyj_str(op, "from") || !fyj_str(op, "to"))
+			FYJ_NO_INVERSE("it needs \"from\" to know which case to go back to");
+		cJSON_AddStringToObject(inv, "op", "key_case");
+		cJSON_AddStringToObject(inv, "from", fyj_str(op, "to"));
+		cJSON_AddStringToObject(inv, "to", fyj_str(op, "from"));
+	}
+	else if (strcmp(name, "pick") == 0 || strcmp(name, "drop") == 0 ||
+			 strcmp(name, "default") == 0)
+		FYJ_NO_INVERSE("it drops or adds values that cannot be told apart afterwards");
+	else
+		FYJ_NO_INVERSE("unknown operation");
+#undef FYJ_NO_INVERSE
+	return inv;
+}
+
+/*
+ * fy_json_restructure_inverse: the spec that undoes a spec -- the inverse
+ * operations in reverse order -- or NULL with the first operation that has
+ * no exact inverse, so the user knows the round trip cannot be proven.
+ */
+char *
+fy_json_restructure_inverse(const char *spec_text, fy_error *err)
+{
+	cJSON	   *spec = cJSON_Parse(spec_text);
+	cJSON	   *inv = cJSON_CreateArray();
+	const cJSON *op;
+	char	   *out = NULL;
+	int			i = 0;
+	bool		ok = true;
+
+	cJSON	   *ops;
+
+	if (spec == NULL || !cJSON_IsArray(spec))
+		ok = fy_fail(err, FY_ERR_INVALID_SPEC, "json_restructure_inverse: the spec must be an array of operations");
+	ops = ok ? spec : NULL;
+	cJSON_ArrayForEach(op, ops)
+	{
+		cJSON	   *x = cJSON_IsObject(op) ? fyj_inverse_op(op, i, err) : NULL;
+
+		if (x == NULL)
+		{
+			if (!cJSON_IsObject(op))
+				fyj_op_fail(err, i, "?", "an operation must be an object");
+			ok = false;
+			break;
+		}
+		cJSON_InsertItemInArray(inv, 0, x);
+		i++;
+	}
+	if (ok && (out = cJSON_PrintUnformatted(inv)) == NULL)
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	cJSON_Delete(spec);
+	cJSON_Delete(inv);
+	return out;
+}
+
+bool
+fy_restructure_check(const void *spec_node, fy_error *err)
+{
+	static const char *const ops[] = {"rename", "nest", "unnest", "flatten", "unflatten",
+		"pick", "drop", "cast", "map_values", "default", "split", "join", "key_case", NULL};
+	const cJSON *spec = spec_node;
+	const cJSON *op;
+	int			i = 0;
+
+	if (!cJSON_IsArray(spec))
+		return fy_fail(err, FY_ERR_INVALID_SPEC, "a restructure spec must be an array of operations");
+	cJSON_ArrayForEach(op, spec)
+	{
+		const char *name = cJSON_IsObject(op) ? fyj_str(op, "op") : NULL;
+		int			k = 0;
+
+		while (name && ops[k] && strcmp(ops[k], name) != 0)
+			k++;
+		if (name == NULL || ops[k] == NULL)
+			return fyj_op_fail(err, i, name, name ? "unknown operation" : "needs \"op\"");
+		i++;
+	}
+	return true;
 }

@@ -21,10 +21,12 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
  * like the source key, new_key like the target key), keyed on the legacy
  * key and indexed on the new key, so both lookups are index scans.
  */
-/* fyp_has_keys_case: a "keys_to_*" conversion anywhere in e. */
+/* fyp_has_keys_case: a "keys_to_*" conversion or a restructure anywhere in e. */
 static bool
 fyp_has_keys_case(const fy_expr *e)
 {
+	if (e->kind == FY_EXPR_RESTRUCTURE)
+		return true;
 	if (e->kind == FY_EXPR_CONVERT)
 		return e->convert >= FY_CONV_KEYS_TO_SNAKE;
 	if (e->kind == FY_EXPR_MAP)
@@ -46,7 +48,7 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 	for (int i = 0; d == FY_MARIADB && i < ph->ncolumns; i++)
 		if (fyp_has_keys_case(ph->columns[i].expr))
 			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-						   "phase \"%s\": the keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
+						   "phase \"%s\": the restructure and keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
 						   ph->name, ph->columns[i].target);
 	if (d == FY_MARIADB && (ph->nrequired || ph->nunique || ph->naggregates || ph->nchecks))
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
@@ -161,6 +163,7 @@ fyp_probe_expr(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 			}
 		case FY_EXPR_MAP:
 		case FY_EXPR_CONVERT:
+		case FY_EXPR_RESTRUCTURE:
 			return fyp_probe_expr(plan, ph, meta, d, e->from, label, err);
 		case FY_EXPR_JSON:
 			for (int i = 0; i < e->nmembers; i++)
@@ -345,7 +348,7 @@ fyp_plan_insert(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		fy_buf_add(&b, ", ");
-		fyp_expr(&b, ph->columns[i].expr, d, "s",
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s",
 				 fy_meta_column(&meta->target, ph->columns[i].target));
 	}
 	fy_buf_add(&b, " FROM (SELECT s.*, m.new_key AS ferry_new_key FROM ");
@@ -710,7 +713,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		fy_buf_add(b, ", ");
-		fyp_expr(b, ph->columns[i].expr, d, "s",
+		fyp_expr(b, meta, ph->columns[i].expr, d, "s",
 				 safe ? NULL : fy_meta_column(&meta->target, ph->columns[i].target));
 		fy_buf_addf(b, " AS ferry_c_%d", i + 1);
 	}

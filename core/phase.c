@@ -31,7 +31,7 @@ static const fy_keyinfo fy_phase_keys[] = {
 static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
 	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
-	{"restructure", false}, {"convert", true}, {"at", true}, {"merge", true},
+	{"restructure", true}, {"convert", true}, {"at", true}, {"merge", true},
 	{NULL, false}
 };
 
@@ -314,6 +314,47 @@ fy_parse_convert(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *col)
 	return e;
 }
 
+/*
+ * fy_parse_restructure wraps the column's value in json_restructure:
+ * {"from": "OrderData", "restructure": [{"op": "key_case", ...}]}.
+ */
+static fy_expr *
+fy_parse_restructure(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *col)
+{
+	fy_phase   *ph = ps->phase;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(v, "restructure");
+	fy_expr    *e;
+	fy_error	inner_err = {0};
+	char	   *text;
+
+	if ((inner->kind != FY_EXPR_COLUMN && inner->kind != FY_EXPR_SQL) ||
+		cJSON_GetObjectItemCaseSensitive(v, "map") != NULL)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"restructure\" of column \"%s\" needs \"from\" or \"sql\" and no \"map\"",
+				ph->name, col);
+		return NULL;
+	}
+	if (!fy_restructure_check(spec, &inner_err))
+	{
+		fy_fail(ps->err, inner_err.code, "phase \"%s\": column \"%s\": %s", ph->name, col,
+				inner_err.message);
+		return NULL;
+	}
+	e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
+	text = cJSON_PrintUnformatted(spec);
+	if (e == NULL || text == NULL || (e->text = fy_arena_strdup(ph->arena, text)) == NULL)
+	{
+		fy_release(text);
+		fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	fy_release(text);
+	e->kind = FY_EXPR_RESTRUCTURE;
+	e->from = inner;
+	return e;
+}
+
 static bool
 fy_is_form_object(const cJSON *v)
 {
@@ -416,6 +457,8 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 	if (cJSON_GetObjectItemCaseSensitive(v, "convert") != NULL ||
 		cJSON_GetObjectItemCaseSensitive(v, "at") != NULL)
 		return fy_parse_convert(ps, e, v, col);
+	if (cJSON_GetObjectItemCaseSensitive(v, "restructure") != NULL)
+		return fy_parse_restructure(ps, e, v, col);
 	x = cJSON_GetObjectItemCaseSensitive(v, "map");
 	if (x == NULL && cJSON_GetObjectItemCaseSensitive(v, "default") != NULL)
 	{

@@ -493,11 +493,11 @@ fyp_const(fy_buf *b, fy_dialect d, const cJSON *v, bool in_json)
  */
 #define FY_JSON_CHUNK 50
 
-static void fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d,
-						const char *src);
+static void fyp_convert(fy_buf *b, const fy_meta *meta, const fy_expr *e,
+						fy_dialect d, const char *src);
 
 static void
-fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
+fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const char *src,
 			bool in_json)
 {
 	switch (e->kind)
@@ -529,7 +529,7 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 					fy_buf_add(b, ", ");
 				fy_buf_literal(b, d, e->members[i].key);
 				fy_buf_add(b, ", ");
-				fyp_expr_in(b, e->members[i].value, d, src, true);
+				fyp_expr_in(b, meta, e->members[i].value, d, src, true);
 			}
 			fy_buf_add(b, ")");
 			break;
@@ -537,11 +537,19 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 			fy_buf_addf(b, "%s.ferry_ref_%d", src, e->ref_index);
 			break;
 		case FY_EXPR_CONVERT:
-			fyp_convert(b, e, d, src);
+			fyp_convert(b, meta, e, d, src);
+			break;
+		case FY_EXPR_RESTRUCTURE:
+			fyp_func(b, meta, d, "json_restructure");
+			fy_buf_add(b, "((");
+			fyp_expr_in(b, meta, e->from, d, src, false);
+			fy_buf_add(b, ")::jsonb, ");
+			fy_buf_literal(b, d, e->text);
+			fy_buf_add(b, "::jsonb)");
 			break;
 		case FY_EXPR_MAP:
 			fy_buf_add(b, "CASE ");
-			fyp_expr_in(b, e->from, d, src, false);
+			fyp_expr_in(b, meta, e->from, d, src, false);
 			for (int i = 0; i < e->nmappings; i++)
 			{
 				fy_buf_add(b, " WHEN ");
@@ -553,7 +561,7 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 			if (e->value != NULL)
 				fyp_const(b, d, e->value, in_json);
 			else
-				fyp_expr_in(b, e->from, d, src, in_json);
+				fyp_expr_in(b, meta, e->from, d, src, in_json);
 			fy_buf_add(b, " END");
 			break;
 	}
@@ -565,7 +573,8 @@ fyp_expr_in(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
  * checked.
  */
 static void
-fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
+fyp_convert(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
+			const char *src)
 {
 	bool		pg = d == FY_POSTGRES;
 	static const char *const pg_sql[][2] = {
@@ -575,9 +584,9 @@ fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
 		{"round((", ") * 100)::bigint"},
 		{"", ""},					/* flag_to_deleted_at: below */
 		{"((", ") IS NOT NULL)"},
-		{"\"ferry\".json_keys_case((", ")::jsonb, 'snake')"},
-		{"\"ferry\".json_keys_case((", ")::jsonb, 'pascal')"},
-		{"\"ferry\".json_keys_case((", ")::jsonb, 'camel')"},
+		{".json_keys_case((", ")::jsonb, 'snake')"},
+		{".json_keys_case((", ")::jsonb, 'pascal')"},
+		{".json_keys_case((", ")::jsonb, 'camel')"},
 	};
 	static const char *const my_sql[][2] = {
 		{"FROM_UNIXTIME(", ")"},
@@ -595,7 +604,7 @@ fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
 	{
 		/* a flag of any type: 1, true, 't', 'Y' are set; 0, false, NULL are not */
 		fy_buf_add(b, pg ? "CASE WHEN lower((" : "CASE WHEN LOWER(CAST(");
-		fyp_expr_in(b, e->from, d, src, false);
+		fyp_expr_in(b, meta, e->from, d, src, false);
 		fy_buf_add(b, pg ? ")::text)" : " AS CHAR))");
 		fy_buf_add(b, " NOT IN ('0', 'false', 'f', 'no', 'n', 'off', '') THEN ");
 		if (e->at)
@@ -605,8 +614,10 @@ fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
 		fy_buf_add(b, " END");
 		return;
 	}
+	if (pg && e->convert >= FY_CONV_KEYS_TO_SNAKE)
+		fy_buf_ident(b, d, meta->catalog_schema);
 	fy_buf_add(b, (pg ? pg_sql : my_sql)[e->convert][0]);
-	fyp_expr_in(b, e->from, d, src, false);
+	fyp_expr_in(b, meta, e->from, d, src, false);
 	fy_buf_add(b, (pg ? pg_sql : my_sql)[e->convert][1]);
 }
 
@@ -618,7 +629,7 @@ fyp_convert(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src)
  * rules apply on both engines.
  */
 void
-fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
+fyp_expr(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const char *src,
 		 const fy_colmeta *target)
 {
 	bool		cast = d == FY_POSTGRES && target != NULL &&
@@ -626,7 +637,7 @@ fyp_expr(fy_buf *b, const fy_expr *e, fy_dialect d, const char *src,
 
 	if (cast)
 		fy_buf_add(b, "CAST(");
-	fyp_expr_in(b, e, d, src, false);
+	fyp_expr_in(b, meta, e, d, src, false);
 	if (cast)
 		fy_buf_addf(b, " AS %s)", target->type);
 }
@@ -686,6 +697,8 @@ fyp_check_expr(const fy_phase *ph, const fy_meta *meta, const fy_expr *e,
 					return false;
 			return true;
 		case FY_EXPR_MAP:
+			return fyp_check_expr(ph, meta, e->from, target, err);
+		case FY_EXPR_RESTRUCTURE:
 			return fyp_check_expr(ph, meta, e->from, target, err);
 		case FY_EXPR_CONVERT:
 			snprintf(what, sizeof(what), " (\"at\" of target column \"%s\")", target);

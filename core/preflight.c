@@ -228,7 +228,7 @@ fypf_not_null(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_init(&b);
 		fypf_select_pending(&b, ph, meta, d, refs);
 		fy_buf_add(&b, " WHERE (");
-		fyp_expr(&b, ph->columns[i].expr, d, "s", t);
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s", t);
 		fy_buf_add(&b, ") IS NULL");
 		if (!fyp_add_check(plan, &b, ph->nkeys, d, "not_null", "WARN", t->name,
 					  "whose value would be NULL in this NOT NULL column: migrate_phase would reject them",
@@ -261,7 +261,7 @@ fypf_cast_one(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_ident(&b, d, meta->catalog_schema);
 	fy_buf_add(&b, ".value_fits(");
 	if (e != NULL)
-		fyp_expr(&b, e, d, "s", NULL);
+		fyp_expr(&b, meta, e, d, "s", NULL);
 	else
 		fyp_col(&b, d, "s", key_col);
 	fy_buf_add(&b, ", ");
@@ -357,7 +357,7 @@ fypf_unique_value(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->ncolumns && !found; i++)
 			if (strcmp(ph->columns[i].target, col) == 0)
 			{
-				fyp_expr(b, ph->columns[i].expr, d, "s", t);
+				fyp_expr(b, meta, ph->columns[i].expr, d, "s", t);
 				found = true;
 			}
 	if (!found)

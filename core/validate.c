@@ -499,7 +499,7 @@ fypv_roundtrip(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		fy_buf_add(&b, ", ");
-		fyp_expr(&b, ph->columns[i].expr, d, "s", NULL);
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s", NULL);
 		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
 	}
 	fy_buf_addf(&b, " FROM %s) AS v JOIN ", base ? base : "");

@@ -208,3 +208,11 @@ COMMENT ON FUNCTION ferry.json_keys_case(jsonb, text) IS 'ferry: a document with
 CREATE FUNCTION ferry.row_hash(row_text text) RETURNS bigint
     AS 'MODULE_PATHNAME', 'row_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ferry.row_hash(text) IS 'ferry: the content hash of a row''s text (the first 64 bits of its SHA-1)';
+
+-- ------------------------------------------------------- json_restructure
+CREATE FUNCTION json_restructure(doc jsonb, spec jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'json_restructure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION json_restructure(jsonb, jsonb) IS 'ferry: reshape a document by a spec of operations (rename, nest, flatten, pick, drop, cast, map_values, default, split, join, key_case)';
+CREATE FUNCTION json_restructure_inverse(spec jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'json_restructure_inverse' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION json_restructure_inverse(jsonb) IS 'ferry: the spec that undoes a restructure spec, or an error naming the operation that has no exact inverse';

@@ -47,3 +47,54 @@ json_keys_case(PG_FUNCTION_ARGS)
 	MemoryContextDelete(rowcxt);
 	PG_RETURN_DATUM(result);
 }
+
+PG_FUNCTION_INFO_V1(json_restructure);
+PG_FUNCTION_INFO_V1(json_restructure_inverse);
+
+/*
+ * fpg_jsonb_text: a jsonb as text, and fpg_text_jsonb back; the core works
+ * on JSON text through cJSON.
+ */
+static char *
+fpg_jsonb_text(Jsonb *j)
+{
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
+/*
+ * json_restructure runs once per row inside a migration's statement: the
+ * core's cJSON trees live in a context of their own, deleted before it
+ * returns, so a million rows use the memory of one.
+ */
+Datum
+json_restructure(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
+	Jsonb	   *spec = PG_GETARG_JSONB_P(1);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ferry json_restructure",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(rowcxt);
+	fy_error	err = {0};
+	char	   *out = fy_json_restructure(fpg_jsonb_text(doc), fpg_jsonb_text(spec), &err);
+	Datum		result;
+
+	if (out == NULL)
+		fpg_raise(&err);
+	MemoryContextSwitchTo(old);
+	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out));
+	MemoryContextDelete(rowcxt);
+	PG_RETURN_DATUM(result);
+}
+
+/* json_restructure_inverse: the spec that undoes a spec, or why there is none. */
+Datum
+json_restructure_inverse(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *spec = PG_GETARG_JSONB_P(0);
+	fy_error	err = {0};
+	char	   *out = fy_json_restructure_inverse(fpg_jsonb_text(spec), &err);
+
+	if (out == NULL)
+		fpg_raise(&err);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out)));
+}
