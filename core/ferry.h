@@ -564,6 +564,8 @@ extern fy_plan *fy_plan_validate(const fy_phase *phase, const fy_meta *meta,
 								 fy_dialect d, fy_error *err);
 extern void fy_validate_verdict(const fy_stmt *st, int64_t failures,
 								fy_check *out);
+extern char *fy_verdict_json(const char *phase, const fy_stmt *st,
+							 int64_t failures, const char *sample);
 /*
  * fy_plan_drift: the content_unchanged check alone (empty where the
  * dialect keeps no hashes): the drift guard of rollback_migration.
@@ -655,6 +657,21 @@ extern char *fy_json_restructure(const char *doc, const char *spec, fy_error *er
 extern char *fy_json_restructure_inverse(const char *spec, fy_error *err);
 /* fy_restructure_check: every operation of a spec is one json_restructure knows. */
 extern bool fy_restructure_check(const void *spec, fy_error *err);
+
+/* -------------------------------------------------------- legacy formats */
+
+/*
+ * fy_legacy_to_json reads a value stored in a legacy text format (len
+ * bytes, no NUL needed) and returns it as compact JSON text to fy_release,
+ * or NULL with err giving the reason and the byte offset, counted from 0
+ * ("php: expected ':' at byte 17", FY_ERR_INVALID_JSON).  format: "json"
+ * (lenient: trailing commas, single quotes, comments), "php" (serialize()
+ * output), "query" (URL-encoded, PHP brackets), "kv" (a=1;b=2) or
+ * "kv:<pair separator>:<key separator>"; anything else is
+ * FY_ERR_INVALID_SPEC.  Core/legacy.c's header defines each format.
+ */
+extern char *fy_legacy_to_json(const char *text, size_t len,
+							   const char *format, fy_error *err);
 
 /* ------------------------------------------------------------------ uuid */
 

@@ -50,10 +50,6 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 						   "phase \"%s\": the restructure and keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
 						   ph->name, ph->columns[i].target);
-	if (d == FY_MARIADB && (ph->nrequired || ph->nunique || ph->naggregates || ph->nchecks))
-		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": \"required\", \"unique\", \"aggregates\" and \"checks\" are not validated on MariaDB yet",
-					   ph->name);
 	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update &&
 							ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;

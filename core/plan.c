@@ -122,8 +122,19 @@ fy_plan_json(const fy_plan *plan)
 	{
 		cJSON	   *s = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(s, "role", fy_role_name(plan->stmts[i].role));
-		cJSON_AddStringToObject(s, "sql", plan->stmts[i].sql);
+		const fy_stmt *st = &plan->stmts[i];
+
+		cJSON_AddStringToObject(s, "role", fy_role_name(st->role));
+		cJSON_AddStringToObject(s, "sql", st->sql);
+		/* check statements carry what their verdict is worded from */
+		if (st->check)
+		{
+			cJSON_AddStringToObject(s, "check", st->check);
+			cJSON_AddStringToObject(s, "severity", st->severity ? st->severity : "FAIL");
+			cJSON_AddStringToObject(s, "finding", st->finding ? st->finding : "");
+		}
+		if (st->label)
+			cJSON_AddStringToObject(s, "label", st->label);
 		cJSON_AddItemToArray(arr, s);
 	}
 	out = cJSON_PrintUnformatted(root);

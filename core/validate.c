@@ -362,25 +362,41 @@ fypv_aggregates(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		const fy_aggregate *a = &ph->aggregates[i];
 		fy_buf		b;
 
-		fy_buf_init(&b);
-		fy_buf_add(&b, "SELECT ");
-		fy_buf_add(&b, d == FY_POSTGRES ?
-				   "COALESCE(CAST(x.g AS text), CAST(y.g AS text))" :
-				   "COALESCE(CAST(x.g AS CHAR), CAST(y.g AS CHAR))");
-		fy_buf_addf(&b, " AS ferry_k, COALESCE(x.g, y.g) AS ferry_o_1 FROM (SELECT %s AS g, (%s) AS v FROM (SELECT s.* FROM ",
+		fy_buf		x;
+		fy_buf		y;
+
+		/* x: the source side over the migrated source rows; y: the target side */
+		fy_buf_init(&x);
+		fy_buf_addf(&x, "(SELECT %s AS g, (%s) AS v FROM (SELECT s.* FROM ",
 					a->per_source ? a->per_source : "1", a->source);
-		fyp_source(&b, ph, meta, d, "s");
-		fy_buf_add(&b, " WHERE EXISTS (SELECT 1 FROM ");
-		fy_buf_map_table(&b, meta, d);
-		fy_buf_add(&b, " AS m WHERE ");
-		fyp_key_join(&b, ph, d, "m", "s");
-		fy_buf_addf(&b, ")) AS s GROUP BY 1) AS x FULL JOIN (SELECT %s AS g, (%s) AS v FROM ",
+		fyp_source(&x, ph, meta, d, "s");
+		fy_buf_add(&x, " WHERE EXISTS (SELECT 1 FROM ");
+		fy_buf_map_table(&x, meta, d);
+		fy_buf_add(&x, " AS m WHERE ");
+		fyp_key_join(&x, ph, d, "m", "s");
+		fy_buf_add(&x, ")) AS s GROUP BY 1)");
+		fy_buf_init(&y);
+		fy_buf_addf(&y, "(SELECT %s AS g, (%s) AS v FROM ",
 					a->per_target ? a->per_target : "1", a->target);
-		fyp_target(&b, meta, d);
-		fy_buf_add(&b, " AS t WHERE ");
-		fypv_ours(&b, ph, meta, d);
-		fy_buf_add(&b, " GROUP BY 1) AS y ON x.g = y.g WHERE ");
-		fypv_distinct(&b, d, "x.v", "y.v");
+		fyp_target(&y, meta, d);
+		fy_buf_add(&y, " AS t WHERE ");
+		fypv_ours(&y, ph, meta, d);
+		fy_buf_add(&y, " GROUP BY 1)");
+		fy_buf_init(&b);
+		if (x.oom || y.oom)
+			b.oom = true;
+		else if (d == FY_POSTGRES)
+			fy_buf_addf(&b, "SELECT COALESCE(CAST(x.g AS text), CAST(y.g AS text)) AS ferry_k, "
+						"COALESCE(x.g, y.g) AS ferry_o_1 FROM %s AS x FULL JOIN %s AS y ON x.g = y.g "
+						"WHERE (x.v) IS DISTINCT FROM (y.v)", x.data, y.data);
+		else
+			/* MariaDB has no FULL JOIN: both sides' groups, the other side's missing */
+			fy_buf_addf(&b, "SELECT CAST(x.g AS CHAR) AS ferry_k, x.g AS ferry_o_1 FROM %s AS x "
+						"LEFT JOIN %s AS y ON x.g = y.g WHERE NOT ((x.v) <=> (y.v)) "
+						"UNION ALL SELECT CAST(y.g AS CHAR), y.g FROM %s AS y LEFT JOIN %s AS x "
+						"ON x.g = y.g WHERE x.g IS NULL", x.data, y.data, y.data, x.data);
+		fy_buf_free(&x);
+		fy_buf_free(&y);
 		if (!fyp_add_check(plan, &b, 1, d, "aggregates", "FAIL", a->name,
 						   a->per_source ? "groups whose source and target aggregates differ" :
 						   "totals that differ between source and target", err))
@@ -477,8 +493,12 @@ fypv_roundtrip(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		}
 		else
 		{
-			fy_buf_addf(&then, "CAST(v.ferry_c_%d AS %s)%s", i + 1, t ? t->type : "text",
-						as_jsonb ? "::jsonb" : "");
+			/* MariaDB's CAST takes no column types: its comparison converts */
+			if (pg)
+				fy_buf_addf(&then, "CAST(v.ferry_c_%d AS %s)%s", i + 1, t ? t->type : "text",
+							as_jsonb ? "::jsonb" : "");
+			else
+				fy_buf_addf(&then, "v.ferry_c_%d", i + 1);
 			if (as_jsonb)
 				fy_buf_add(&now, "::jsonb");
 		}
@@ -619,4 +639,33 @@ fy_validate_verdict(const fy_stmt *st, int64_t failures, fy_check *out)
 		snprintf(subject, sizeof(subject), "%s: ", st->label);
 	snprintf(out->details, sizeof(out->details), "%s%" PRId64 " %s", subject, failures,
 			 st->finding ? st->finding : "");
+}
+
+/*
+ * fy_verdict_json words a check statement's result as a one-element JSON
+ * array of {phase, check_name, status, details, sample}, for the MariaDB
+ * procedures that collect verdicts as JSON.
+ */
+char *
+fy_verdict_json(const char *phase, const fy_stmt *st, int64_t failures,
+				const char *sample)
+{
+	fy_check	c;
+	cJSON	   *arr = cJSON_CreateArray();
+	cJSON	   *o = cJSON_CreateObject();
+	char	   *out;
+
+	fy_validate_verdict(st, failures, &c);
+	cJSON_AddStringToObject(o, "phase", phase);
+	cJSON_AddStringToObject(o, "check_name", c.name);
+	cJSON_AddStringToObject(o, "status", c.status);
+	cJSON_AddStringToObject(o, "details", c.details);
+	if (failures > 0 && sample)
+		cJSON_AddStringToObject(o, "sample", sample);
+	else
+		cJSON_AddNullToObject(o, "sample");
+	cJSON_AddItemToArray(arr, o);
+	out = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return out;
 }

@@ -539,6 +539,8 @@ BEGIN
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_stmt LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i, v_n INT DEFAULT 0;
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans, v_rejected BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
@@ -551,6 +553,27 @@ BEGIN
     SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_filtered, v_rejected, v_orphans);
     CALL ferry_check(v_checks);
     SET io_checks = JSON_MERGE_PRESERVE(io_checks, v_checks);
+
+    -- the checks beyond the books: one statement each, (failures, sample),
+    -- worded by the core as on PostgreSQL
+    SET v_plan = ferry_plan_validate(p_name, v_spec, v_meta, 0);
+    CALL ferry_check(v_plan);
+    SET v_n = JSON_LENGTH(v_plan, '$.statements');
+    WHILE v_i < v_n DO
+        SET v_stmt = JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, ']'));
+        EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
+                                 JSON_UNQUOTE(JSON_EXTRACT(v_stmt, '$.sql')), ') AS ferry_check');
+        SET v_checks = ferry_validate_verdict(p_name,
+                JSON_UNQUOTE(JSON_EXTRACT(v_stmt, '$.check')),
+                JSON_UNQUOTE(JSON_EXTRACT(v_stmt, '$.severity')),
+                JSON_UNQUOTE(JSON_EXTRACT(v_stmt, '$.label')),
+                JSON_UNQUOTE(JSON_EXTRACT(v_stmt, '$.finding')),
+                @ferry_failures, @ferry_sample);
+        CALL ferry_check(v_checks);
+        SET io_checks = JSON_MERGE_PRESERVE(io_checks, v_checks);
+        SET @ferry_failures = NULL, @ferry_sample = NULL;
+        SET v_i = v_i + 1;
+    END WHILE;
 END//
 
 -- validate_migration_integrity: the proof a phase lost no row.  NULL means
@@ -576,13 +599,14 @@ BEGIN
             SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
         END WHILE;
     END IF;
-    SELECT c.phase, c.check_name, c.status, c.details
+    SELECT c.phase, c.check_name, c.status, c.details, c.sample
       FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
                seq FOR ORDINALITY,
                phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
                check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
                status VARCHAR(4) CHARACTER SET utf8mb4 PATH '$.status',
-               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details')) AS c
+               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+               sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c
      ORDER BY c.seq;
 END//
 

@@ -33,6 +33,8 @@ DROP FUNCTION IF EXISTS ferry_plan_drop;
 DROP FUNCTION IF EXISTS ferry_plan_migrate;
 DROP FUNCTION IF EXISTS ferry_plan_accounting;
 DROP FUNCTION IF EXISTS ferry_accounting_checks;
+DROP FUNCTION IF EXISTS ferry_plan_validate;
+DROP FUNCTION IF EXISTS ferry_validate_verdict;
 DROP FUNCTION IF EXISTS ferry_plan_rollback;
 
 DROP DATABASE IF EXISTS ferry;

@@ -114,3 +114,113 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 		fy_release(phase);
 	return fym_result(initid, out, length, is_null);
 }
+
+/*
+ * The validation checks beyond the accounting: ferry_plan_validate plans
+ * them (one statement each, returning failures and a sample), and
+ * ferry_validate_verdict words each result as PostgreSQL does.
+ */
+static const fym_udf plan_validate_udf = {"ferry_plan_validate", fym_plan_args, 4, FYM_JSON_LENGTH};
+
+static const fym_argdef validate_verdict_args[] = {
+	{"phase", FYM_TEXT},
+	{"check", FYM_TEXT},
+	{"severity", FYM_TEXT},
+	{"label", FYM_TEXT},
+	{"finding", FYM_TEXT},
+	{"failures", FYM_INT},
+	{"sample", FYM_TEXT},
+};
+
+static const fym_udf validate_verdict_udf = {"ferry_validate_verdict", validate_verdict_args, 7, FYM_JSON_LENGTH};
+
+my_bool		ferry_plan_validate_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+void		ferry_plan_validate_deinit(UDF_INIT *initid);
+char	   *ferry_plan_validate(UDF_INIT *initid, UDF_ARGS *args, char *result,
+								unsigned long *length, char *is_null, char *error);
+my_bool		ferry_validate_verdict_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+void		ferry_validate_verdict_deinit(UDF_INIT *initid);
+char	   *ferry_validate_verdict(UDF_INIT *initid, UDF_ARGS *args, char *result,
+								   unsigned long *length, char *is_null, char *error);
+
+/* plan_validate: fy_plan_validate in the planners' common shape (run_id unused). */
+static fy_plan *
+plan_validate(const fy_phase *phase, const fy_meta *meta, long run_id,
+			  fy_error *err)
+{
+	(void) run_id;
+	return fy_plan_validate(phase, meta, FY_MARIADB, err);
+}
+
+my_bool
+ferry_plan_validate_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return fym_init(&plan_validate_udf, initid, args, message);
+}
+
+void
+ferry_plan_validate_deinit(UDF_INIT *initid)
+{
+	fym_deinit(initid);
+}
+
+char *
+ferry_plan_validate(UDF_INIT *initid, UDF_ARGS *args, char *result,
+					unsigned long *length, char *is_null, char *error)
+{
+	(void) result;
+	(void) error;
+	return fym_plan(&plan_validate_udf, plan_validate, initid, args, length, is_null);
+}
+
+my_bool
+ferry_validate_verdict_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return fym_init(&validate_verdict_udf, initid, args, message);
+}
+
+void
+ferry_validate_verdict_deinit(UDF_INIT *initid)
+{
+	fym_deinit(initid);
+}
+
+/*
+ * ferry_validate_verdict: label and sample may be NULL (a check over the
+ * whole phase, nothing found); every other argument is required.
+ */
+char *
+ferry_validate_verdict(UDF_INIT *initid, UDF_ARGS *args, char *result,
+					   unsigned long *length, char *is_null, char *error)
+{
+	fy_error	err;
+	char	   *text[7] = {0};
+	long		failures = 0;
+	bool		ok = true;
+	char	   *out;
+
+	(void) result;
+	(void) error;
+	memset(&err, 0, sizeof(err));
+	for (unsigned i = 0; ok && i < 7; i++)
+	{
+		if (i == 5)
+			ok = fym_int(&validate_verdict_udf, args, i, &failures, &err);
+		else if ((i == 3 || i == 6) && args->args[i] == NULL)
+			continue;
+		else
+			ok = fym_text(&validate_verdict_udf, args, i, &text[i], &err);
+	}
+	if (ok)
+	{
+		fy_stmt		st = {.role = FY_ROLE_ASSERT, .check = text[1], .severity = text[2],
+		.label = text[3], .finding = text[4]};
+
+		out = fy_verdict_json(text[0], &st, failures, text[6]);
+	}
+	else
+		out = fy_error_json(&err);
+	for (unsigned i = 0; i < 7; i++)
+		fy_release(text[i]);
+	return fym_result(initid, out, length, is_null);
+}
