@@ -35,6 +35,7 @@ typedef enum fy_errcode
 	FY_ERR_UNDEFINED_PHASE,		/* 42704 */
 	FY_ERR_NOT_SUPPORTED,		/* 0A000 */
 	FY_ERR_PHASE_STATE,			/* 55000 object not in prerequisite state */
+	FY_ERR_FOREIGN_KEY,			/* 23503 a ref finds no row */
 	FY_ERR_ACCOUNTING,			/* XX001-like: the books do not balance */
 	FY_ERR_OUT_OF_MEMORY,		/* 53200 */
 	FY_ERR_INTERNAL				/* XX000 */
@@ -304,7 +305,8 @@ extern void fy_phase_free(fy_phase *phase);
 /*
  * fy_phase_summary_json: what an engine needs to resolve metadata, as
  * {"name", "checksum", "spec" (canonical), "source": {"schema", "name"} or
- * null, "source_query": text or null, "target": {"schema", "name"}}.
+ * null, "source_query": text or null, "target": {"schema", "name"},
+ * "target_key", "nkeys" (source key columns), "depends_on": [names]}.
  */
 extern char *fy_phase_summary_json(const fy_phase *phase);
 
@@ -368,7 +370,9 @@ extern fy_colmeta *fy_meta_add_column(fy_meta *meta, fy_relmeta *rel,
  *  "source": {"schema": "db", "name": "t", "columns": [{"name": "id",
  *             "type": "bigint", "notnull": true, "hasdefault": false}]},
  *  "target": {...},
- *  "refs": [{"phase": "wedding_data", "phase_id": 1, "nkeys": 1}]}
+ *  "refs": [{"phase": "wedding_data", "phase_id": 1, "nkeys": 1,
+ *            "target_schema": "db", "target_name": "events",
+ *            "target_key": "id"}]}   (the target_* optional)
  */
 extern fy_meta *fy_meta_parse(const char *json, fy_error *err);
 extern bool fy_meta_add_ref(fy_meta *meta, const char *phase, long phase_id,
@@ -389,6 +393,7 @@ typedef enum fy_role
 	FY_ROLE_DELETE_TARGET,		/* removes target rows */
 	FY_ROLE_DELETE_MAP,			/* empties the id map */
 	FY_ROLE_CLEAR_REJECTS,		/* forgets the rejects of earlier runs */
+	FY_ROLE_REJECT,				/* quarantines the rows a run cannot migrate */
 	FY_ROLE_ASSERT,				/* one row (failures, sample): refuse if > 0 */
 	FY_ROLE_MIGRATE,			/* maps, rejects and writes in one statement; */
 								/* one row (mapped, written, rejected) */
@@ -562,6 +567,14 @@ extern bool fy_dependency_order(const fy_depnode *nodes, int n, int *order,
  */
 extern fy_plan *fy_plan_validate(const fy_phase *phase, const fy_meta *meta,
 								 fy_dialect d, fy_error *err);
+/*
+ * fy_assert_verdict: false, with the error to raise, when a run's guard
+ * statement (severity ERROR: dependencies, an "on_missing": "error" ref)
+ * found rows; true for any other statement.
+ */
+extern bool fy_assert_verdict(const char *phase, const fy_stmt *st,
+							  int64_t failures, const char *sample,
+							  fy_error *err);
 extern void fy_validate_verdict(const fy_stmt *st, int64_t failures,
 								fy_check *out);
 extern char *fy_verdict_json(const char *phase, const fy_stmt *st,

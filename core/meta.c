@@ -192,6 +192,13 @@ fy_meta_parse(const char *json, fy_error *err)
 				fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
 				break;
 			}
+			/* its target, when it resolves, for validating references */
+			meta->refs[meta->nrefs - 1].target_schema =
+				fy_arena_strdup(meta->arena, fy_json_str(r, "target_schema"));
+			meta->refs[meta->nrefs - 1].target_name =
+				fy_arena_strdup(meta->arena, fy_json_str(r, "target_name"));
+			meta->refs[meta->nrefs - 1].target_key =
+				fy_arena_strdup(meta->arena, fy_json_str(r, "target_key"));
 		}
 	}
 	cJSON_Delete(doc);

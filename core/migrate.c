@@ -6,6 +6,7 @@
 #include "plan.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void
 fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
@@ -50,15 +51,14 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 						   "phase \"%s\": the restructure and keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
 						   ph->name, ph->columns[i].target);
-	if (d != FY_MARIADB || (ph->ndepends == 0 && ph->nmerge_on == 0 && !ph->update &&
+	if (d != FY_MARIADB || (ph->nmerge_on == 0 && !ph->update &&
 							ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
-				   batched ? "batched runs are" : ph->nrefs ? "\"ref\" columns are" :
+				   batched ? "batched runs are" :
 				   ph->nmerge_on ? "\"merge_on\" is" : ph->update ? "update phases are" :
-				   ph->keygen == FY_KEY_DEFAULT ? "\"generate\": \"default\" is" :
-				   "\"depends_on\" is");
+				   "\"generate\": \"default\" is");
 }
 
 fy_plan *
@@ -261,41 +261,6 @@ fy_plan_drop(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 					  fyp_plan_clear_rejects(plan, meta, d, err));
 }
 
-/* fyp_plan_map: map every unmapped source row that passes the where. */
-static bool
-fyp_plan_map(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-			 fy_dialect d, long run_id, fy_error *err)
-{
-	fy_buf		b;
-
-	fy_buf_init(&b);
-	fy_buf_add(&b, "INSERT INTO ");
-	fy_buf_map_table(&b, meta, d);
-	fy_buf_add(&b, " (");
-	for (int i = 0; i < ph->nkeys; i++)
-	{
-		fyp_map_col(&b, d, "", i + 1);
-		fy_buf_add(&b, ", ");
-	}
-	fy_buf_add(&b, "new_key, run_id) SELECT ");
-	for (int i = 0; i < ph->nkeys; i++)
-	{
-		fyp_col(&b, d, "s", ph->source_key[i]);
-		fy_buf_add(&b, ", ");
-	}
-	fyp_new_key(&b, ph, meta, d, "s");
-	fy_buf_addf(&b, ", %ld FROM ", run_id);
-	fyp_source(&b, ph, meta, d, "s");
-	fy_buf_add(&b, " WHERE NOT EXISTS (SELECT 1 FROM ");
-	fy_buf_map_table(&b, meta, d);
-	fy_buf_add(&b, " AS m WHERE ");
-	fyp_key_join(&b, ph, d, "m", "s");
-	fy_buf_add(&b, ")");
-	if (ph->where)
-		fy_buf_addf(&b, " AND (%s)", ph->where);
-	return fyp_add(plan, FY_ROLE_MAP, &b, err);
-}
-
 /* fyp_insert_target: INSERT INTO target (key, legacy column, columns...) */
 static void
 fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -319,42 +284,6 @@ fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	/* a key taken from an identity column's sequence goes in as given */
 	if (ph->keygen == FY_KEY_DEFAULT && d == FY_POSTGRES)
 		fy_buf_add(b, " OVERRIDING SYSTEM VALUE");
-}
-
-/*
- * fyp_plan_insert: the target rows of this run, joined from the source and
- * the map rows tagged run_id.  The user's expressions see the source row
- * under alias s (a derived table), so a source column never collides with
- * the map's own column names.
- */
-static bool
-fyp_plan_insert(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-				fy_dialect d, long run_id, fy_error *err)
-{
-	fy_buf		b;
-
-	fy_buf_init(&b);
-	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT s.ferry_new_key");
-	if (ph->legacy_column)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_col(&b, d, "s", ph->source_key[0]);
-	}
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_expr(&b, meta, ph->columns[i].expr, d, "s",
-				 fy_meta_column(&meta->target, ph->columns[i].target));
-	}
-	fy_buf_add(&b, " FROM (SELECT s.*, m.new_key AS ferry_new_key FROM ");
-	fyp_source(&b, ph, meta, d, "s");
-	fy_buf_add(&b, " JOIN ");
-	fy_buf_map_table(&b, meta, d);
-	fy_buf_add(&b, " AS m ON ");
-	fyp_key_join(&b, ph, d, "m", "s");
-	fy_buf_addf(&b, " WHERE m.run_id = %ld) AS s", run_id);
-	return fyp_add(plan, FY_ROLE_INSERT, &b, err);
 }
 
 /* fyp_refs collects the REF expressions of a phase, by ref_index. */
@@ -560,17 +489,45 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		if (refs[i]->on_missing != FY_MISSING_ERROR)
 			continue;
 		fy_buf_init(&b);
-		fy_buf_add(&b, "SELECT count(*) AS failures, left(string_agg(");
-		fyp_key_text(&b, ph, d, "s");
-		fy_buf_add(&b, ", ', '), 200) AS sample FROM ");
+		fy_buf_add(&b, "SELECT ");
+		fyp_sample_keys(&b, ph, d);
+		fy_buf_add(&b, " FROM ");
 		fyp_pending_in(&b, ph, meta, d, refs, range);
 		fy_buf_add(&b, " WHERE ");
 		fyp_ref_missing(&b, refs[i], d);
-		if (!fyp_add(plan, FY_ROLE_ASSERT, &b, err))
+		if (!fyp_add_check(plan, &b, ph->nkeys, d, "ref_missing", "ERROR",
+						   refs[i]->text, refs[i]->ref, err))
 			return false;
-		plan->stmts[plan->nstmts - 1].label = refs[i]->text;
 	}
 	return true;
+}
+
+/*
+ * fy_assert_verdict words the refusal of a run's guard statement, one text
+ * for both engines: phases it depends on that never ran, or source rows
+ * whose "on_missing": "error" ref finds nothing (the statement's finding
+ * names the referenced phase).
+ */
+bool
+fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
+				  const char *sample, fy_error *err)
+{
+	if (failures <= 0 || st->severity == NULL || strcmp(st->severity, "ERROR") != 0)
+		return true;
+	if (st->check != NULL && strcmp(st->check, "dependencies") == 0)
+	{
+		fy_fail(err, FY_ERR_PHASE_STATE, "phase \"%s\" depends on phases not migrated yet: %s",
+				phase, sample ? sample : "?");
+		fy_hint(err, "Migrate them first, or run migrate_all() to run every phase in dependency order.");
+		return false;
+	}
+	fy_fail(err, FY_ERR_FOREIGN_KEY,
+			"phase \"%s\": column \"%s\": %lld source rows hold a legacy key that phase \"%s\" never migrated",
+			phase, st->label ? st->label : "?", (long long) failures,
+			st->finding ? st->finding : "?");
+	fy_detail(err, "Their legacy keys begin: %s.", sample ? sample : "?");
+	fy_hint(err, "The column says \"on_missing\": \"error\"; use \"reject\" to quarantine such rows or \"null\" to migrate them without the reference.");
+	return false;
 }
 
 /* fyp_update_target: UPDATE target AS t SET col = <alias's value>, ... */
@@ -733,7 +690,21 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 		fy_buf_add(b, ") AS ferry_ord");
 	}
-	fy_buf_addf(b, ", s AS ferry_src FROM %s", base);
+	if (d == FY_POSTGRES)
+		fy_buf_add(b, ", s AS ferry_src");
+	else
+	{
+		fy_buf_add(b, ", JSON_OBJECT(");
+		for (int i = 0; i < meta->source.ncols; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			fy_buf_literal(b, d, meta->source.cols[i].name);
+			fy_buf_add(b, ", ");
+			fyp_col(b, d, "s", meta->source.cols[i].name);
+		}
+		fy_buf_add(b, ") AS ferry_src");
+	}
+	fy_buf_addf(b, " FROM %s", base);
 }
 
 /* fyp_rejects_insert quarantines the rows of from (a CTE) whose ferry_reason is set. */
@@ -746,12 +717,17 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(b, ".migration_rejects (phase_id, phase, run_id, legacy_key, reason, source_row) SELECT ");
 	fy_buf_addf(b, "%ld, ", meta->phase_id);
 	fy_buf_literal(b, d, ph->name);
-	fy_buf_addf(b, ", %ld, jsonb_build_object(", run_id);
+	fy_buf_addf(b, ", %ld, %s(", run_id, d == FY_POSTGRES ? "jsonb_build_object" : "JSON_OBJECT");
 	for (int i = 0; i < ph->nkeys; i++)
 	{
 		fy_buf_add(b, i ? ", " : "");
 		fy_buf_literal(b, d, ph->source_key[i]);
 		fy_buf_addf(b, ", ferry_key_%d", i + 1);
+	}
+	if (d != FY_POSTGRES)
+	{
+		fy_buf_addf(b, "), ferry_reason, ferry_src FROM %s WHERE ferry_reason IS NOT NULL", from);
+		return;
 	}
 	fy_buf_add(b, "), ferry_reason, to_jsonb(ferry_src)");
 	for (int i = 0; i < ph->nrefs; i++)
@@ -808,7 +784,7 @@ fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fyp_row_hash(b, ph, meta, d, "");
 	else
 		fy_buf_add(b, "NULL");
-	fy_buf_addf(b, " FROM %s RETURNING 1", from);
+	fy_buf_addf(b, " FROM %s%s", from, d == FY_POSTGRES ? " RETURNING 1" : "");
 }
 
 /* fyp_pending_base: the FROM item of the pending rows, as text. */
@@ -817,6 +793,77 @@ fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				 const fy_expr **refs, const fy_keyrange *range)
 {
 	return fyp_base(ph, meta, d, refs, range, true, NULL);
+}
+
+/* fyp_cand: the pending rows' values, each with why it cannot be migrated or NULL. */
+static void
+fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		 const fy_expr **refs, const char *base, bool safe)
+{
+	fy_buf_add(b, "SELECT v.*, ");
+	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fy_buf_add(b, " AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
+	fy_buf_add(b, ") AS v");
+}
+
+/*
+ * fyp_plan_steps (MariaDB, which has no data-modifying CTEs): the rows a
+ * run cannot migrate are quarantined, the others mapped, then the target
+ * rows are written from the rows this run mapped, their refs resolved
+ * again.  The first two statements judge the same pending rows alike.
+ */
+static bool
+fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, long run_id, const fy_expr **refs, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		cand;
+	char	   *base = fyp_pending_base(ph, meta, d, refs, NULL);
+	char	   *all = fyp_base(ph, meta, d, refs, NULL, false, NULL);
+	bool		ok = false;
+
+	fy_buf_init(&cand);
+	fy_buf_add(&cand, "(");
+	fyp_cand(&cand, ph, meta, d, refs, base, false);
+	fy_buf_add(&cand, ") AS ferry_cand");
+	if (cand.oom || base == NULL || all == NULL)
+	{
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+		goto done;
+	}
+	fy_buf_init(&b);
+	fyp_rejects_insert(&b, ph, meta, d, run_id, cand.data);
+	if (!fyp_add(plan, FY_ROLE_REJECT, &b, err))
+		goto done;
+	fy_buf_add(&cand, " WHERE ferry_reason IS NULL");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key", cand.oom ? "" : cand.data, false);
+	if (!fyp_add(plan, FY_ROLE_MAP, &b, err))
+		goto done;
+	fyp_insert_target(&b, ph, meta, d);
+	fy_buf_add(&b, " SELECT s.ferry_new_key");
+	if (ph->legacy_column)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_col(&b, d, "s", ph->source_key[0]);
+	}
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s",
+				 fy_meta_column(&meta->target, ph->columns[i].target));
+	}
+	fy_buf_addf(&b, " FROM (SELECT s.*, m.new_key AS ferry_new_key FROM %s JOIN ", all);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fyp_key_join(&b, ph, d, "m", "s");
+	fy_buf_addf(&b, " WHERE m.run_id = %ld) AS s", run_id);
+	ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
+done:
+	fy_buf_free(&cand);
+	fy_release(base);
+	fy_release(all);
+	return ok;
 }
 
 /*
@@ -834,11 +881,9 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base ? base : "", safe);
-	fy_buf_add(&b, ") AS v), ferry_rejected AS (");
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	fyp_cand(&b, ph, meta, d, refs, base, safe);
+	fy_buf_add(&b, "), ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key",
@@ -1109,6 +1154,7 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 					  long run_id, const fy_keyrange *range, bool safe,
 					  fy_error *err)
 {
+	const fy_expr *refs[64] = {0};
 	fy_plan    *plan;
 	bool		ok;
 
@@ -1116,31 +1162,27 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		return NULL;
 	if (!fyp_dialect_can(ph, d, range != NULL, err) || (plan = fyp_new(err)) == NULL)
 		return NULL;
-	if (d == FY_POSTGRES)
+	if (ph->nrefs > 64)
 	{
-		const fy_expr *refs[64] = {0};
-
-		if (ph->nrefs > 64)
-		{
-			fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
-			return fyp_finish(plan, false);
-		}
-		for (int i = 0; i < ph->ncolumns; i++)
-			fyp_refs(ph->columns[i].expr, refs);
-		ok = fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
-			fyp_plan_clear_rejects(plan, meta, d, err) &&
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+		return fyp_finish(plan, false);
+	}
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	/* MariaDB's procedure runs the dependency guard as the plan's first statement */
+	ok = (d == FY_POSTGRES || fyp_plan_dependencies(plan, ph, meta, d, err)) &&
+		fyp_plan_ref_asserts(plan, ph, meta, d, refs, range, err) &&
+		fyp_plan_clear_rejects(plan, meta, d, err);
+	if (d == FY_POSTGRES)
+		ok = ok &&
 			(ph->update ?
 			 fyp_plan_update_statement(plan, ph, meta, d, run_id, refs, range, safe, err) :
 			 ph->nmerge_on > 0 ?
 			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, safe, err) :
-			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, safe, err)) &&
-			fyp_plan_count(plan, ph, meta, d, run_id, err);
-	}
+			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, safe, err));
 	else
-		ok = fyp_plan_map(plan, ph, meta, d, run_id, err) &&
-			fyp_plan_insert(plan, ph, meta, d, run_id, err) &&
-			fyp_plan_count(plan, ph, meta, d, run_id, err);
-	return fyp_finish(plan, ok);
+		ok = ok && fyp_plan_steps(plan, ph, meta, d, run_id, refs, err);
+	return fyp_finish(plan, ok && fyp_plan_count(plan, ph, meta, d, run_id, err));
 }
 
 /*

@@ -1216,6 +1216,11 @@ fy_phase_summary_json(const fy_phase *phase)
 		cJSON_AddNullToObject(o, "source_query");
 	}
 	cJSON_AddItemToObject(o, "target", fy_relname_json(&phase->target));
+	cJSON_AddStringToObject(o, "target_key", phase->target_key);
+	cJSON_AddNumberToObject(o, "nkeys", phase->nkeys);
+	cJSON_AddItemToObject(o, "depends_on",
+						  cJSON_CreateStringArray((const char *const *) phase->depends_on,
+												  phase->ndepends));
 	out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;

@@ -30,6 +30,8 @@ fy_role_name(fy_role role)
 			return "delete_map";
 		case FY_ROLE_CLEAR_REJECTS:
 			return "clear_rejects";
+		case FY_ROLE_REJECT:
+			return "reject";
 		case FY_ROLE_ASSERT:
 			return "assert";
 		case FY_ROLE_MIGRATE:

@@ -41,6 +41,9 @@ extern void fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						 fy_dialect d, const char *alias);
 extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						  fy_dialect d, const fy_keyrange *range);
+/* preflight.c: the phases it depends on that never ran (an ASSERT) */
+extern bool fyp_plan_dependencies(fy_plan *plan, const fy_phase *ph,
+								  const fy_meta *meta, fy_dialect d, fy_error *err);
 
 /*
  * Check statements (preflight, validation): each is one row (failures,

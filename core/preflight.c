@@ -509,8 +509,8 @@ fail:
  * MariaDB keeps phases per database, so there the log is read for the
  * current one.
  */
-static bool
-fypf_dependencies(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+bool
+fyp_plan_dependencies(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 				  fy_dialect d, fy_error *err)
 {
 	fy_buf		b;
@@ -547,7 +547,7 @@ fy_plan_dependencies(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (plan == NULL)
 		return NULL;
-	return fyp_finish(plan, fypf_dependencies(plan, ph, meta, d, err));
+	return fyp_finish(plan, fyp_plan_dependencies(plan, ph, meta, d, err));
 }
 
 fy_plan *
@@ -582,7 +582,7 @@ fy_plan_preflight(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fypf_not_null(plan, ph, meta, d, refs, err) &&
 		fypf_casts(plan, ph, meta, d, refs, err) &&
 		fypf_uniqueness(plan, ph, meta, d, refs, err) &&
-		fypf_dependencies(plan, ph, meta, d, err);
+		fyp_plan_dependencies(plan, ph, meta, d, err);
 	return fyp_finish(plan, ok);
 }
 

@@ -35,6 +35,8 @@ fy_sqlstate(fy_errcode code)
 			return "0A000";
 		case FY_ERR_PHASE_STATE:
 			return "55000";
+		case FY_ERR_FOREIGN_KEY:
+			return "23503";
 		case FY_ERR_ACCOUNTING:
 			return "XX001";
 		case FY_ERR_OUT_OF_MEMORY:

@@ -644,17 +644,23 @@ fy_validate_verdict(const fy_stmt *st, int64_t failures, fy_check *out)
 /*
  * fy_verdict_json words a check statement's result as a one-element JSON
  * array of {phase, check_name, status, details, sample}, for the MariaDB
- * procedures that collect verdicts as JSON.
+ * procedures that collect verdicts as JSON; a guard statement that found
+ * rows gives the error to raise instead (fy_assert_verdict).
  */
 char *
 fy_verdict_json(const char *phase, const fy_stmt *st, int64_t failures,
 				const char *sample)
 {
 	fy_check	c;
-	cJSON	   *arr = cJSON_CreateArray();
-	cJSON	   *o = cJSON_CreateObject();
+	fy_error	err = {0};
+	cJSON	   *arr;
+	cJSON	   *o;
 	char	   *out;
 
+	if (!fy_assert_verdict(phase, st, failures, sample, &err))
+		return fy_error_json(&err);
+	arr = cJSON_CreateArray();
+	o = cJSON_CreateObject();
 	fy_validate_verdict(st, failures, &c);
 	cJSON_AddStringToObject(o, "phase", phase);
 	cJSON_AddStringToObject(o, "check_name", c.name);

@@ -56,10 +56,14 @@ DROP PROCEDURE IF EXISTS ferry_build_meta;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_exec;
+DROP PROCEDURE IF EXISTS ferry_dependents;
 DROP PROCEDURE IF EXISTS ferry_accounting;
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
+DROP PROCEDURE IF EXISTS ferry_migrate;
+DROP PROCEDURE IF EXISTS ferry_runs;
+DROP PROCEDURE IF EXISTS migrate_all;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
 
@@ -109,6 +113,8 @@ BEGIN
         WHEN '0A000' THEN SIGNAL SQLSTATE '0A000' SET MESSAGE_TEXT = v_text;
         WHEN '55000' THEN SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = v_text;
         WHEN '55P03' THEN SIGNAL SQLSTATE '55P03' SET MESSAGE_TEXT = v_text;
+        WHEN '23503' THEN SIGNAL SQLSTATE '23503' SET MESSAGE_TEXT = v_text;
+        WHEN '2BP01' THEN SIGNAL SQLSTATE '2BP01' SET MESSAGE_TEXT = v_text;
         WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
@@ -197,7 +203,8 @@ BEGIN
 END//
 
 -- ferry_build_meta: the metadata JSON the planning UDFs take (see
--- fy_meta_parse in core/ferry.h), for the relations a phase summary names.
+-- fy_meta_parse in core/ferry.h), for the relations a phase summary names
+-- and the phases it depends on (their id maps resolve its refs).
 CREATE PROCEDURE ferry_build_meta(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
                                   IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
                                   IN p_phase_id BIGINT,
@@ -207,6 +214,13 @@ CREATE PROCEDURE ferry_build_meta(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
 BEGIN
     DECLARE v_source LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_target LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_refs LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_dep VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_dep_id BIGINT;
+    DECLARE v_dep_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_dep_schema VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_dep_table VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
 
     IF JSON_VALUE(p_summary, '$.source_query') IS NOT NULL THEN
         CALL ferry_fail('0A000',
@@ -215,8 +229,34 @@ BEGIN
     END IF;
     CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
     CALL ferry_relation_meta(p_phase, 'target', JSON_EXTRACT(p_summary, '$.target'), v_target);
+    WHILE v_i < JSON_LENGTH(p_summary, '$.depends_on') DO
+        SET v_dep = JSON_VALUE(p_summary, CONCAT('$.depends_on[', v_i, ']'));
+        SET v_dep_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND name = v_dep);
+        IF v_dep_id IS NULL THEN
+            CALL ferry_fail('42704',
+                CONCAT('phase "', p_phase, '" depends on phase "', v_dep, '", which does not exist'),
+                CONCAT('Define phase "', v_dep, '" first.'));
+        END IF;
+        SET v_dep_summary = ferry_phase_check(v_dep, (SELECT spec FROM ferry.phases WHERE id = v_dep_id));
+        CALL ferry_check(v_dep_summary);
+        SET v_dep_schema = COALESCE(JSON_VALUE(v_dep_summary, '$.target.schema'), DATABASE());
+        SET v_dep_table = JSON_VALUE(v_dep_summary, '$.target.name');
+        -- its target, only when it resolves: validation says so otherwise.
+        -- IF() returns text; JSON_EXTRACT makes it an object again.  A BIGINT
+        -- variable would come out quoted: + 0 keeps phase_id a number.
+        SET v_refs = JSON_ARRAY_APPEND(v_refs, '$', JSON_EXTRACT(IF(EXISTS (
+                SELECT 1 FROM information_schema.TABLES
+                 WHERE BINARY TABLE_SCHEMA = v_dep_schema AND BINARY TABLE_NAME = v_dep_table),
+            JSON_OBJECT('phase', v_dep, 'phase_id', v_dep_id + 0,
+                        'nkeys', CAST(JSON_VALUE(v_dep_summary, '$.nkeys') AS UNSIGNED),
+                        'target_schema', v_dep_schema, 'target_name', v_dep_table,
+                        'target_key', JSON_VALUE(v_dep_summary, '$.target_key')),
+            JSON_OBJECT('phase', v_dep, 'phase_id', v_dep_id + 0,
+                        'nkeys', CAST(JSON_VALUE(v_dep_summary, '$.nkeys') AS UNSIGNED))), '$'));
+        SET v_i = v_i + 1;
+    END WHILE;
     SET o_meta = CONCAT('{"catalog_schema":"ferry","phase_id":', p_phase_id,
-                        ',"source":', v_source, ',"target":', v_target, '}');
+                        ',"source":', v_source, ',"target":', v_target, ',"refs":', v_refs, '}');
 END//
 
 -- ferry_load: every procedure but define_phase starts from a stored phase;
@@ -262,7 +302,9 @@ END//
 -- statement come back through OUT parameters (a prepared SELECT can only
 -- write user variables, which are cleared again); the rows written by the
 -- "insert" and removed by the "delete_target" statements are returned for
--- the books.  An error names the phase and the statement's role.
+-- the books.  An "assert" statement that finds rows stops the plan with
+-- the core's words (ferry_validate_verdict).  An error names the phase and
+-- the statement's role.
 CREATE PROCEDURE ferry_exec(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
                             IN p_plan LONGTEXT CHARACTER SET utf8mb4,
                             OUT o_inserted BIGINT,
@@ -279,12 +321,16 @@ BEGIN
     DECLARE v_n INT;
     DECLARE v_role VARCHAR(32) CHARACTER SET ascii DEFAULT 'plan';
     DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_verdict LONGTEXT CHARACTER SET utf8mb4;
 
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         DECLARE v_msg TEXT CHARACTER SET utf8mb4;
         DECLARE v_where TEXT CHARACTER SET utf8mb4;
 
+        IF v_role = 'verdict' THEN
+            RESIGNAL;
+        END IF;
         GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
         SET v_where = CONCAT(' [ferry phase "', p_phase, '", ', v_role, ' statement]');
         IF OCTET_LENGTH(v_msg) + OCTET_LENGTH(v_where) > 500 THEN
@@ -309,6 +355,18 @@ BEGIN
                 o_orphans = @ferry_orphans;
             SET @ferry_source_rows = NULL, @ferry_migrated = NULL, @ferry_filtered = NULL,
                 @ferry_this_run = NULL, @ferry_orphans = NULL;
+        ELSEIF v_role = 'assert' THEN
+            EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
+                                     v_sql, ') AS ferry_assert');
+            SET v_verdict = ferry_validate_verdict(p_phase,
+                JSON_VALUE(p_plan, CONCAT('$.statements[', v_i, '].check')),
+                JSON_VALUE(p_plan, CONCAT('$.statements[', v_i, '].severity')),
+                JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].label'))),
+                JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].finding'))),
+                @ferry_failures, @ferry_sample);
+            SET @ferry_failures = NULL, @ferry_sample = NULL;
+            SET v_role = 'verdict';
+            CALL ferry_check(v_verdict);
         ELSE
             EXECUTE IMMEDIATE v_sql;
             IF v_role = 'insert' THEN
@@ -434,10 +492,12 @@ BEGIN
     DELETE FROM ferry.phases WHERE id = v_id;
 END//
 
--- migrate_phase: map every pending source row and write its target row,
--- atomically, then prove the books balance before committing.  Returns
--- one row: phase, migrated, merged, rejected, filtered, skipped, seconds.
-CREATE PROCEDURE migrate_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+-- ferry_migrate: map every pending source row and write its target row,
+-- atomically, then prove the books balance before committing.  o_row is
+-- the run's result row as a JSON object (migrate_phase and migrate_all
+-- show it).
+CREATE PROCEDURE ferry_migrate(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                               OUT o_row LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
@@ -454,6 +514,7 @@ BEGIN
     DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
     DECLARE v_seconds DOUBLE;
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+    DECLARE v_rejected BIGINT;
 
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -497,12 +558,13 @@ BEGIN
     CALL ferry_check(v_plan);
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
-    IF v_source <> v_migrated + v_filtered OR v_inserted <> v_this_run THEN
+    SELECT count(*) INTO v_rejected FROM ferry.migration_rejects WHERE phase_id = v_id;
+    IF v_source <> v_migrated + v_filtered + v_rejected OR v_inserted <> v_this_run THEN
         CALL ferry_fail('XX001',
             CONCAT('phase "', p_name, '": the books do not balance after the run (source_rows=',
                    v_source, ', migrated=', v_migrated, ', filtered=', v_filtered,
-                   ', this_run=', v_this_run, ', target rows written=', v_inserted,
-                   '); nothing was written'),
+                   ', rejected=', v_rejected, ', this_run=', v_this_run,
+                   ', target rows written=', v_inserted, '); nothing was written'),
             NULL);
     END IF;
     SET v_seconds = ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3);
@@ -519,9 +581,121 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
     SET v_locked = FALSE;
 
-    SELECT p_name AS phase, v_this_run AS migrated, 0 AS merged, 0 AS rejected,
-           v_filtered AS filtered, v_migrated - v_this_run AS skipped,
-           v_seconds AS seconds;
+    SET o_row = JSON_OBJECT('phase', p_name, 'migrated', v_this_run, 'merged', 0,
+                            'rejected', v_rejected, 'filtered', v_filtered,
+                            'skipped', v_migrated - v_this_run, 'seconds', v_seconds);
+END//
+
+-- ferry_runs: result rows collected by ferry_migrate, as one result set:
+-- phase, migrated, merged, rejected, filtered, skipped, seconds.
+CREATE PROCEDURE ferry_runs(IN p_rows LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    SELECT r.phase, r.migrated, r.merged, r.rejected, r.filtered, r.skipped, r.seconds
+      FROM JSON_TABLE(p_rows, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               migrated BIGINT PATH '$.migrated',
+               merged BIGINT PATH '$.merged',
+               rejected BIGINT PATH '$.rejected',
+               filtered BIGINT PATH '$.filtered',
+               skipped BIGINT PATH '$.skipped',
+               seconds DOUBLE PATH '$.seconds')) AS r
+     ORDER BY r.seq;
+END//
+
+-- migrate_phase: one phase's run (ferry_migrate), shown as one row.
+CREATE PROCEDURE migrate_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_migrate(p_name, v_row);
+    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')));
+END//
+
+-- migrate_all: every phase of this database, each after the phases it
+-- depends on (otherwise in definition order), in one transaction: all of
+-- them or, on an error, none.  Phases that depend on each other in a
+-- cycle are refused by name before anything runs.
+CREATE PROCEDURE migrate_all()
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_order LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_left TEXT CHARACTER SET utf8mb4;
+    DECLARE v_id BIGINT;
+    DECLARE v_i, v_n INT;
+    DECLARE v_ready, v_placed BOOLEAN;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_migrate_all;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    -- the order: repeatedly the first phase whose dependencies are placed
+    SET v_n = (SELECT count(*) FROM ferry.phases WHERE db = DATABASE());
+    WHILE JSON_LENGTH(v_order) < v_n DO
+        SET v_placed = FALSE;
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+        WHILE v_id IS NOT NULL AND NOT v_placed DO
+            SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
+            CALL ferry_check(v_summary);
+            SET v_name = JSON_VALUE(v_summary, '$.name');
+            IF NOT JSON_CONTAINS(v_order, JSON_QUOTE(v_name)) THEN
+                SET v_ready = TRUE, v_i = 0;
+                WHILE v_ready AND v_i < COALESCE(JSON_LENGTH(v_summary, '$.depends_on'), 0) DO
+                    SET v_ready = JSON_CONTAINS(v_order,
+                        JSON_QUOTE(JSON_VALUE(v_summary, CONCAT('$.depends_on[', v_i, ']'))));
+                    SET v_i = v_i + 1;
+                END WHILE;
+                IF v_ready THEN
+                    SET v_order = JSON_ARRAY_APPEND(v_order, '$', v_name);
+                    SET v_placed = TRUE;
+                END IF;
+            END IF;
+            SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+        END WHILE;
+        IF NOT v_placed THEN
+            SET v_left = (SELECT GROUP_CONCAT(name ORDER BY id SEPARATOR ', ') FROM ferry.phases
+                           WHERE db = DATABASE() AND NOT JSON_CONTAINS(v_order, JSON_QUOTE(name)));
+            CALL ferry_fail('22023',
+                CONCAT('phases depend on each other in a cycle, or on phases that do not exist: ', v_left),
+                'Remove one of these dependencies (a "ref" or "depends_on"), or define the missing phase.');
+        END IF;
+    END WHILE;
+
+    IF v_outer THEN
+        SAVEPOINT ferry_migrate_all;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    SET v_i = 0;
+    WHILE v_i < v_n DO
+        CALL ferry_migrate(JSON_VALUE(v_order, CONCAT('$[', v_i, ']')), v_row);
+        SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT(v_row, '$'));
+        SET v_i = v_i + 1;
+    END WHILE;
+    IF v_outer THEN
+        RELEASE SAVEPOINT ferry_migrate_all;
+    ELSE
+        COMMIT;
+    END IF;
+    CALL ferry_runs(v_rows);
 END//
 
 -- ferry_accounting: the accounting checks of one phase, appended to a JSON
@@ -610,6 +784,32 @@ BEGIN
      ORDER BY c.seq;
 END//
 
+-- ferry_dependents: the phases of this database that depend on p_name and
+-- still have migrated rows; rolling p_name back under them would leave
+-- their references pointing nowhere.
+CREATE PROCEDURE ferry_dependents(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  OUT o_names TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT DEFAULT 0;
+    DECLARE v_rows BIGINT;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+
+    SET o_names = NULL;
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+    WHILE v_id IS NOT NULL DO
+        SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
+        IF JSON_CONTAINS(JSON_EXTRACT(v_summary, '$.depends_on'), JSON_QUOTE(p_name)) THEN
+            CALL ferry_map_rows(v_id, v_rows);
+            IF v_rows > 0 THEN
+                SET o_names = CONCAT_WS(', ', o_names, JSON_VALUE(v_summary, '$.name'));
+            END IF;
+        END IF;
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+    END WHILE;
+END//
+
 -- rollback_migration: delete exactly the target rows the phase's map names
 -- (rows written later by the application have no map entry and stay), then
 -- empty the map, atomically.  Returns one row: phase, target, rows_deleted, rows_restored (0: MariaDB has no update phases yet).
@@ -623,6 +823,7 @@ BEGIN
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_target VARCHAR(600) CHARACTER SET utf8mb4;
+    DECLARE v_dependents TEXT CHARACTER SET utf8mb4;
     DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
     DECLARE v_open BOOLEAN DEFAULT FALSE;
@@ -649,6 +850,13 @@ BEGIN
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
     SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
     CALL ferry_check(v_plan);
+    CALL ferry_dependents(p_name, v_dependents);
+    IF v_dependents IS NOT NULL THEN
+        CALL ferry_fail('2BP01',
+            CONCAT('phase "', p_name, '" is still referred to by phases that have migrated rows: ',
+                   v_dependents),
+            'Roll those back first.');
+    END IF;
     -- the resolved name, database included, as PostgreSQL reports schema.table
     SET v_target = CONCAT(JSON_VALUE(v_meta, '$.target.schema'), '.', JSON_VALUE(v_meta, '$.target.name'));
 

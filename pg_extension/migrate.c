@@ -18,6 +18,21 @@ PG_FUNCTION_INFO_V1(migrate_all);
 PG_FUNCTION_INFO_V1(migrate_phase_batched);
 
 /*
+ * fpg_assert raises the core's refusal when the guard statement just run
+ * found rows (failures, sample).
+ */
+static void
+fpg_assert(const fpg_phase *ph, const fy_stmt *st)
+{
+	fy_error	err = {0};
+
+	if (!fy_assert_verdict(ph->phase->name, st, fpg_count_value(1),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						   &err))
+		fpg_raise(&err);
+}
+
+/*
  * fpg_require_dependencies refuses to run a phase before the phases it
  * depends on: its refs would find nothing and every row would be rejected.
  */
@@ -32,27 +47,9 @@ fpg_require_dependencies(const fpg_phase *ph)
 	if (plan->nstmts == 0)
 		return;
 	fpg_exec(ph, &plan->stmts[0]);
-	if (fpg_count_value(1) > 0)
-	{
-		char	   *deps = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("phase \"%s\" depends on phases not migrated yet: %s", ph->phase->name, deps),
-				 errhint("Migrate them first, or run migrate_all() to run every phase in dependency order.")));
-	}
+	fpg_assert(ph, &plan->stmts[0]);
 }
 
-/* fpg_ref_of names the phase a REF column points into, for messages. */
-static const char *
-fpg_ref_of(const fy_phase *phase, const char *column)
-{
-	for (int i = 0; i < phase->ncolumns; i++)
-		if (phase->columns[i].expr->kind == FY_EXPR_REF &&
-			strcmp(phase->columns[i].target, column) == 0)
-			return phase->columns[i].expr->ref;
-	return "?";
-}
 
 /* What a migrate plan's statements reported. */
 typedef struct fpg_outcome
@@ -149,15 +146,8 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 			st = &safe->stmts[i];
 			fpg_exec(ph, st);
 		}
-		if (st->role == FY_ROLE_ASSERT && fpg_count_value(1) > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("phase \"%s\": column \"%s\": " INT64_FORMAT " source rows hold a legacy key that phase \"%s\" never migrated",
-							ph->phase->name, st->label, fpg_count_value(1),
-							fpg_ref_of(ph->phase, st->label)),
-					 errdetail("Their legacy keys begin: %s.",
-							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
-					 errhint("The column says \"on_missing\": \"error\"; use \"reject\" to quarantine such rows or \"null\" to migrate them without the reference.")));
+		if (st->role == FY_ROLE_ASSERT)
+			fpg_assert(ph, st);
 		else if (st->role == FY_ROLE_MIGRATE)
 		{
 			out->mapped += fpg_count_value(1);

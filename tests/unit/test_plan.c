@@ -79,14 +79,26 @@ migrate_on_postgres_is_one_statement_between_rejects_and_count(void **state)
 }
 
 static void
-migrate_on_mariadb_is_one_map_one_insert_and_one_count_statement(void **state)
+migrate_on_mariadb_rejects_then_maps_then_writes_then_counts(void **state)
 {
 	fy_plan    *plan = plan_migrate(*state, FY_MARIADB);
+	const char *rej;
 
-	assert_int_equal(plan->nstmts, 3);
-	assert_int_equal(plan->stmts[0].role, FY_ROLE_MAP);
-	assert_int_equal(plan->stmts[1].role, FY_ROLE_INSERT);
-	assert_int_equal(plan->stmts[2].role, FY_ROLE_COUNT);
+	assert_int_equal(plan->nstmts, 5);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_CLEAR_REJECTS);
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_REJECT);
+	assert_int_equal(plan->stmts[2].role, FY_ROLE_MAP);
+	assert_int_equal(plan->stmts[3].role, FY_ROLE_INSERT);
+	assert_int_equal(plan->stmts[4].role, FY_ROLE_COUNT);
+	/* both judge the same pending rows; the map takes those with no reason */
+	rej = plan->stmts[1].sql;
+	assert_non_null(strstr(rej, "INSERT INTO `ferry`.migration_rejects"));
+	assert_non_null(strstr(rej, "JSON_OBJECT('id', ferry_key_1), ferry_reason, ferry_src FROM"));
+	assert_non_null(strstr(rej, "WHEN v.ferry_key_1 IS NULL THEN"));
+	assert_non_null(strstr(rej, "WHERE ferry_reason IS NOT NULL"));
+	assert_null(strstr(rej, "RETURNING"));
+	assert_non_null(strstr(plan->stmts[2].sql, ") AS ferry_cand WHERE ferry_reason IS NULL"));
+	assert_non_null(strstr(plan->stmts[3].sql, "WHERE m.run_id = 42) AS s"));
 	fy_plan_free(plan);
 }
 
@@ -119,8 +131,8 @@ static void
 mariadb_statements_quote_with_backticks_and_hex_literals(void **state)
 {
 	fy_plan    *plan = plan_migrate(*state, FY_MARIADB);
-	const char *map = plan->stmts[0].sql;
-	const char *ins = plan->stmts[1].sql;
+	const char *map = plan->stmts[2].sql;
+	const char *ins = plan->stmts[3].sql;
 
 	assert_non_null(strstr(map, "INSERT INTO `ferry`.`map_7`"));
 	assert_non_null(strstr(map, "FROM `legacy`.`Order Items` AS s"));
@@ -337,9 +349,15 @@ a_ref_joins_the_referenced_map_and_rejects_what_it_cannot_find(void **state)
 	assert_non_null(strstr(plan->stmts[1].sql, "WHEN v.ferry_miss_1 THEN 'ref: no row of phase \"items\" has this legacy key'"));
 	assert_non_null(strstr(plan->stmts[1].sql, "to_jsonb(ferry_src) - 'ferry_ref_1'"));
 	fy_plan_free(plan);
-	/* MariaDB cannot do refs yet, and says so */
-	assert_null(fy_plan_migrate(ph, f->meta, FY_MARIADB, 5, &err));
-	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	/* MariaDB: the dependency guard first, then the same join in the reject statement */
+	plan = fy_plan_migrate(ph, f->meta, FY_MARIADB, 5, &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_ASSERT);
+	assert_string_equal(plan->stmts[0].check, "dependencies");
+	assert_int_equal(plan->stmts[2].role, FY_ROLE_REJECT);
+	assert_non_null(strstr(plan->stmts[2].sql, "LEFT JOIN `ferry`.`map_3` AS r1 ON r1.`legacy_1` = s.`na``me`"));
+	assert_non_null(strstr(plan->stmts[4].sql, "s.ferry_ref_1"));
+	fy_plan_free(plan);
 	fy_phase_free(ph);
 }
 
@@ -359,8 +377,15 @@ a_ref_with_on_missing_error_is_checked_before_any_write(void **state)
 	assert_non_null(plan);
 	assert_int_equal(plan->stmts[0].role, FY_ROLE_ASSERT);
 	assert_string_equal(plan->stmts[0].label, "title");
-	assert_non_null(strstr(plan->stmts[0].sql, "SELECT count(*) AS failures"));
+	assert_non_null(strstr(plan->stmts[0].sql, "AS failures"));
 	assert_null(strstr(plan->stmts[2].sql, "ferry_miss_1 THEN"));
+	/* one wording for both engines: nothing found passes, rows found refuse */
+	memset(&err, 0, sizeof(err));
+	assert_true(fy_assert_verdict("guests", &plan->stmts[0], 0, NULL, &err));
+	assert_false(fy_assert_verdict("guests", &plan->stmts[0], 2, "4, 9", &err));
+	assert_string_equal(fy_sqlstate(err.code), "23503");
+	assert_string_equal(err.message, "phase \"guests\": column \"title\": 2 source rows hold a legacy key that phase \"items\" never migrated");
+	assert_string_equal(err.detail, "Their legacy keys begin: 4, 9.");
 	fy_plan_free(plan);
 	fy_phase_free(ph);
 }
@@ -414,7 +439,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(migrate_on_postgres_is_one_statement_between_rejects_and_count),
-		cmocka_unit_test(migrate_on_mariadb_is_one_map_one_insert_and_one_count_statement),
+		cmocka_unit_test(migrate_on_mariadb_rejects_then_maps_then_writes_then_counts),
 		cmocka_unit_test(postgres_statements_quote_every_identifier_with_double_quotes),
 		cmocka_unit_test(mariadb_statements_quote_with_backticks_and_hex_literals),
 		cmocka_unit_test(the_v5_namespace_in_the_plan_is_the_phase_namespace),
