@@ -1218,7 +1218,8 @@ fy_phase_summary_json(const fy_phase *phase)
 	cJSON_AddItemToObject(o, "target", fy_relname_json(&phase->target));
 	cJSON_AddStringToObject(o, "target_key", phase->target_key);
 	cJSON_AddNumberToObject(o, "nkeys", phase->nkeys);
-	cJSON_AddItemToObject(o, "depends_on",
+	/* cJSON makes no array of zero strings */
+	cJSON_AddItemToObject(o, "depends_on", phase->ndepends == 0 ? cJSON_CreateArray() :
 						  cJSON_CreateStringArray((const char *const *) phase->depends_on,
 												  phase->ndepends));
 	out = cJSON_PrintUnformatted(o);
