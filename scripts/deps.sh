@@ -9,6 +9,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-common
   libcjson-dev libcmocka-dev
   mariadb-server mariadb-client libmariadb-dev mariadb-test
+  postgresql-15-mysql-fdw
 )
 
 missing=()
