@@ -256,6 +256,14 @@ typedef struct fy_custom_check
 	const char *sql;
 } fy_custom_check;
 
+/* What sync does to the target row of a deleted source row ("on_source_delete"). */
+typedef enum fy_on_delete
+{
+	FY_DELETE_DELETE,			/* delete the target row and its map entry */
+	FY_DELETE_SOFT,				/* set the target's deleted column to the time */
+	FY_DELETE_KEEP				/* leave the target row as it is */
+} fy_on_delete;
+
 typedef struct fy_phase
 {
 	fy_arena   *arena;
@@ -292,6 +300,8 @@ typedef struct fy_phase
 	int			naggregates;
 	fy_custom_check *checks;
 	int			nchecks;
+	fy_on_delete on_source_delete;	/* sync: a deleted source row's target row */
+	const char *deleted_column;	/* FY_DELETE_SOFT: the target column it sets */
 } fy_phase;
 
 /*
@@ -681,10 +691,67 @@ extern bool fy_restructure_check(const void *spec, fy_error *err);
  * (lenient: trailing commas, single quotes, comments), "php" (serialize()
  * output), "query" (URL-encoded, PHP brackets), "kv" (a=1;b=2) or
  * "kv:<pair separator>:<key separator>"; anything else is
- * FY_ERR_INVALID_SPEC.  Core/legacy.c's header defines each format.
+ * FY_ERR_INVALID_SPEC.  The header of core/legacy.c defines each format.
  */
 extern char *fy_legacy_to_json(const char *text, size_t len,
 							   const char *format, fy_error *err);
+
+/* ------------------------------------------------------------------ sync */
+
+/*
+ * Live sync: statement-level AFTER triggers on a phase's source table keep
+ * its target current while the application still writes to the legacy
+ * table.  Each firing sees the statement's rows as transition tables.
+ */
+typedef enum fy_sync_event
+{
+	FY_SYNC_INSERT,
+	FY_SYNC_UPDATE,
+	FY_SYNC_DELETE
+} fy_sync_event;
+
+/* fy_sync_check: whether a phase can be synced (a table source, an insert phase without merge_on). */
+extern bool fy_sync_check(const fy_phase *phase, fy_error *err);
+
+/*
+ * fy_meta_rows: meta with the relation rows (a transition table, by name)
+ * standing in for the source, for the migrate planner: the rows a
+ * statement added are migrated exactly as migrate_phase migrates rows.
+ * Shares meta's arena.
+ */
+extern fy_meta fy_meta_rows(const fy_meta *meta, const char *rows);
+
+/*
+ * fy_plan_sync: what one firing runs besides that migrate, over the
+ * transition tables new_rows / old_rows (NULL when the event has none):
+ * CLEAR_REJECTS forgets the rejects of the statement's keys (they are
+ * judged again); for UPDATE (and INSERT when deletes do not delete) one
+ * MIGRATE-role statement recomputes the mapped rows in place (refreshing
+ * the map's row_hash) and takes the rows that left the phase (key changed,
+ * where no longer true, rejected now) out by on_source_delete, one row
+ * (removed, unmapped, updated); for DELETE one DELETE_TARGET statement
+ * does that for the deleted rows.  Then, for INSERT and UPDATE, the glue
+ * migrates new_rows (fy_meta_rows): rows now unmapped are judged as
+ * migrate_phase judges them.  safe: see fy_plan_migrate_range.
+ */
+extern fy_plan *fy_plan_sync(const fy_phase *phase, const fy_meta *meta,
+							 fy_dialect d, fy_sync_event ev,
+							 const char *new_rows, const char *old_rows,
+							 bool safe, fy_error *err);
+
+/*
+ * fy_plan_compat_view: CREATE VIEW view (a relation name as in a spec) with
+ * the source's columns, in its order and types, over the phase's target
+ * rows (those its map names), each computed back through the inverse of
+ * the spec: keys from the map, plain columns, map (a reversed CASE), json
+ * members, ref (the referenced phase's map), convert and restructure (their
+ * inverses).  A column nothing computes back is NULL.  Then a COMMENT per
+ * column saying where it comes from; the comment of a NULL column has
+ * check "left_out", label the column and finding the reason.
+ */
+extern fy_plan *fy_plan_compat_view(const fy_phase *phase, const fy_meta *meta,
+									fy_dialect d, const char *view,
+									fy_error *err);
 
 /* ------------------------------------------------------------------ uuid */
 

@@ -51,6 +51,10 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 						   "phase \"%s\": the restructure and keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
 						   ph->name, ph->columns[i].target);
+	if (d == FY_MARIADB && ph->on_source_delete != FY_DELETE_DELETE)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
+					   ph->name);
 	if (d != FY_MARIADB || (ph->nmerge_on == 0 && !ph->update &&
 							ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;
@@ -531,7 +535,7 @@ fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
 }
 
 /* fyp_update_target: UPDATE target AS t SET col = <alias's value>, ... */
-static void
+void
 fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				  fy_dialect d, const char *alias, bool safe);
 
@@ -568,7 +572,7 @@ fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
  * "reject" ref that found nothing, and (notnull) a NULL for a NOT NULL
  * target column.  A merge phase judges NOT NULL on the merged value instead.
  */
-static void
+void
 fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		   const fy_expr **refs, bool notnull, bool safe)
 {
@@ -626,7 +630,7 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }
 
-static void
+void
 fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				  fy_dialect d, const char *alias, bool safe)
 {
@@ -649,7 +653,7 @@ fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
  * base is the FROM item of the source rows (pending ones, or for a merge
  * recompute every row of the groups concerned).
  */
-static void
+void
 fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		   const fy_expr **refs, const char *base, bool safe)
 {

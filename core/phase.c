@@ -25,7 +25,7 @@ static const fy_keyinfo fy_phase_keys[] = {
 	{"where", true}, {"kind", true}, {"depends_on", true}, {"checks", true},
 	{"merge_on", true}, {"merge_order", true}, {"on_error", true},
 	{"aggregates", true}, {"required", true}, {"unique", true},
-	{"on_source_delete", false}, {NULL, false}
+	{"on_source_delete", true}, {NULL, false}
 };
 
 static const fy_keyinfo fy_column_keys[] = {
@@ -957,6 +957,43 @@ fy_parse_proofs(fy_parse *ps, const cJSON *doc)
 	return true;
 }
 
+/*
+ * fy_parse_on_delete reads "on_source_delete": "delete", "keep", "soft"
+ * (the target column "deleted_at") or {"soft": "column"}: what sync does to
+ * the target row of a source row that is deleted.
+ */
+static bool
+fy_parse_on_delete(fy_parse *ps, const cJSON *v)
+{
+	fy_phase   *ph = ps->phase;
+	const cJSON *col = NULL;
+
+	if (v == NULL)
+		return true;
+	if (cJSON_IsObject(v) && cJSON_GetArraySize(v) == 1 &&
+		cJSON_IsString(col = cJSON_GetObjectItemCaseSensitive(v, "soft")) &&
+		col->valuestring[0] != '\0')
+	{
+		ph->on_source_delete = FY_DELETE_SOFT;
+		ph->deleted_column = col->valuestring;
+	}
+	else if (cJSON_IsString(v) && strcmp(v->valuestring, "soft") == 0)
+	{
+		ph->on_source_delete = FY_DELETE_SOFT;
+		ph->deleted_column = "deleted_at";
+	}
+	else if (cJSON_IsString(v) && strcmp(v->valuestring, "keep") == 0)
+		ph->on_source_delete = FY_DELETE_KEEP;
+	else if (!(cJSON_IsString(v) && strcmp(v->valuestring, "delete") == 0))
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"on_source_delete\" must be \"delete\", \"keep\", \"soft\" or {\"soft\": \"column\"}",
+				ph->name);
+		return false;
+	}
+	return true;
+}
+
 static bool
 fy_phase_name_ok(const char *name, fy_error *err)
 {
@@ -1103,6 +1140,8 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 			goto fail;
 		}
 	}
+	if (!fy_parse_on_delete(&ps, cJSON_GetObjectItemCaseSensitive(doc, "on_source_delete")))
+		goto fail;
 	v = cJSON_GetObjectItemCaseSensitive(doc, "depends_on");
 	if (v != NULL)
 	{

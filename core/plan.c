@@ -791,6 +791,10 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 		!fyp_need_column(ph, &meta->target, ph->legacy_column, "target",
 						 " (legacy_column)", err))
 		return false;
+	if (ph->deleted_column &&
+		!fyp_need_column(ph, &meta->target, ph->deleted_column, "target",
+						 " (on_source_delete)", err))
+		return false;
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		if (!fyp_need_column(ph, &meta->target, ph->columns[i].target, "target",

@@ -45,6 +45,15 @@ extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 extern bool fyp_plan_dependencies(fy_plan *plan, const fy_phase *ph,
 								  const fy_meta *meta, fy_dialect d, fy_error *err);
 
+/* migrate.c, for sync.c: a row's values and verdict, and the in-place update */
+extern void fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+					   fy_dialect d, const fy_expr **refs, const char *base,
+					   bool safe);
+extern void fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+					   fy_dialect d, const fy_expr **refs, bool notnull, bool safe);
+extern void fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							  fy_dialect d, const char *alias, bool safe);
+
 /*
  * Check statements (preflight, validation): each is one row (failures,
  * sample) over an inner SELECT of the failing rows as (ferry_k,

@@ -12,7 +12,13 @@ CREATE TABLE ferry.phases (
     spec        jsonb NOT NULL,
     checksum    text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    -- live sync (start_sync): the log row synced rows carry as run_id, the
+    -- table the triggers are on, when it started, the last synced change
+    sync_run_id     bigint,
+    sync_source     oid,
+    sync_started_at timestamptz,
+    last_synced_at  timestamptz
 );
 COMMENT ON TABLE ferry.phases IS 'ferry: one row per phase; the id map of phase N is ferry.map_N';
 
@@ -20,7 +26,7 @@ CREATE TABLE ferry.migration_log (
     id          bigserial PRIMARY KEY,
     phase_id    bigint NOT NULL,
     phase       text NOT NULL,
-    operation   text NOT NULL CHECK (operation IN ('migrate', 'rollback')),
+    operation   text NOT NULL CHECK (operation IN ('migrate', 'rollback', 'sync')),
     status      text NOT NULL CHECK (status IN ('started', 'completed', 'failed', 'rolled_back')),
     rows        bigint,
     seconds     numeric,
@@ -45,6 +51,8 @@ CREATE TABLE ferry.migration_rejects (
     rejected_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ON ferry.migration_rejects (phase_id, id);
+-- sync forgets the rejects of the keys a statement touched
+CREATE INDEX ON ferry.migration_rejects (phase_id, legacy_key);
 COMMENT ON TABLE ferry.migration_rejects IS 'ferry: source rows a run could not migrate, with the reason and the whole row; re-judged by every run';
 
 REVOKE ALL ON ALL TABLES IN SCHEMA ferry FROM PUBLIC;
@@ -170,13 +178,16 @@ SELECT p.name AS phase,
        l.operation AS last_operation,
        l.status AS last_status,
        l.seconds AS last_seconds,
-       l.error AS last_error
+       l.error AS last_error,
+       p.sync_run_id IS NOT NULL AS syncing,
+       p.sync_started_at,
+       p.last_synced_at
 FROM ferry.phases AS p
 LEFT JOIN LATERAL (SELECT r.* FROM ferry.migration_log AS r
-                   WHERE r.phase_id = p.id
+                   WHERE r.phase_id = p.id AND r.operation <> 'sync'
                    ORDER BY r.id DESC LIMIT 1) AS l ON true
 ORDER BY p.id;
-COMMENT ON VIEW migration_status IS 'ferry: one row per phase: state, rows mapped, rejects, the last run';
+COMMENT ON VIEW migration_status IS 'ferry: one row per phase: state, rows mapped, rejects, the last run, sync';
 
 GRANT SELECT ON id_mappings, migration_status TO PUBLIC;
 
@@ -216,3 +227,28 @@ COMMENT ON FUNCTION json_restructure(jsonb, jsonb) IS 'ferry: reshape a document
 CREATE FUNCTION json_restructure_inverse(spec jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'json_restructure_inverse' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION json_restructure_inverse(jsonb) IS 'ferry: the spec that undoes a restructure spec, or an error naming the operation that has no exact inverse';
+
+-- ------------------------------------------------------------------- sync
+-- Live sync: statement-level AFTER triggers with transition tables on a
+-- phase's source table keep its target current; they run with the rights
+-- of whoever writes to the source (no SECURITY DEFINER anywhere).
+CREATE FUNCTION ferry_sync_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ferry_sync_trigger' LANGUAGE C;
+COMMENT ON FUNCTION ferry_sync_trigger() IS 'ferry: the trigger function of start_sync''s triggers (one firing per statement)';
+
+CREATE FUNCTION start_sync(name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'start_sync' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION start_sync(text) IS 'ferry: keep a phase''s target current from its source table with statement-level triggers';
+
+CREATE FUNCTION stop_sync(name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'stop_sync' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION stop_sync(text) IS 'ferry: drop a phase''s sync triggers';
+
+CREATE FUNCTION finish_sync(name text)
+    RETURNS TABLE (phase text, caught_up bigint, synced bigint, sync_started_at timestamptz)
+    AS 'MODULE_PATHNAME', 'finish_sync' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION finish_sync(text) IS 'ferry: cut-over: lock the source, catch up, refuse on a validation FAIL, stop sync, in one transaction';
+
+CREATE FUNCTION create_compat_view(name text, view_name text, writable boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'create_compat_view' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION create_compat_view(text, text, boolean) IS 'ferry: a view with the legacy source''s shape over the phase''s target rows, from the spec''s inverse';

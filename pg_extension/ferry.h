@@ -38,5 +38,10 @@ extern int	fpg_phases(fy_depnode **nodes, const fy_phase *replace);
 extern uint64 fpg_map_rows(const fpg_phase *ph);
 extern int64 fpg_log_start(int64 phase_id, const char *phase, const char *operation);
 extern double fpg_log_finish(int64 run_id, uint64 rows, instr_time start);
+/* migrate.c, for sync.c */
+extern bool fpg_try_fast(const fpg_phase *ph, const fy_stmt *st);
+extern int64 fpg_migrate_rows(const fpg_phase *ph, long run_id);
+/* sync.c */
+extern void fpg_refuse_if_syncing(const fpg_phase *ph, const char *operation);
 
 #endif							/* FERRY_PG_H */

@@ -68,7 +68,7 @@ typedef struct fpg_outcome
  * exception, class 22, or a domain's check, 23514), in which case nothing
  * of it remains.  Any other error goes on up.
  */
-static bool
+bool
 fpg_try_fast(const fpg_phase *ph, const fy_stmt *st)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
@@ -171,6 +171,21 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 						ph->phase->name, out->counts.this_run, out->mapped),
 				 errdetail("A legacy key must name one source row; nothing was written."),
 				 errhint("preflight('%s') lists the duplicate keys.", ph->phase->name)));
+}
+
+/*
+ * fpg_migrate_rows migrates the unmapped rows of ph's source as one batch
+ * of run run_id (sync: ph's meta names a transition table as the source):
+ * the same statements as migrate_phase, without forgetting the phase's
+ * other rejects or counting its whole source.  Returns the rows mapped.
+ */
+int64
+fpg_migrate_rows(const fpg_phase *ph, long run_id)
+{
+	fpg_outcome out = {0};
+
+	fpg_run(ph, run_id, NULL, FPG_BATCH, &out);
+	return out.mapped;
 }
 
 /* fpg_result_row: one row of migrate_phase's result. */

@@ -136,6 +136,7 @@ drop_phase(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	fpg_load(name, &ph, FPG_FOR_UPDATE);
+	fpg_refuse_if_syncing(&ph, "drop_phase");
 	fpg_refuse_if_migrated(&ph, "drop_phase");
 	fpg_exec_plan(&ph, fy_plan_drop(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
 	arg = Int64GetDatum(ph.id);

@@ -108,6 +108,7 @@ fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name, bool cascade,
 	INSTR_TIME_SET_CURRENT(start);
 	fpg_load(name, &ph, FPG_RESOLVE);
 	fpg_lock(&ph, "rollback_migration", false);
+	fpg_refuse_if_syncing(&ph, "rollback_migration");
 	fpg_dependents(rsinfo, &ph, cascade, force, depth);
 	fpg_drift_guard(&ph, force);
 	plan = fy_plan_rollback(ph.phase, ph.meta, FY_POSTGRES, &err);

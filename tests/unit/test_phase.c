@@ -132,15 +132,18 @@ an_unknown_key_is_refused_with_the_closest_known_key(void **state)
 	assert_non_null(strstr(err.hint, "\"where\""));
 }
 
+/*
+ * on_source_delete was the last documented key this version refused; sync
+ * carries it out now (MariaDB refuses it by name when planning: test_sync).
+ */
 static void
 a_documented_key_not_carried_out_yet_is_refused_not_ignored(void **state)
 {
-	fy_error	err = parse_err("p", "{\"source\": \"a\", \"target\": \"b\", \"columns\": {}, \"on_source_delete\": \"soft\"}");
+	fy_phase   *ph = parse_ok("{\"source\": \"a\", \"target\": \"b\", \"columns\": {}, \"on_source_delete\": \"soft\"}");
 
 	(void) state;
-	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
-	assert_non_null(strstr(err.message, "key \"on_source_delete\" in the spec"));
-	assert_string_equal(fy_sqlstate(err.code), "0A000");
+	assert_int_equal(ph->on_source_delete, FY_DELETE_SOFT);
+	fy_phase_free(ph);
 }
 
 static void

@@ -1,0 +1,736 @@
+/*
+ * sync.c -- live sync and compatibility views: the statements that keep a
+ * phase's target current while the application still writes to the legacy
+ * table, and the view that shows the legacy shape over the target.
+ *
+ * Sync reuses the migrate planner: the rows a statement inserted (or
+ * changed into rows the phase has not mapped) are migrated by
+ * fy_plan_migrate_range with the statement's transition table standing in
+ * for the source (fy_meta_rows), so a synced row is the row migrate_phase
+ * would write.  What migrate never does -- change or take out rows it
+ * mapped -- is planned here, from migrate's own fragments.
+ */
+#include "plan.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+bool
+fy_sync_check(const fy_phase *ph, fy_error *err)
+{
+	if (ph->source_query)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					   "phase \"%s\": sync needs a table source; a query source has no table to put triggers on",
+					   ph->name);
+	if (ph->nmerge_on > 0)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					   "phase \"%s\": sync of a merge_on phase is not supported yet",
+					   ph->name);
+	if (ph->update)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+					   "phase \"%s\": sync of an update phase (\"kind\": \"update\") is not supported yet",
+					   ph->name);
+	return true;
+}
+
+fy_meta
+fy_meta_rows(const fy_meta *meta, const char *rows)
+{
+	fy_meta		m = *meta;
+
+	m.source.schema = NULL;
+	m.source.name = rows;
+	return m;
+}
+
+/* fys_match: map.legacy_i = keys.ferry_key_i for every key part. */
+static void
+fys_match(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *map,
+		  const char *keys)
+{
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? " AND " : "");
+		fyp_map_col(b, d, map, i + 1);
+		fy_buf_addf(b, " = %s.ferry_key_%d", keys, i + 1);
+	}
+}
+
+/* fys_keys: SELECT the key of every row of rel as ferry_key_1..n. */
+static void
+fys_keys(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *rel)
+{
+	fy_buf_add(b, "SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? ", " : "");
+		fyp_col(b, d, "s", ph->source_key[i]);
+		fy_buf_addf(b, " AS ferry_key_%d", i + 1);
+	}
+	fy_buf_add(b, " FROM ");
+	fy_buf_ident(b, d, rel);
+	fy_buf_add(b, " AS s");
+}
+
+/*
+ * fys_clear_rejects forgets the rejects of the keys a statement touched
+ * (the index on (phase_id, legacy_key) finds them): their rows are judged
+ * again, or are gone.  The legacy key is built as the reject stored it.
+ */
+static bool
+fys_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *const *rels, int nrels,
+				  fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_ident(&b, d, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld AND legacy_key IN (", meta->phase_id);
+	for (int r = 0; r < nrels; r++)
+	{
+		fy_buf_add(&b, r ? " UNION ALL SELECT jsonb_build_object(" : "SELECT jsonb_build_object(");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(&b, i ? ", " : "");
+			fy_buf_literal(&b, d, ph->source_key[i]);
+			fy_buf_add(&b, ", ");
+			fyp_col(&b, d, "s", ph->source_key[i]);
+		}
+		fy_buf_add(&b, ") FROM ");
+		fy_buf_ident(&b, d, rels[r]);
+		fy_buf_add(&b, " AS s");
+	}
+	fy_buf_add(&b, ")");
+	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
+}
+
+/* fys_deleted_is_flag: the soft-delete column is a boolean (set TRUE), not a time. */
+static bool
+fys_deleted_is_flag(const fy_phase *ph, const fy_meta *meta)
+{
+	const fy_colmeta *c = fy_meta_column(&meta->target, ph->deleted_column);
+
+	return c != NULL && strcmp(c->type, "boolean") == 0;
+}
+
+/*
+ * fys_removal adds the CTEs ferry_unmapped and ferry_removed that take the
+ * rows of CTE gone (keys leaving the phase) out by on_source_delete:
+ * delete drops their map entries and their target rows; soft marks the
+ * target rows and keeps the map (the row stays accounted as migrated);
+ * keep leaves both.  refused (or NULL) are keys unmapped whatever the mode:
+ * rows a ref with "on_missing": "error" no longer resolves, so that the
+ * migrate that follows refuses them loudly.
+ */
+static void
+fys_removal(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			const char *gone, const char *refused)
+{
+	const char *unmap = ph->on_source_delete == FY_DELETE_DELETE ? gone : refused;
+
+	fy_buf_add(b, ", ferry_unmapped AS (");
+	if (unmap)
+	{
+		fy_buf_add(b, "DELETE FROM ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_addf(b, " AS m USING %s AS g WHERE ", unmap);
+		fys_match(b, ph, d, "m", "g");
+		fy_buf_add(b, " RETURNING m.new_key");
+	}
+	else
+		fy_buf_add(b, "SELECT 1 WHERE FALSE");
+	fy_buf_add(b, "), ferry_removed AS (");
+	switch (ph->on_source_delete)
+	{
+		case FY_DELETE_DELETE:
+			fy_buf_add(b, "DELETE FROM ");
+			fyp_target(b, meta, d);
+			fy_buf_add(b, " AS t USING ferry_unmapped AS u WHERE ");
+			fyp_col(b, d, "t", ph->target_key);
+			fy_buf_add(b, " = u.new_key RETURNING 1");
+			break;
+		case FY_DELETE_SOFT:
+			fy_buf_add(b, "UPDATE ");
+			fyp_target(b, meta, d);
+			fy_buf_add(b, " AS t SET ");
+			fy_buf_ident(b, d, ph->deleted_column);
+			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = TRUE FROM " : " = CURRENT_TIMESTAMP FROM ");
+			fy_buf_map_table(b, meta, d);
+			fy_buf_addf(b, " AS m JOIN %s AS g ON ", gone);
+			fys_match(b, ph, d, "m", "g");
+			fy_buf_add(b, " WHERE ");
+			fyp_col(b, d, "t", ph->target_key);
+			fy_buf_add(b, " = m.new_key AND ");
+			fyp_col(b, d, "t", ph->deleted_column);
+			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " IS NOT TRUE RETURNING 1" : " IS NULL RETURNING 1");
+			break;
+		case FY_DELETE_KEEP:
+			fy_buf_add(b, "SELECT 1 WHERE FALSE");
+			break;
+	}
+	fy_buf_add(b, ")");
+}
+
+/* fys_counts: the one row of a sync statement. */
+static void
+fys_counts(fy_buf *b, bool updated)
+{
+	fy_buf_add(b, " SELECT (SELECT count(*) FROM ferry_removed) AS removed,"
+			   " (SELECT count(*) FROM ferry_unmapped) AS unmapped, ");
+	fy_buf_add(b, updated ? "(SELECT count(*) FROM ferry_updated) AS updated" : "0 AS updated");
+}
+
+/* fys_sets_deleted: the spec itself fills the soft-delete column. */
+static bool
+fys_sets_deleted(const fy_phase *ph)
+{
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (strcmp(ph->columns[i].target, ph->deleted_column) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * fys_plan_changes: the rows of new_rows computed as migrate computes them
+ * (fyp_values, fyp_reason); those still mapped and valid update their
+ * target row in place -- same key, the map's row_hash refreshed as migrate
+ * would hash them, a soft-deleted row revived -- and every other key of the
+ * statement (old_rows and new_rows) leaves the phase by fys_removal.  Rows
+ * that are unmapped then (new, rejected or filtered before, just taken
+ * out) are the following migrate's.
+ */
+static bool
+fys_plan_changes(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				 fy_dialect d, const char *new_rows, const char *old_rows,
+				 bool safe, fy_error *err)
+{
+	const fy_expr *refs[64] = {0};
+	fy_meta		rows = fy_meta_rows(meta, new_rows);
+	char	   *base;
+	fy_buf		b;
+	bool		error_refs = false;
+
+	if (ph->nrefs > 64)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	base = fyp_base(ph, &rows, d, refs, NULL, false, NULL);
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
+	fyp_reason(&b, ph, meta, d, refs, true, safe);
+	fy_buf_add(&b, " AS ferry_reason FROM (");
+	fyp_values(&b, ph, &rows, d, refs, base ? base : "", safe);
+	fy_release(base);
+	fy_buf_add(&b, ") AS v), ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL");
+	for (int i = 0; i < ph->nrefs; i++)
+		if (refs[i]->on_missing == FY_MISSING_ERROR)
+		{
+			fy_buf_addf(&b, " AND NOT ferry_miss_%d", i + 1);
+			error_refs = true;
+		}
+	fy_buf_add(&b, "), ferry_gone AS (");
+	fys_keys(&b, ph, d, new_rows);
+	if (old_rows)
+	{
+		fy_buf_add(&b, " UNION ");
+		fys_keys(&b, ph, d, old_rows);
+	}
+	fy_buf_add(&b, " EXCEPT SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&b, "%sferry_key_%d", i ? ", " : "", i + 1);
+	fy_buf_add(&b, " FROM ferry_valid)");
+	if (error_refs && ph->on_source_delete != FY_DELETE_DELETE)
+	{
+		fy_buf_add(&b, ", ferry_refused AS (SELECT * FROM ferry_cand WHERE FALSE");
+		for (int i = 0; i < ph->nrefs; i++)
+			if (refs[i]->on_missing == FY_MISSING_ERROR)
+				fy_buf_addf(&b, " OR ferry_miss_%d", i + 1);
+		fy_buf_add(&b, ")");
+	}
+	fys_removal(&b, ph, meta, d, "ferry_gone",
+				error_refs && ph->on_source_delete != FY_DELETE_DELETE ? "ferry_refused" : NULL);
+	if (ph->ncolumns > 0)
+	{
+		fy_buf_add(&b, ", ferry_updated AS (");
+		fyp_update_target(&b, ph, meta, d, "c", safe);
+		if (ph->on_source_delete == FY_DELETE_SOFT && !fys_sets_deleted(ph))
+		{
+			fy_buf_add(&b, ", ");
+			fy_buf_ident(&b, d, ph->deleted_column);
+			fy_buf_add(&b, fys_deleted_is_flag(ph, meta) ? " = FALSE" : " = NULL");
+		}
+		fy_buf_add(&b, " FROM ferry_valid AS c JOIN ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m ON ");
+		fys_match(&b, ph, d, "m", "c");
+		fy_buf_add(&b, " WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = m.new_key RETURNING 1), ferry_hashed AS (UPDATE ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m SET row_hash = ");
+		fyp_row_hash(&b, ph, meta, d, "");
+		fy_buf_add(&b, " FROM ferry_valid AS c WHERE ");
+		fys_match(&b, ph, d, "m", "c");
+		fy_buf_add(&b, " RETURNING 1)");
+	}
+	fys_counts(&b, ph->ncolumns > 0);
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
+/* fys_plan_delete: the deleted rows leave the phase by fys_removal. */
+static bool
+fys_plan_delete(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const char *old_rows, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_gone AS (");
+	fys_keys(&b, ph, d, old_rows);
+	fy_buf_add(&b, ")");
+	fys_removal(&b, ph, meta, d, "ferry_gone", NULL);
+	fys_counts(&b, false);
+	return fyp_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
+}
+
+fy_plan *
+fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			 fy_sync_event ev, const char *new_rows, const char *old_rows,
+			 bool safe, fy_error *err)
+{
+	fy_plan    *plan;
+	const char *rels[2];
+	int			nrels = 0;
+	bool		ok;
+
+	if (!fy_plan_check(ph, meta, err) || !fy_sync_check(ph, err))
+		return NULL;
+	if (d != FY_POSTGRES)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": set-based sync is planned for PostgreSQL only", ph->name);
+		return NULL;
+	}
+	if ((ev != FY_SYNC_DELETE && new_rows == NULL) || (ev != FY_SYNC_INSERT && old_rows == NULL))
+	{
+		fy_fail(err, FY_ERR_INTERNAL, "phase \"%s\": sync of this event needs its transition tables", ph->name);
+		return NULL;
+	}
+	if ((plan = fyp_new(err)) == NULL)
+		return NULL;
+	if (ev != FY_SYNC_DELETE)
+		rels[nrels++] = new_rows;
+	if (ev != FY_SYNC_INSERT)
+		rels[nrels++] = old_rows;
+	ok = fys_clear_rejects(plan, ph, meta, d, rels, nrels, err);
+	if (ok && ev == FY_SYNC_DELETE)
+		ok = fys_plan_delete(plan, ph, meta, d, old_rows, err);
+	else if (ok && (ev == FY_SYNC_UPDATE || ph->on_source_delete != FY_DELETE_DELETE))
+		/* an insert may bring back a key whose target row was kept */
+		ok = fys_plan_changes(plan, ph, meta, d, new_rows,
+							  ev == FY_SYNC_UPDATE ? old_rows : NULL, safe, err);
+	return fyp_finish(plan, ok);
+}
+
+/* ---------------------------------------------------- compatibility view */
+
+/* How one legacy column comes back from the target, or why it does not. */
+typedef struct fys_back
+{
+	char	   *sql;			/* the value, cast to the column's type */
+	const char *from;			/* the target column it comes from (NULL: the map) */
+	const char *how;			/* the form inverted */
+	const char *why;			/* no way back: the reason */
+} fys_back;
+
+typedef struct fys_view
+{
+	const fy_phase *ph;
+	const fy_meta *meta;
+	fy_dialect	d;
+	fy_arena   *arena;
+	fys_back   *back;			/* one per source column */
+	const char *target;			/* the target column being walked (NULL: keys) */
+	const char *how;			/* the form that filled it */
+	bool		oom;
+} fys_view;
+
+static bool
+fys_is_json_type(const char *type)
+{
+	return strcmp(type, "json") == 0 || strcmp(type, "jsonb") == 0;
+}
+
+/*
+ * fys_found records value (SQL over target row t; jsonb when json) as the
+ * way back of source column col, cast to its type, unless one was found
+ * before (keys first, then the spec's columns in order).
+ */
+static void
+fys_found(fys_view *v, const char *col, const char *value, bool json)
+{
+	for (int i = 0; i < v->meta->source.ncols; i++)
+	{
+		const fy_colmeta *c = &v->meta->source.cols[i];
+		fy_buf		b;
+
+		if (strcmp(c->name, col) != 0 || v->back[i].sql != NULL)
+			continue;
+		fy_buf_init(&b);
+		if (json && !fys_is_json_type(c->type))
+			fy_buf_addf(&b, "CAST((%s) #>> '{}' AS %s)", value, c->type);
+		else
+			fy_buf_addf(&b, "CAST(%s AS %s)", value, c->type);
+		v->back[i].sql = b.oom ? NULL : fy_arena_strdup(v->arena, b.data);
+		v->back[i].from = v->target;
+		v->back[i].how = v->how;
+		v->oom |= b.oom || v->back[i].sql == NULL;
+		fy_buf_free(&b);
+	}
+}
+
+/* fys_mentions: text names col as a word of its own (a guess: SQL is not parsed). */
+static bool
+fys_mentions(const char *text, const char *col)
+{
+	size_t		n = strlen(col);
+
+	for (const char *p = text; n > 0 && (p = strstr(p, col)) != NULL; p++)
+	{
+		bool		before = p > text && (isalnum((unsigned char) p[-1]) || p[-1] == '_');
+		bool		after = isalnum((unsigned char) p[n]) || p[n] == '_';
+
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+/* fys_why records why the source columns under e have no way back. */
+static void
+fys_why(fys_view *v, const fy_expr *e, const char *why)
+{
+	if (e->kind == FY_EXPR_SQL)
+	{
+		for (int i = 0; i < v->meta->source.ncols; i++)
+			if (fys_mentions(e->text, v->meta->source.cols[i].name) && v->back[i].why == NULL)
+				v->back[i].why = fy_arena_strdup(v->arena, why);
+	}
+	else if (e->kind == FY_EXPR_COLUMN)
+	{
+		for (int i = 0; i < v->meta->source.ncols; i++)
+			if (strcmp(v->meta->source.cols[i].name, e->text) == 0 && v->back[i].why == NULL)
+				v->back[i].why = fy_arena_strdup(v->arena, why);
+	}
+	else if (e->from != NULL)
+		fys_why(v, e->from, why);
+	else if (e->kind == FY_EXPR_JSON)
+		for (int i = 0; i < e->nmembers; i++)
+			fys_why(v, e->members[i].value, why);
+}
+
+/* fys_scalar_text: a mapped-to JSON scalar as the text its target value prints as. */
+static bool
+fys_scalar_text(fy_buf *b, fy_dialect d, const cJSON *to)
+{
+	char		num[64];
+
+	if (cJSON_IsString(to))
+		fy_buf_literal(b, d, to->valuestring);
+	else if (cJSON_IsBool(to))
+		fy_buf_literal(b, d, cJSON_IsTrue(to) ? "true" : "false");
+	else if (cJSON_IsNumber(to))
+	{
+		double		x = to->valuedouble;
+
+		/* printed as fyp_const prints it, so it reads as the target's text */
+		snprintf(num, sizeof(num), x == floor(x) && fabs(x) < 9007199254740992.0 ? "%.0f" : "%.17g", x);
+		fy_buf_literal(b, d, num);
+	}
+	else
+		return false;
+	return true;
+}
+
+/*
+ * fys_invert walks the expression e that made the target column's value
+ * (value: SQL over target row t giving what e gave; jsonb when json) down
+ * to the source columns it read, undoing each form on the way.
+ */
+static void
+fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	switch (e->kind)
+	{
+		case FY_EXPR_COLUMN:
+			fys_found(v, e->text, value, json);
+			break;
+		case FY_EXPR_JSON:
+			for (int i = 0; i < e->nmembers; i++)
+			{
+				fy_buf_addf(&b, json ? "(%s) -> " : "CAST(%s AS jsonb) -> ", value);
+				fy_buf_literal(&b, v->d, e->members[i].key);
+				if (!b.oom)
+					fys_invert(v, e->members[i].value, b.data, true);
+				fy_buf_free(&b);
+				fy_buf_init(&b);
+			}
+			break;
+		case FY_EXPR_MAP:
+			{
+				fy_buf		text;
+				const cJSON *seen[256];
+				int			nseen = 0;
+
+				fy_buf_init(&text);
+				fy_buf_addf(&text, json ? "(%s) #>> '{}'" : "CAST(%s AS text)", value);
+				fy_buf_addf(&b, "CASE %s", text.oom ? "" : text.data);
+				/* a to-value mapped from several values comes back as the first */
+				for (int i = 0; i < e->nmappings; i++)
+				{
+					bool		dup = false;
+
+					for (int k = 0; k < nseen; k++)
+						dup |= cJSON_Compare(seen[k], e->mappings[i].to, true);
+					if (dup || nseen == 256)
+						continue;
+					seen[nseen++] = e->mappings[i].to;
+					fy_buf_add(&b, " WHEN ");
+					if (!fys_scalar_text(&b, v->d, e->mappings[i].to))
+						fy_buf_add(&b, "NULL");
+					fy_buf_add(&b, " THEN ");
+					fy_buf_literal(&b, v->d, e->mappings[i].from);
+				}
+				/* without a default an unmapped value passed through; with one it is lost */
+				fy_buf_addf(&b, " ELSE %s END", e->value ? "NULL" : (text.oom ? "" : text.data));
+				fy_buf_free(&text);
+				if (!b.oom)
+					fys_invert(v, e->from, b.data, false);
+				break;
+			}
+		case FY_EXPR_CONVERT:
+		case FY_EXPR_RESTRUCTURE:
+			{
+				fy_expr		inner = {.kind = FY_EXPR_SQL, .text = value};
+				fy_expr		inv = {.kind = e->kind, .from = &inner};
+				fy_error	err = {0};
+				char	   *spec = NULL;
+
+				if (json)
+				{
+					fys_why(v, e, "a conversion inside a JSON member has no inverse here");
+					break;
+				}
+				if (e->kind == FY_EXPR_CONVERT)
+					inv.convert = fy_convert_inverse(e->convert);
+				else if ((spec = fy_json_restructure_inverse(e->text, &err)) == NULL)
+				{
+					fys_why(v, e, err.message);
+					break;
+				}
+				inv.text = spec;
+				fyp_expr(&b, v->meta, &inv, v->d, "t", NULL);
+				if (!b.oom)
+					fys_invert(v, e->from, b.data, false);
+				fy_release(spec);
+				break;
+			}
+		case FY_EXPR_REF:
+			{
+				const fy_refmeta *r = fy_meta_ref(v->meta, e->ref);
+				fy_meta		refmeta = *v->meta;
+
+				if (r == NULL || json)
+					break;
+				refmeta.phase_id = r->phase_id;
+				for (int k = 0; k < e->nref_cols; k++)
+				{
+					fy_buf_add(&b, "(SELECT ");
+					fyp_map_col(&b, v->d, "r", k + 1);
+					fy_buf_add(&b, " FROM ");
+					fy_buf_map_table(&b, &refmeta, v->d);
+					fy_buf_addf(&b, " AS r WHERE r.new_key = %s)", value);
+					if (!b.oom)
+						fys_found(v, e->ref_cols[k], b.data, false);
+					fy_buf_free(&b);
+					fy_buf_init(&b);
+				}
+				break;
+			}
+		case FY_EXPR_SQL:
+			fys_why(v, e, "used only in a sql expression, which has no inverse");
+			break;
+		case FY_EXPR_CONST:
+			break;
+	}
+	v->oom |= b.oom;
+	fy_buf_free(&b);
+}
+
+/* fys_form_name names a column form in a comment: what was undone. */
+static const char *
+fys_form_name(fy_exprkind kind)
+{
+	switch (kind)
+	{
+		case FY_EXPR_MAP:
+			return "map, reversed";
+		case FY_EXPR_JSON:
+			return "json member";
+		case FY_EXPR_REF:
+			return "ref, through the referenced phase's id map";
+		case FY_EXPR_CONVERT:
+			return "convert, inverse conversion";
+		case FY_EXPR_RESTRUCTURE:
+			return "restructure, inverse spec";
+		default:
+			return "column";
+	}
+}
+
+/* fys_comment: COMMENT ON COLUMN view.col IS 'ferry: ...'. */
+static bool
+fys_comment(fy_plan *plan, fy_dialect d, const fy_relname *view,
+			const fy_colmeta *col, const fys_back *back, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		text;
+	fy_stmt    *st;
+
+	fy_buf_init(&text);
+	if (back->sql)
+		fy_buf_addf(&text, back->from ? "ferry: from target column \"%s\" (%s)" : "ferry: %s%s",
+					back->from ? back->from : "", back->how);
+	else
+		fy_buf_addf(&text, "ferry: NULL, not computed back from the target: %s",
+					back->why ? back->why : "no target column holds it in a form that has an inverse");
+	fy_buf_init(&b);
+	fy_buf_add(&b, "COMMENT ON COLUMN ");
+	if (view->schema)
+	{
+		fy_buf_ident(&b, d, view->schema);
+		fy_buf_add(&b, ".");
+	}
+	fy_buf_ident(&b, d, view->name);
+	fy_buf_add(&b, ".");
+	fy_buf_ident(&b, d, col->name);
+	fy_buf_add(&b, " IS ");
+	fy_buf_literal(&b, d, text.oom ? "" : text.data);
+	fy_buf_free(&text);
+	if (!fyp_add(plan, FY_ROLE_DDL, &b, err))
+		return false;
+	if (back->sql == NULL)
+	{
+		st = &plan->stmts[plan->nstmts - 1];
+		st->check = "left_out";
+		st->label = fy_arena_strdup(plan->arena, col->name);
+		st->finding = fy_arena_strdup(plan->arena, back->why ? back->why : "no target column holds it in a form that has an inverse");
+	}
+	return true;
+}
+
+fy_plan *
+fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+					const char *view_text, fy_error *err)
+{
+	fy_plan    *plan;
+	fys_view	v = {0};
+	fy_relname	view;
+	fy_buf		b;
+	bool		ok = true;
+
+	if (!fy_plan_check(ph, meta, err))
+		return NULL;
+	if (d != FY_POSTGRES)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": compatibility views are planned for PostgreSQL only", ph->name);
+		return NULL;
+	}
+	if (ph->nmerge_on > 0 || ph->update)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": %s", ph->name,
+				ph->update ? "an update phase has no rows of its own to show in the legacy shape" :
+				"a merged row has no one source row to show in the legacy shape");
+		return NULL;
+	}
+	if ((plan = fyp_new(err)) == NULL)
+		return NULL;
+	v.ph = ph;
+	v.meta = meta;
+	v.d = d;
+	v.arena = plan->arena;
+	if (!fy_relname_parse(plan->arena, view_text, &view, err) ||
+		(v.back = fy_arena_alloc(plan->arena, sizeof(fys_back) * (size_t) (meta->source.ncols + 1))) == NULL)
+		return fyp_finish(plan, ok = false);
+	memset(v.back, 0, sizeof(fys_back) * (size_t) (meta->source.ncols + 1));
+
+	/* the legacy key from the map, then each column through its inverse */
+	v.target = NULL;
+	v.how = "the legacy key, from the id map";
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		char		m[32];
+
+		snprintf(m, sizeof(m), "m.\"legacy_%d\"", i + 1);
+		fys_found(&v, ph->source_key[i], m, false);
+	}
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf		t;
+
+		fy_buf_init(&t);
+		fyp_col(&t, d, "t", ph->columns[i].target);
+		v.target = ph->columns[i].target;
+		v.how = fys_form_name(ph->columns[i].expr->kind);
+		if (!t.oom)
+			fys_invert(&v, ph->columns[i].expr, t.data, false);
+		v.oom |= t.oom;
+		fy_buf_free(&t);
+	}
+
+	for (int i = 0; ph->where && i < meta->source.ncols; i++)
+		if (v.back[i].why == NULL && fys_mentions(ph->where, meta->source.cols[i].name))
+			v.back[i].why = "read only by the where, which has no inverse";
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "CREATE VIEW ");
+	if (view.schema)
+	{
+		fy_buf_ident(&b, d, view.schema);
+		fy_buf_add(&b, ".");
+	}
+	fy_buf_ident(&b, d, view.name);
+	fy_buf_add(&b, " AS SELECT ");
+	for (int i = 0; i < meta->source.ncols; i++)
+	{
+		const fy_colmeta *c = &meta->source.cols[i];
+
+		fy_buf_add(&b, i ? ", " : "");
+		if (v.back[i].sql)
+			fy_buf_add(&b, v.back[i].sql);
+		else
+			fy_buf_addf(&b, "CAST(NULL AS %s)", c->type);
+		fy_buf_add(&b, " AS ");
+		fy_buf_ident(&b, d, c->name);
+	}
+	fy_buf_add(&b, " FROM ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t JOIN ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON m.new_key = ");
+	fyp_col(&b, d, "t", ph->target_key);
+	if (v.oom)
+		b.oom = true;
+	ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
+	for (int i = 0; ok && i < meta->source.ncols; i++)
+		ok = fys_comment(plan, d, &view, &meta->source.cols[i], &v.back[i], err);
+	return fyp_finish(plan, ok);
+}

@@ -1,0 +1,174 @@
+-- Live sync from the legacy tables (start_sync, stop_sync, finish_sync) and
+-- compatibility views (create_compat_view): seeds 001 and 004 run the old
+-- and the new schema side by side.
+CREATE EXTENSION ferry;
+
+CREATE TABLE invitations (id bigint PRIMARY KEY, couple text, status text, venue text, city text,
+  budget_cents bigint, deleted boolean NOT NULL DEFAULT false);
+INSERT INTO invitations VALUES
+  (1, 'Ani & Budi', 'p', 'Hall A', 'Jakarta', 150000, false),
+  (2, 'Citra & Dedi', 'd', 'Garden', 'Bogor', NULL, false),
+  (3, 'Eka & Fajar', 'p', NULL, 'Depok', 99, false);
+CREATE TABLE guests (id bigint PRIMARY KEY, invitation_id bigint, name text);
+INSERT INTO guests VALUES (1, 1, 'Gita'), (2, 1, 'Hadi'), (3, 2, 'Indah');
+CREATE TABLE events (id uuid PRIMARY KEY, title text NOT NULL, status text, location jsonb,
+  budget numeric, legacy_id bigint, deleted_at timestamptz);
+CREATE TABLE participants (id uuid PRIMARY KEY, event_id uuid, name text NOT NULL);
+
+SELECT define_phase('invites', '{"source": "invitations", "target": "events", "legacy_column": "legacy_id",
+  "columns": {"title": "couple",
+              "status": {"from": "status", "map": {"p": "published", "d": "draft"}},
+              "location": {"json": {"venue": "venue", "city": "city"}},
+              "budget": {"from": "budget_cents", "convert": "cents_to_decimal"}},
+  "where": "NOT deleted", "on_source_delete": "soft"}');
+SELECT define_phase('guests', '{"source": "guests", "target": "participants",
+  "columns": {"event_id": {"from": "invitation_id", "ref": "invites"}, "name": "name"}}');
+
+-- sync starts first, then the migration: no change made in between is missed
+SELECT start_sync('invites');
+SELECT start_sync('guests');
+SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE t.tgname LIKE 'ferry_sync%' ORDER BY 1, 2;
+SELECT phase, migrated, rejected, filtered FROM migrate_all();
+SELECT phase, state, migrated, syncing, sync_started_at IS NOT NULL AS started FROM migration_status;
+CREATE TEMP TABLE first_ids AS SELECT legacy_id, id FROM events;
+
+-- inserts: one row per statement or many, filtered by the where, refs
+-- resolved through the map, rejects quarantined as migrate_phase does
+INSERT INTO invitations VALUES (4, 'Joko & Kiki', 'p', 'Beach', 'Bali', 5000, false),
+                               (5, 'Lala & Mamat', 'd', NULL, NULL, NULL, true);
+INSERT INTO guests VALUES (4, 4, 'Nina'), (5, 99, 'Oki'), (6, 1, NULL);
+SELECT legacy_id, title, status, location, budget, deleted_at IS NOT NULL AS deleted FROM events ORDER BY legacy_id;
+SELECT g.id, p.name, e.legacy_id AS invitation FROM guests g
+  LEFT JOIN ferry.map_2 m ON m.legacy_1 = g.id LEFT JOIN participants p ON p.id = m.new_key
+  LEFT JOIN events e ON e.id = p.event_id ORDER BY g.id;
+SELECT phase, legacy_key, reason FROM ferry.migration_rejects ORDER BY phase, legacy_key::text;
+
+-- updates: the target row changes in place (same key), the map's content
+-- hash follows, a rejected row is judged again, a row that is rejected now
+-- leaves the target
+UPDATE invitations SET couple = 'Ani & Budi Santoso', status = 'd', budget_cents = 160000 WHERE id = 1;
+UPDATE guests SET invitation_id = 4 WHERE id = 1;
+UPDATE guests SET name = 'Putri' WHERE id = 6;
+UPDATE guests SET name = NULL WHERE id = 3;
+SELECT e.legacy_id, e.title, e.status, e.budget, e.id = f.id AS same_key
+FROM events e JOIN first_ids f USING (legacy_id) WHERE legacy_id = 1;
+SELECT g.id, p.name, e.legacy_id AS invitation FROM guests g
+  LEFT JOIN ferry.map_2 m ON m.legacy_1 = g.id LEFT JOIN participants p ON p.id = m.new_key
+  LEFT JOIN events e ON e.id = p.event_id ORDER BY g.id;
+SELECT phase, legacy_key, reason FROM ferry.migration_rejects ORDER BY phase, legacy_key::text;
+
+-- deletes: delete (the default) takes the target row and its map entry
+DELETE FROM guests WHERE id IN (2, 3);
+SELECT count(*) AS participants, (SELECT count(*) FROM ferry.map_2) AS mapped FROM participants;
+
+-- soft: an invitation leaving the where, or deleted, marks its event; one
+-- that comes back is revived
+UPDATE invitations SET deleted = true WHERE id = 2;
+SELECT legacy_id, deleted_at IS NOT NULL AS deleted FROM events ORDER BY legacy_id;
+UPDATE invitations SET deleted = false, venue = 'Big Garden' WHERE id = 2;
+DELETE FROM invitations WHERE id = 3;
+SELECT legacy_id, location, deleted_at IS NOT NULL AS deleted FROM events ORDER BY legacy_id;
+SELECT phase, check_name, status, details FROM validate_migration_integrity()
+WHERE check_name IN ('row_accounting', 'source_rows_gone', 'content_roundtrip', 'content_unchanged');
+
+-- a guest's invitation arrives later: the guest stays rejected until a
+-- catch-up run resolves it
+INSERT INTO invitations VALUES (99, 'Late couple', 'p', NULL, NULL, NULL, false);
+SELECT count(*) AS rejected_guests FROM ferry.migration_rejects WHERE phase = 'guests';
+SELECT phase, migrated, rejected FROM migrate_phase('guests');
+SELECT count(*) AS rejected_guests FROM ferry.migration_rejects WHERE phase = 'guests';
+
+-- a synced row is the row a migration writes: roll guests back, migrate
+-- them again, compare target rows, map entries and content hashes
+CREATE TEMP TABLE synced AS SELECT p.*, m.legacy_1, m.row_hash FROM participants p JOIN ferry.map_2 m ON m.new_key = p.id;
+-- (a syncing phase is neither rolled back nor dropped: the next write would overtake it)
+SELECT phase, rows_deleted FROM rollback_migration('guests');
+SELECT drop_phase('guests');
+SELECT stop_sync('guests');
+SELECT phase, rows_deleted FROM rollback_migration('guests');
+SELECT phase, migrated FROM migrate_phase('guests');
+SELECT start_sync('guests');
+SELECT count(*) AS differ FROM (
+  (TABLE synced EXCEPT SELECT p.*, m.legacy_1, m.row_hash FROM participants p JOIN ferry.map_2 m ON m.new_key = p.id)
+  UNION ALL
+  (SELECT p.*, m.legacy_1, m.row_hash FROM participants p JOIN ferry.map_2 m ON m.new_key = p.id EXCEPT TABLE synced)) d;
+
+-- a trigger that fails makes the application's statement fail as a whole
+CREATE TABLE strict_participants (id uuid PRIMARY KEY, event_id uuid, name text);
+SELECT define_phase('guests_strict', '{"source": "guests", "target": "strict_participants",
+  "columns": {"event_id": {"from": "invitation_id", "ref": "invites", "on_missing": "error"}, "name": "name"}}');
+SELECT phase, migrated FROM migrate_phase('guests_strict');
+SELECT start_sync('guests_strict');
+INSERT INTO guests VALUES (7, 1, 'Rudi'), (8, 12345, 'Sari');
+UPDATE guests SET invitation_id = 777 WHERE id = 1;
+SELECT (SELECT count(*) FROM guests) AS guests, (SELECT count(*) FROM participants) AS participants,
+       (SELECT count(*) FROM strict_participants) AS strict, (SELECT count(*) FROM ferry.map_2) AS mapped;
+INSERT INTO guests VALUES (7, 1, 'Rudi');
+SELECT name FROM strict_participants ORDER BY name;
+
+-- stop_sync leaves no trigger behind
+SELECT stop_sync('guests_strict');
+SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE t.tgfoid = 'ferry_sync_trigger'::regproc ORDER BY 1, 2;
+SELECT stop_sync('guests_strict');
+
+-- compatibility views: the legacy shape over the target, from the spec's inverse
+SELECT create_compat_view('guests', 'guests_compat');
+SELECT count(*) AS differ FROM ((TABLE guests EXCEPT TABLE guests_compat) UNION ALL (TABLE guests_compat EXCEPT TABLE guests)) d;
+SELECT create_compat_view('invites', 'public.invitations_compat');
+SELECT id, couple, status, venue, city, budget_cents, deleted FROM invitations_compat ORDER BY id;
+SELECT count(*) AS differ FROM (
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations WHERE NOT deleted
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations_compat)
+  UNION ALL
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations_compat WHERE id <> 3
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations)) d;
+SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a
+WHERE a.attrelid = 'invitations_compat'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+SELECT create_compat_view('guests', 'guests_rw', writable => true);
+
+-- finish_sync: refused while validation has a FAIL (sync stays on), then
+-- the cut-over: catch-up, validation, triggers gone, in one transaction
+UPDATE participants SET name = 'tampered' WHERE name = 'Nina';
+SELECT phase, caught_up, synced FROM finish_sync('guests');
+SELECT count(*) AS guest_triggers FROM pg_trigger WHERE tgrelid = 'guests'::regclass;
+UPDATE participants SET name = 'Nina' WHERE name = 'tampered';
+INSERT INTO guests VALUES (9, 2, 'Tono');
+ALTER TABLE guests DISABLE TRIGGER USER;
+INSERT INTO guests VALUES (10, 2, 'Umi');
+ALTER TABLE guests ENABLE TRIGGER USER;
+SELECT phase, caught_up, synced FROM finish_sync('guests');
+SELECT count(*) AS guest_triggers FROM pg_trigger WHERE tgrelid = 'guests'::regclass;
+SELECT phase, check_name, status FROM validate_migration_integrity('guests') WHERE status <> 'PASS';
+SELECT phase, syncing, last_synced_at IS NOT NULL AS synced_once FROM migration_status;
+SELECT operation, status, rows FROM ferry.migration_log WHERE operation = 'sync' ORDER BY id;
+
+-- what sync refuses
+SELECT finish_sync('guests');
+SELECT stop_sync('guests');
+SELECT start_sync('invites');
+CREATE TABLE owners (id int PRIMARY KEY, email text);
+CREATE TABLE orgs (id uuid PRIMARY KEY, email text);
+SELECT define_phase('orgs', '{"source": "owners", "target": "orgs", "merge_on": ["email"], "columns": {"email": "email"}}');
+SELECT start_sync('orgs');
+SELECT define_phase('from_query', '{"source": {"query": "SELECT id, email FROM owners"}, "target": "orgs", "columns": {"email": "email"}}');
+SELECT start_sync('from_query');
+SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": "purge"}');
+SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": {"soft": "gone_at"}}');
+
+-- keep: a deleted source row leaves its target row and map entry as they are
+CREATE TABLE kept (id uuid PRIMARY KEY, email text);
+SELECT define_phase('kept', '{"source": "owners", "target": "kept", "columns": {"email": "email"}, "on_source_delete": "keep"}');
+SELECT start_sync('kept');
+INSERT INTO owners VALUES (1, 'a@example.com'), (2, 'b@example.com');
+DELETE FROM owners WHERE id = 1;
+UPDATE owners SET email = 'b@example.org' WHERE id = 2;
+SELECT email FROM kept ORDER BY email;
+SELECT stop_sync('kept');
+
+SELECT stop_sync('invites');
+SELECT count(*) AS sync_triggers FROM pg_trigger WHERE tgname LIKE 'ferry_sync%';
+
+DROP EXTENSION ferry CASCADE;
+DROP TABLE invitations, guests, events, participants, strict_participants, owners, orgs, kept;

@@ -1,0 +1,300 @@
+/* test_sync.c -- live sync and compatibility views: the statements the core plans. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ferry.h"
+
+static const char *META =
+"{\"catalog_schema\": \"ferry\", \"func_schema\": \"public\", \"phase_id\": 7,"
+" \"source\": {\"schema\": \"legacy\", \"name\": \"invitations\", \"columns\": ["
+"   {\"name\": \"id\", \"type\": \"bigint\", \"notnull\": true},"
+"   {\"name\": \"couple\", \"type\": \"text\"}, {\"name\": \"status\", \"type\": \"text\"},"
+"   {\"name\": \"venue\", \"type\": \"text\"}, {\"name\": \"cents\", \"type\": \"bigint\"},"
+"   {\"name\": \"note\", \"type\": \"text\"}, {\"name\": \"wedding_id\", \"type\": \"bigint\"}]},"
+" \"target\": {\"schema\": \"app\", \"name\": \"events\", \"columns\": ["
+"   {\"name\": \"id\", \"type\": \"uuid\", \"notnull\": true},"
+"   {\"name\": \"title\", \"type\": \"text\", \"notnull\": true}, {\"name\": \"status\", \"type\": \"text\"},"
+"   {\"name\": \"location\", \"type\": \"jsonb\"}, {\"name\": \"budget\", \"type\": \"numeric\"},"
+"   {\"name\": \"shout\", \"type\": \"text\"}, {\"name\": \"wedding\", \"type\": \"uuid\"},"
+"   {\"name\": \"deleted_at\", \"type\": \"timestamp with time zone\"}]},"
+" \"refs\": [{\"phase\": \"weddings\", \"phase_id\": 3, \"nkeys\": 1}]}";
+
+#define COLUMNS \
+"\"columns\": {\"title\": \"couple\", \"status\": {\"from\": \"status\", \"map\": {\"p\": \"published\", \"d\": \"draft\"}}," \
+" \"location\": {\"json\": {\"venue\": \"venue\"}}, \"budget\": {\"from\": \"cents\", \"convert\": \"cents_to_decimal\"}," \
+" \"shout\": {\"sql\": \"upper(note)\"}, \"wedding\": {\"from\": \"wedding_id\", \"ref\": \"weddings\", \"on_missing\": \"error\"}}"
+
+static fy_phase *
+phase(const char *spec)
+{
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("invites", spec, &err);
+
+	if (ph == NULL)
+		fail_msg("%s", err.message);
+	return ph;
+}
+
+static fy_meta *
+meta(void)
+{
+	fy_error	err = {0};
+	fy_meta    *m = fy_meta_parse(META, &err);
+
+	if (m == NULL)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static fy_plan *
+sync_plan(const char *spec, fy_sync_event ev)
+{
+	fy_phase   *ph = phase(spec);
+	fy_meta    *m = meta();
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_sync(ph, m, FY_POSTGRES, ev, ev == FY_SYNC_DELETE ? NULL : "ferry_new",
+									ev == FY_SYNC_INSERT ? NULL : "ferry_old", false, &err);
+
+	if (plan == NULL)
+		fail_msg("%s", err.message);
+	fy_phase_free(ph);
+	fy_meta_free(m);
+	return plan;
+}
+
+#define SPEC(extra) "{\"source\": \"legacy.invitations\", \"target\": \"app.events\", " COLUMNS extra "}"
+
+static void
+on_source_delete_is_parsed_and_refused_when_unknown(void **state)
+{
+	fy_error	err = {0};
+	fy_phase   *ph;
+
+	(void) state;
+	ph = phase(SPEC(""));
+	assert_int_equal(ph->on_source_delete, FY_DELETE_DELETE);
+	fy_phase_free(ph);
+	ph = phase(SPEC(", \"on_source_delete\": \"soft\""));
+	assert_int_equal(ph->on_source_delete, FY_DELETE_SOFT);
+	assert_string_equal(ph->deleted_column, "deleted_at");
+	fy_phase_free(ph);
+	ph = phase(SPEC(", \"on_source_delete\": {\"soft\": \"gone\"}"));
+	assert_string_equal(ph->deleted_column, "gone");
+	fy_phase_free(ph);
+	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
+	assert_int_equal(ph->on_source_delete, FY_DELETE_KEEP);
+	fy_phase_free(ph);
+	assert_null(fy_phase_parse("invites", SPEC(", \"on_source_delete\": {\"hard\": true}"), &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_SPEC);
+}
+
+static void
+insert_forgets_the_rejects_of_the_new_keys_only(void **state)
+{
+	fy_plan    *plan = sync_plan(SPEC(""), FY_SYNC_INSERT);
+
+	(void) state;
+	/* with deletes deleting, an insert is migrate's alone */
+	assert_int_equal(plan->nstmts, 1);
+	assert_int_equal(plan->stmts[0].role, FY_ROLE_CLEAR_REJECTS);
+	assert_string_equal(plan->stmts[0].sql,
+						"DELETE FROM \"ferry\".migration_rejects WHERE phase_id = 7 AND legacy_key IN "
+						"(SELECT jsonb_build_object('id', s.\"id\") FROM \"ferry_new\" AS s)");
+	fy_plan_free(plan);
+}
+
+static void
+insert_revives_kept_rows_when_deletes_do_not_delete(void **state)
+{
+	fy_plan    *plan = sync_plan(SPEC(", \"on_source_delete\": \"soft\""), FY_SYNC_INSERT);
+
+	(void) state;
+	assert_int_equal(plan->nstmts, 2);
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
+	assert_non_null(strstr(plan->stmts[1].sql, "\"deleted_at\" = NULL FROM ferry_valid AS c"));
+	assert_null(strstr(plan->stmts[1].sql, "ferry_old"));
+	fy_plan_free(plan);
+}
+
+static void
+update_recomputes_in_place_and_takes_out_the_rest(void **state)
+{
+	fy_plan    *plan = sync_plan(SPEC(""), FY_SYNC_UPDATE);
+	const char *sql;
+
+	(void) state;
+	assert_int_equal(plan->nstmts, 2);
+	assert_non_null(strstr(plan->stmts[0].sql, "FROM \"ferry_new\" AS s UNION ALL SELECT jsonb_build_object('id', s.\"id\") FROM \"ferry_old\" AS s)"));
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
+	sql = plan->stmts[1].sql;
+	/* the new rows, computed as migrate computes them, over the transition table */
+	assert_non_null(strstr(sql, "FROM (SELECT s.* FROM \"ferry_new\" AS s WHERE TRUE) AS s LEFT JOIN \"ferry\".\"map_3\" AS r1"));
+	assert_null(strstr(sql, "\"legacy\".\"invitations\""));
+	/* an "on_missing": "error" ref that misses is not valid: migrate refuses it next */
+	assert_non_null(strstr(sql, "ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL AND NOT ferry_miss_1)"));
+	assert_non_null(strstr(sql, "ferry_gone AS (SELECT s.\"id\" AS ferry_key_1 FROM \"ferry_new\" AS s UNION "
+						   "SELECT s.\"id\" AS ferry_key_1 FROM \"ferry_old\" AS s EXCEPT SELECT ferry_key_1 FROM ferry_valid)"));
+	/* delete: the gone rows' map entries and target rows go */
+	assert_non_null(strstr(sql, "ferry_unmapped AS (DELETE FROM \"ferry\".\"map_7\" AS m USING ferry_gone AS g WHERE m.\"legacy_1\" = g.ferry_key_1 RETURNING m.new_key)"));
+	assert_non_null(strstr(sql, "ferry_removed AS (DELETE FROM \"app\".\"events\" AS t USING ferry_unmapped AS u WHERE t.\"id\" = u.new_key RETURNING 1)"));
+	/* the valid ones: in place, same key, hash refreshed */
+	assert_non_null(strstr(sql, "ferry_updated AS (UPDATE \"app\".\"events\" AS t SET \"title\" = c.ferry_c_1"));
+	assert_non_null(strstr(sql, "JOIN \"ferry\".\"map_7\" AS m ON m.\"legacy_1\" = c.ferry_key_1 WHERE t.\"id\" = m.new_key RETURNING 1)"));
+	assert_non_null(strstr(sql, "ferry_hashed AS (UPDATE \"ferry\".\"map_7\" AS m SET row_hash = \"ferry\".row_hash(ROW(CAST(ferry_c_1 AS text)"));
+	assert_non_null(strstr(sql, "SELECT (SELECT count(*) FROM ferry_removed) AS removed, (SELECT count(*) FROM ferry_unmapped) AS unmapped, (SELECT count(*) FROM ferry_updated) AS updated"));
+	fy_plan_free(plan);
+}
+
+static void
+update_in_soft_mode_marks_and_unmaps_only_refused_rows(void **state)
+{
+	fy_plan    *plan = sync_plan(SPEC(", \"on_source_delete\": \"soft\""), FY_SYNC_UPDATE);
+	const char *sql = plan->stmts[1].sql;
+
+	(void) state;
+	assert_non_null(strstr(sql, "ferry_refused AS (SELECT * FROM ferry_cand WHERE FALSE OR ferry_miss_1)"));
+	assert_non_null(strstr(sql, "ferry_unmapped AS (DELETE FROM \"ferry\".\"map_7\" AS m USING ferry_refused AS g"));
+	assert_non_null(strstr(sql, "ferry_removed AS (UPDATE \"app\".\"events\" AS t SET \"deleted_at\" = CURRENT_TIMESTAMP FROM \"ferry\".\"map_7\" AS m JOIN ferry_gone AS g"));
+	assert_non_null(strstr(sql, "AND t.\"deleted_at\" IS NULL RETURNING 1)"));
+	fy_plan_free(plan);
+}
+
+static void
+delete_follows_on_source_delete(void **state)
+{
+	fy_plan    *plan = sync_plan(SPEC(""), FY_SYNC_DELETE);
+
+	(void) state;
+	assert_int_equal(plan->nstmts, 2);
+	assert_non_null(strstr(plan->stmts[0].sql, "FROM \"ferry_old\" AS s)"));
+	assert_int_equal(plan->stmts[1].role, FY_ROLE_DELETE_TARGET);
+	assert_string_equal(plan->stmts[1].sql,
+						"WITH ferry_gone AS (SELECT s.\"id\" AS ferry_key_1 FROM \"ferry_old\" AS s), "
+						"ferry_unmapped AS (DELETE FROM \"ferry\".\"map_7\" AS m USING ferry_gone AS g WHERE m.\"legacy_1\" = g.ferry_key_1 RETURNING m.new_key), "
+						"ferry_removed AS (DELETE FROM \"app\".\"events\" AS t USING ferry_unmapped AS u WHERE t.\"id\" = u.new_key RETURNING 1) "
+						"SELECT (SELECT count(*) FROM ferry_removed) AS removed, (SELECT count(*) FROM ferry_unmapped) AS unmapped, 0 AS updated");
+	fy_plan_free(plan);
+	plan = sync_plan(SPEC(", \"on_source_delete\": \"keep\""), FY_SYNC_DELETE);
+	assert_non_null(strstr(plan->stmts[1].sql, "ferry_unmapped AS (SELECT 1 WHERE FALSE), ferry_removed AS (SELECT 1 WHERE FALSE)"));
+	fy_plan_free(plan);
+}
+
+static void
+the_transition_table_stands_in_for_the_source_of_migrate(void **state)
+{
+	fy_phase   *ph = phase(SPEC(""));
+	fy_meta    *m = meta();
+	fy_meta		rows = fy_meta_rows(m, "ferry_new");
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_migrate(ph, &rows, FY_POSTGRES, 9, &err);
+	bool		found = false;
+
+	(void) state;
+	assert_non_null(plan);
+	for (int i = 0; i < plan->nstmts; i++)
+	{
+		assert_null(strstr(plan->stmts[i].sql, "\"legacy\".\"invitations\""));
+		found |= plan->stmts[i].role == FY_ROLE_MIGRATE &&
+			strstr(plan->stmts[i].sql, "(SELECT s.* FROM \"ferry_new\" AS s WHERE NOT EXISTS (SELECT 1 FROM \"ferry\".\"map_7\" AS m") != NULL;
+	}
+	assert_true(found);
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+	fy_meta_free(m);
+}
+
+static void
+sync_is_refused_for_what_it_cannot_carry(void **state)
+{
+	fy_meta    *m = meta();
+	fy_error	err = {0};
+	fy_phase   *ph;
+
+	(void) state;
+	ph = phase("{\"source\": {\"query\": \"SELECT * FROM legacy.invitations\"}, \"target\": \"app.events\", \"columns\": {\"title\": \"couple\"}}");
+	assert_false(fy_sync_check(ph, &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err.message, "a query source has no table"));
+	fy_phase_free(ph);
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], \"columns\": {\"title\": \"couple\"}}");
+	memset(&err, 0, sizeof(err));	/* the first error of a call is the one kept */
+	assert_false(fy_sync_check(ph, &err));
+	assert_non_null(strstr(err.message, "merge_on"));
+	fy_phase_free(ph);
+	ph = phase(SPEC(""));
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_INSERT, "n", NULL, false, &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_plan_sync(ph, m, FY_POSTGRES, FY_SYNC_UPDATE, "n", NULL, false, &err));
+	assert_int_equal(err.code, FY_ERR_INTERNAL);
+	fy_phase_free(ph);
+	/* MariaDB has no sync: a spec that steers it is refused there by name */
+	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_plan_define(ph, m, FY_MARIADB, &err));
+	assert_non_null(strstr(err.message, "\"on_source_delete\" steers sync, which MariaDB does not have yet"));
+	fy_phase_free(ph);
+	fy_meta_free(m);
+}
+
+static void
+compat_view_inverts_the_spec_column_by_column(void **state)
+{
+	fy_phase   *ph = phase(SPEC(""));
+	fy_meta    *m = meta();
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_compat_view(ph, m, FY_POSTGRES, "legacy.\"Invitations Compat\"", &err);
+	const char *sql;
+
+	(void) state;
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 1 + 7);
+	sql = plan->stmts[0].sql;
+	assert_non_null(strstr(sql, "CREATE VIEW \"legacy\".\"Invitations Compat\" AS SELECT CAST(m.\"legacy_1\" AS bigint) AS \"id\", "
+						   "CAST(t.\"title\" AS text) AS \"couple\", "
+						   "CAST(CASE CAST(t.\"status\" AS text) WHEN 'published' THEN 'p' WHEN 'draft' THEN 'd' ELSE CAST(t.\"status\" AS text) END AS text) AS \"status\", "
+						   "CAST((CAST(t.\"location\" AS jsonb) -> 'venue') #>> '{}' AS text) AS \"venue\", "
+						   "CAST(round(((t.\"budget\")) * 100)::bigint AS bigint) AS \"cents\", "
+						   "CAST(NULL AS text) AS \"note\", "
+						   "CAST((SELECT r.\"legacy_1\" FROM \"ferry\".\"map_3\" AS r WHERE r.new_key = t.\"wedding\") AS bigint) AS \"wedding_id\" "
+						   "FROM \"app\".\"events\" AS t JOIN \"ferry\".\"map_7\" AS m ON m.new_key = t.\"id\""));
+	/* one comment per column; the NULL one says why, for the NOTICE */
+	assert_string_equal(plan->stmts[6].sql,
+						"COMMENT ON COLUMN \"legacy\".\"Invitations Compat\".\"note\" IS "
+						"'ferry: NULL, not computed back from the target: used only in a sql expression, which has no inverse'");
+	assert_string_equal(plan->stmts[6].check, "left_out");
+	assert_string_equal(plan->stmts[6].label, "note");
+	assert_null(plan->stmts[2].check);
+	assert_non_null(strstr(plan->stmts[3].sql, "'ferry: from target column \"status\" (map, reversed)'"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], \"columns\": {\"title\": \"couple\"}}");
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_plan_compat_view(ph, m, FY_POSTGRES, "v", &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	fy_phase_free(ph);
+	fy_meta_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(on_source_delete_is_parsed_and_refused_when_unknown),
+		cmocka_unit_test(insert_forgets_the_rejects_of_the_new_keys_only),
+		cmocka_unit_test(insert_revives_kept_rows_when_deletes_do_not_delete),
+		cmocka_unit_test(update_recomputes_in_place_and_takes_out_the_rest),
+		cmocka_unit_test(update_in_soft_mode_marks_and_unmaps_only_refused_rows),
+		cmocka_unit_test(delete_follows_on_source_delete),
+		cmocka_unit_test(the_transition_table_stands_in_for_the_source_of_migrate),
+		cmocka_unit_test(sync_is_refused_for_what_it_cannot_carry),
+		cmocka_unit_test(compat_view_inverts_the_spec_column_by_column),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
