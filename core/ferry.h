@@ -404,6 +404,7 @@ typedef enum fy_role
 	FY_ROLE_DELETE_MAP,			/* empties the id map */
 	FY_ROLE_CLEAR_REJECTS,		/* forgets the rejects of earlier runs */
 	FY_ROLE_REJECT,				/* quarantines the rows a run cannot migrate */
+	FY_ROLE_UPDATE,				/* recomputes target rows (merge groups) */
 	FY_ROLE_ASSERT,				/* one row (failures, sample): refuse if > 0 */
 	FY_ROLE_MIGRATE,			/* maps, rejects and writes in one statement; */
 								/* one row (mapped, written, rejected) */

@@ -55,13 +55,11 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
 					   ph->name);
-	if (d != FY_MARIADB || (ph->nmerge_on == 0 && !ph->update &&
-							ph->keygen != FY_KEY_DEFAULT && !batched))
+	if (d != FY_MARIADB || (!ph->update && ph->keygen != FY_KEY_DEFAULT && !batched))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
-				   batched ? "batched runs are" :
-				   ph->nmerge_on ? "\"merge_on\" is" : ph->update ? "update phases are" :
+				   batched ? "batched runs are" : ph->update ? "update phases are" :
 				   "\"generate\": \"default\" is");
 }
 
@@ -416,7 +414,7 @@ fyp_base_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	if (groups != NULL)
 	{
 		fy_buf_add(b, " AND ");
-		fyp_group_id(b, ph, "s");
+		fyp_group_id(b, ph, d, "s");
 		fy_buf_addf(b, " IN (%s)", groups);
 	}
 	fy_buf_add(b, ") AS s");
@@ -683,7 +681,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	if (ph->nmerge_on > 0)
 	{
 		fy_buf_add(b, ", ");
-		fyp_group_id(b, ph, "s");
+		fyp_group_id(b, ph, d, "s");
 		fy_buf_add(b, " AS ferry_gid, row_number() OVER (ORDER BY ");
 		if (ph->merge_order)
 			fy_buf_addf(b, "%s, ", ph->merge_order);
@@ -802,10 +800,10 @@ fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 /* fyp_cand: the pending rows' values, each with why it cannot be migrated or NULL. */
 static void
 fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		 const fy_expr **refs, const char *base, bool safe)
+		 const fy_expr **refs, const char *base, bool notnull, bool safe)
 {
 	fy_buf_add(b, "SELECT v.*, ");
-	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fyp_reason(b, ph, meta, d, refs, notnull, safe);
 	fy_buf_add(b, " AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(b, ") AS v");
@@ -829,7 +827,7 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
-	fyp_cand(&cand, ph, meta, d, refs, base, false);
+	fyp_cand(&cand, ph, meta, d, refs, base, true, false);
 	fy_buf_add(&cand, ") AS ferry_cand");
 	if (cand.oom || base == NULL || all == NULL)
 	{
@@ -886,7 +884,7 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
-	fyp_cand(&b, ph, meta, d, refs, base, safe);
+	fyp_cand(&b, ph, meta, d, refs, base, true, safe);
 	fy_buf_add(&b, "), ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
@@ -910,10 +908,26 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
 }
 
+/*
+ * fyp_ordered: whether a merge rule takes one row's value in merge_order;
+ * MariaDB has no ordered aggregate, so there it is a window value first.
+ */
+static bool
+fyp_ordered(fy_merge merge)
+{
+	return merge == FY_MERGE_FIRST || merge == FY_MERGE_NONE ||
+		merge == FY_MERGE_LAST || merge == FY_MERGE_FIRST_NON_NULL;
+}
+
 /* fyp_merged_value: how a group makes the value of column i from its rows o. */
 static void
-fyp_merged_value(fy_buf *b, const fy_column *col, int i)
+fyp_merged_value(fy_buf *b, const fy_column *col, int i, fy_dialect d)
 {
+	if (d == FY_MARIADB && fyp_ordered(col->merge))
+	{
+		fy_buf_addf(b, "MIN(o.ferry_w_%d)", i + 1);
+		return;
+	}
 	switch (col->merge)
 	{
 		case FY_MERGE_MIN:
@@ -942,18 +956,44 @@ fyp_merged_value(fy_buf *b, const fy_column *col, int i)
 	}
 }
 
-/* fyp_groups: the merged groups of the rows of from, one row each. */
+/*
+ * fyp_groups: the merged groups of the rows of from, one row each, grouped
+ * by column by (ferry_gid, or on MariaDB also the map's key), named
+ * ferry_gid.  On MariaDB the ordered rules read a FIRST_VALUE window over
+ * the group, the same in each of its rows.
+ */
 static void
-fyp_groups(fy_buf *b, const fy_phase *ph, const char *from)
+fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
+		   const char *by)
 {
-	fy_buf_add(b, "SELECT o.ferry_gid, (array_agg(o.ferry_new_key ORDER BY o.ferry_ord))[1] AS ferry_first_key");
+	if (d == FY_POSTGRES)
+		fy_buf_addf(b, "SELECT o.%s AS ferry_gid, (array_agg(o.ferry_new_key ORDER BY o.ferry_ord))[1] AS ferry_first_key", by);
+	else
+		fy_buf_addf(b, "SELECT o.%s AS ferry_gid, MIN(o.ferry_fk) AS ferry_first_key", by);
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		fy_buf_add(b, ", ");
-		fyp_merged_value(b, &ph->columns[i], i);
+		fyp_merged_value(b, &ph->columns[i], i, d);
 		fy_buf_addf(b, " AS ferry_c_%d", i + 1);
 	}
-	fy_buf_addf(b, " FROM %s AS o GROUP BY o.ferry_gid", from);
+	if (d == FY_POSTGRES)
+	{
+		fy_buf_addf(b, " FROM %s AS o GROUP BY o.%s", from, by);
+		return;
+	}
+	fy_buf_addf(b, " FROM (SELECT w.*, FIRST_VALUE(w.ferry_new_key) OVER (PARTITION BY w.%s ORDER BY w.ferry_ord) AS ferry_fk", by);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_merge	m = ph->columns[i].merge;
+
+		if (!fyp_ordered(m))
+			continue;
+		fy_buf_addf(b, ", FIRST_VALUE(w.ferry_c_%d) OVER (PARTITION BY w.%s ORDER BY ", i + 1, by);
+		if (m == FY_MERGE_FIRST_NON_NULL)
+			fy_buf_addf(b, "w.ferry_c_%d IS NULL, ", i + 1);
+		fy_buf_addf(b, "w.ferry_ord%s) AS ferry_w_%d", m == FY_MERGE_LAST ? " DESC" : "", i + 1);
+	}
+	fy_buf_addf(b, " FROM %s AS w) AS o GROUP BY o.%s", from, by);
 }
 
 /*
@@ -978,15 +1018,13 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	bool		ok;
 
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, false, safe);
-	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base ? base : "", safe);
-	fy_buf_add(&b, ") AS v)");
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	fyp_cand(&b, ph, meta, d, refs, base, false, safe);
+	fy_buf_add(&b, ")");
 
 	/* the groups of this run that already have a target row, with its key */
 	fy_buf_add(&b, ", ferry_known AS (SELECT DISTINCT ON (1) ");
-	fyp_group_id(&b, ph, "s");
+	fyp_group_id(&b, ph, d, "s");
 	fy_buf_add(&b, " AS ferry_gid, m.new_key FROM ");
 	fy_buf_map_table(&b, meta, d);
 	fy_buf_add(&b, " AS m JOIN ");
@@ -994,7 +1032,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, " ON ");
 	fyp_key_join(&b, ph, d, "m", "s");
 	fy_buf_add(&b, " WHERE ");
-	fyp_group_id(&b, ph, "s");
+	fyp_group_id(&b, ph, d, "s");
 	fy_buf_add(&b, " IN (SELECT ferry_gid FROM ferry_cand) ORDER BY 1)");
 
 	/* the pending groups: merged values, key, NOT NULL verdict */
@@ -1003,7 +1041,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->ncolumns; i++)
 		fyp_notnull_reason(&b, meta, d, &ph->columns[i], "g", i, "the merged value is NULL");
 	fy_buf_add(&b, " END AS ferry_greason FROM (");
-	fyp_groups(&b, ph, "(SELECT * FROM ferry_cand WHERE ferry_reason IS NULL)");
+	fyp_groups(&b, ph, d, "(SELECT * FROM ferry_cand WHERE ferry_reason IS NULL)", "ferry_gid");
 	fy_buf_add(&b, ") AS g LEFT JOIN ferry_known AS k USING (ferry_gid))");
 
 	/* rows rejected alone, or with their group */
@@ -1058,7 +1096,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, ", ferry_updated AS (");
 	fyp_update_target(&b, ph, meta, d, "x", safe);
 	fy_buf_add(&b, " FROM (");
-	fyp_groups(&b, ph, sub.oom ? "" : sub.data);
+	fyp_groups(&b, ph, d, sub.oom ? "" : sub.data, "ferry_gid");
 	fy_buf_free(&sub);
 	fy_buf_add(&b, ") AS x JOIN ferry_known AS k USING (ferry_gid) WHERE ");
 	fyp_col(&b, d, "t", ph->target_key);
@@ -1074,6 +1112,167 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
 	if (!ok)
 		fy_buf_free(&b);
+	return ok;
+}
+
+/*
+ * fyp_my_groups (MariaDB): the groups of the pending rows that pass alone,
+ * with the target key each gets (the one its earlier rows were mapped to,
+ * or its first row's new key) and why the whole group is rejected (a merged
+ * NULL for a NOT NULL column), as a FROM item g.
+ */
+static void
+fyp_my_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, const char *cand)
+{
+	fy_buf		from;
+
+	fy_buf_init(&from);
+	fy_buf_addf(&from, "(SELECT * FROM %s WHERE c.ferry_reason IS NULL)", cand);
+	fy_buf_add(b, "(SELECT g.*, COALESCE(k.new_key, g.ferry_first_key) AS ferry_group_key,"
+			   " CASE WHEN FALSE THEN NULL");
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_notnull_reason(b, meta, d, &ph->columns[i], "g", i, "the merged value is NULL");
+	fy_buf_add(b, " END AS ferry_greason FROM (");
+	fyp_groups(b, ph, d, from.oom ? "" : from.data, "ferry_gid");
+	fy_buf_add(b, ") AS g LEFT JOIN (SELECT ");
+	fyp_group_id(b, ph, d, "s");
+	fy_buf_add(b, " AS ferry_gid, MIN(m.new_key) AS new_key FROM ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m JOIN ");
+	fyp_source(b, ph, meta, d, "s");
+	fy_buf_add(b, " ON ");
+	fyp_key_join(b, ph, d, "m", "s");
+	fy_buf_add(b, " GROUP BY 1) AS k ON k.ferry_gid = g.ferry_gid) AS g");
+	fy_buf_free(&from);
+}
+
+/*
+ * fyp_plan_merge_steps (MariaDB, merge_on): quarantine the rows rejected
+ * alone or with their group, map every accepted row to its group's key,
+ * then recompute each group this run touched from all of its mapped rows:
+ * UPDATE the ones that have a target row, INSERT the others.  Each
+ * statement computes what it needs within itself, so a random new key is
+ * drawn once, by the map statement.
+ */
+static bool
+fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					 fy_dialect d, long run_id, const fy_expr **refs,
+					 fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		cand;
+	fy_buf		sub;
+	fy_buf		groups;
+	char	   *base = fyp_pending_base(ph, meta, d, refs, NULL);
+	char	   *members;
+	bool		ok = false;
+
+	fy_buf_init(&cand);
+	fy_buf_add(&cand, "(");
+	fyp_cand(&cand, ph, meta, d, refs, base, false, false);
+	fy_buf_add(&cand, ") AS c");
+	fy_buf_init(&sub);
+	fy_buf_add(&sub, "SELECT ");
+	fyp_group_id(&sub, ph, d, "ms");
+	fy_buf_add(&sub, " FROM ");
+	fy_buf_map_table(&sub, meta, d);
+	fy_buf_add(&sub, " AS mm JOIN ");
+	fyp_source(&sub, ph, meta, d, "ms");
+	fy_buf_add(&sub, " ON ");
+	fyp_key_join(&sub, ph, d, "mm", "ms");
+	fy_buf_addf(&sub, " WHERE mm.run_id = %ld", run_id);
+	members = sub.oom ? NULL : fyp_base(ph, meta, d, refs, NULL, false, sub.data);
+	fy_buf_free(&sub);
+	if (cand.oom || base == NULL || members == NULL || ph->ncolumns == 0)
+	{
+		if (ph->ncolumns == 0)
+			fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
+		else
+			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+		goto done;
+	}
+
+	/* rows rejected alone, or with their group */
+	fy_buf_init(&b);
+	fy_buf_add(&sub, "(SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, "c.ferry_key_%d, ", i + 1);
+	fy_buf_addf(&sub, "c.ferry_src, COALESCE(c.ferry_reason, g.ferry_greason) AS ferry_reason FROM %s LEFT JOIN ",
+				cand.data);
+	fyp_my_groups(&sub, ph, meta, d, cand.data);
+	fy_buf_add(&sub, " ON g.ferry_gid = c.ferry_gid AND c.ferry_reason IS NULL) AS r");
+	fyp_rejects_insert(&b, ph, meta, d, run_id, sub.oom ? "" : sub.data);
+	fy_buf_free(&sub);
+	if (!fyp_add(plan, FY_ROLE_REJECT, &b, err))
+		goto done;
+
+	/* every legacy key of an accepted group maps to the group's row */
+	fy_buf_add(&sub, "(SELECT ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&sub, "c.ferry_key_%d, ", i + 1);
+	fy_buf_addf(&sub, "g.ferry_group_key FROM %s JOIN ", cand.data);
+	fyp_my_groups(&sub, ph, meta, d, cand.data);
+	fy_buf_add(&sub, " ON g.ferry_gid = c.ferry_gid WHERE c.ferry_reason IS NULL AND g.ferry_greason IS NULL) AS r");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_group_key", sub.oom ? "" : sub.data, false);
+	fy_buf_free(&sub);
+	if (!fyp_add(plan, FY_ROLE_MAP, &b, err))
+		goto done;
+
+	/* the groups this run touched, from all of their mapped rows */
+	fy_buf_add(&sub, "(SELECT v.*, m.new_key AS ferry_gkey FROM (");
+	fyp_values(&sub, ph, meta, d, refs, members, false);
+	fy_buf_add(&sub, ") AS v JOIN ");
+	fy_buf_map_table(&sub, meta, d);
+	fy_buf_add(&sub, " AS m ON ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(&sub, i ? " AND " : "");
+		fyp_map_col(&sub, d, "m", i + 1);
+		fy_buf_addf(&sub, " = v.ferry_key_%d", i + 1);
+	}
+	fy_buf_add(&sub, ")");
+	fy_buf_init(&groups);
+	fy_buf_add(&groups, "(");
+	fyp_groups(&groups, ph, d, sub.oom ? "" : sub.data, "ferry_gkey");
+	fy_buf_add(&groups, ") AS x");
+	fy_buf_free(&sub);
+	if (groups.oom)
+	{
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+		fy_buf_free(&groups);
+		goto done;
+	}
+	fy_buf_add(&b, "UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_addf(&b, " AS t JOIN %s ON ", groups.data);
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = x.ferry_gid SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fyp_col(&b, d, "t", ph->columns[i].target);
+		fy_buf_addf(&b, " = x.ferry_c_%d", i + 1);
+	}
+	ok = fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+	if (ok)
+	{
+		fyp_insert_target(&b, ph, meta, d);
+		fy_buf_add(&b, " SELECT x.ferry_gid");
+		for (int i = 0; i < ph->ncolumns; i++)
+			fy_buf_addf(&b, ", x.ferry_c_%d", i + 1);
+		fy_buf_addf(&b, " FROM %s WHERE NOT EXISTS (SELECT 1 FROM ", groups.data);
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = x.ferry_gid)");
+		ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
+	}
+	fy_buf_free(&groups);
+done:
+	fy_buf_free(&cand);
+	fy_release(base);
+	fy_release(members);
 	return ok;
 }
 
@@ -1185,7 +1384,9 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fyp_plan_merge_statement(plan, ph, meta, d, run_id, refs, range, safe, err) :
 			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, safe, err));
 	else
-		ok = ok && fyp_plan_steps(plan, ph, meta, d, run_id, refs, err);
+		ok = ok && (ph->nmerge_on > 0 ?
+					fyp_plan_merge_steps(plan, ph, meta, d, run_id, refs, err) :
+					fyp_plan_steps(plan, ph, meta, d, run_id, refs, err));
 	return fyp_finish(plan, ok && fyp_plan_count(plan, ph, meta, d, run_id, err));
 }
 

@@ -32,6 +32,8 @@ fy_role_name(fy_role role)
 			return "clear_rejects";
 		case FY_ROLE_REJECT:
 			return "reject";
+		case FY_ROLE_UPDATE:
+			return "update";
 		case FY_ROLE_ASSERT:
 			return "assert";
 		case FY_ROLE_MIGRATE:
@@ -360,28 +362,31 @@ fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
  * row's own key (a row with an unknown phone merges with nobody).
  */
 void
-fyp_group_id(fy_buf *b, const fy_phase *ph, const char *src)
+fyp_group_id(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
 {
+	const char *array = d == FY_POSTGRES ? "jsonb_build_array" : "JSON_ARRAY";
+	const char *text = d == FY_POSTGRES ? "::text" : "";
+
 	fy_buf_add(b, "CASE WHEN ");
 	for (int i = 0; i < ph->nmerge_on; i++)
 	{
 		fy_buf_add(b, i ? " OR " : "");
-		fyp_col(b, FY_POSTGRES, src, ph->merge_on[i]);
+		fyp_col(b, d, src, ph->merge_on[i]);
 		fy_buf_add(b, " IS NULL");
 	}
-	fy_buf_add(b, " THEN jsonb_build_array('k'");
+	fy_buf_addf(b, " THEN %s('k'", array);
 	for (int i = 0; i < ph->nkeys; i++)
 	{
 		fy_buf_add(b, ", ");
-		fyp_col(b, FY_POSTGRES, src, ph->source_key[i]);
+		fyp_col(b, d, src, ph->source_key[i]);
 	}
-	fy_buf_add(b, ")::text ELSE jsonb_build_array('g'");
+	fy_buf_addf(b, ")%s ELSE %s('g'", text, array);
 	for (int i = 0; i < ph->nmerge_on; i++)
 	{
 		fy_buf_add(b, ", ");
-		fyp_col(b, FY_POSTGRES, src, ph->merge_on[i]);
+		fyp_col(b, d, src, ph->merge_on[i]);
 	}
-	fy_buf_add(b, ")::text END");
+	fy_buf_addf(b, ")%s END", text);
 }
 
 static void
@@ -425,9 +430,9 @@ fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 				if (ph->nmerge_on > 0)
 				{
 					/* a merged row is named by its group, a lone row by its key */
-					fy_buf_add(b, "COALESCE('merge/' || ");
+					fy_buf_add(b, d == FY_POSTGRES ? "COALESCE('merge/' || " : "COALESCE(CONCAT('merge/', ");
 					fyp_cols_text(b, ph->merge_on, ph->nmerge_on, d, src);
-					fy_buf_add(b, ", ");
+					fy_buf_add(b, d == FY_POSTGRES ? ", " : "), ");
 					fyp_key_text(b, ph, d, src);
 					fy_buf_add(b, ")");
 				}

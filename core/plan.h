@@ -22,7 +22,8 @@ extern void fyp_cols_text(fy_buf *b, const char *const *cols, int n,
 						  fy_dialect d, const char *src);
 extern void fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d,
 						 const char *src);
-extern void fyp_group_id(fy_buf *b, const fy_phase *ph, const char *src);
+extern void fyp_group_id(fy_buf *b, const fy_phase *ph, fy_dialect d,
+						 const char *src);
 extern void fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						fy_dialect d, const char *src);
 extern void fyp_expr(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,

@@ -392,7 +392,7 @@ fypf_unique_rows(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	if (ph->nmerge_on > 0 && d == FY_POSTGRES)
 	{
 		fy_buf_add(b, ", ");
-		fyp_group_id(b, ph, "s");
+		fyp_group_id(b, ph, d, "s");
 		fy_buf_add(b, " AS ferry_gid");
 	}
 	fy_buf_add(b, " FROM ");

@@ -515,6 +515,7 @@ BEGIN
     DECLARE v_seconds DOUBLE;
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
     DECLARE v_rejected BIGINT;
+    DECLARE v_merge BOOLEAN;
 
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -559,7 +560,10 @@ BEGIN
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     SELECT count(*) INTO v_rejected FROM ferry.migration_rejects WHERE phase_id = v_id;
-    IF v_source <> v_migrated + v_filtered + v_rejected OR v_inserted <> v_this_run THEN
+    -- a merge phase writes one row per new group: its other rows are merged
+    SET v_merge = COALESCE(JSON_LENGTH(v_spec, '$.merge_on'), 0) > 0;
+    IF v_source <> v_migrated + v_filtered + v_rejected
+       OR (NOT v_merge AND v_inserted <> v_this_run) OR v_inserted > v_this_run THEN
         CALL ferry_fail('XX001',
             CONCAT('phase "', p_name, '": the books do not balance after the run (source_rows=',
                    v_source, ', migrated=', v_migrated, ', filtered=', v_filtered,
@@ -581,7 +585,8 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
     SET v_locked = FALSE;
 
-    SET o_row = JSON_OBJECT('phase', p_name, 'migrated', v_this_run, 'merged', 0,
+    SET o_row = JSON_OBJECT('phase', p_name, 'migrated', v_inserted,
+                            'merged', v_this_run - v_inserted,
                             'rejected', v_rejected, 'filtered', v_filtered,
                             'skipped', v_migrated - v_this_run, 'seconds', v_seconds);
 END//
@@ -716,6 +721,7 @@ BEGIN
     DECLARE v_stmt LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_i, v_n INT DEFAULT 0;
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans, v_rejected BIGINT;
+    DECLARE v_merged BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
@@ -724,7 +730,12 @@ BEGIN
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     SELECT count(*) INTO v_rejected FROM ferry.migration_rejects WHERE phase_id = v_id;
-    SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_filtered, v_rejected, v_orphans);
+    -- rows merged into another's target row (0 unless merge_on: keys are unique)
+    EXECUTE IMMEDIATE CONCAT('SELECT count(*) - count(DISTINCT new_key) INTO @ferry_merged FROM `ferry`.`map_',
+                             v_id, '`');
+    SET v_merged = @ferry_merged, @ferry_merged = NULL;
+    SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_merged, v_filtered,
+                                           v_rejected, v_orphans);
     CALL ferry_check(v_checks);
     SET io_checks = JSON_MERGE_PRESERVE(io_checks, v_checks);
 

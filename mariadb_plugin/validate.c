@@ -1,6 +1,7 @@
 /*
  * validate.c -- ferry_plan_accounting(name, spec, meta, run_id) and
- * ferry_accounting_checks(phase, source_rows, migrated, filtered, orphans)
+ * ferry_accounting_checks(phase, source_rows, migrated, merged, filtered,
+ * rejected, orphans)
  * as MariaDB UDFs.
  *
  * validate_migration_integrity runs the COUNT statement of the first with
@@ -17,12 +18,13 @@ static const fym_argdef accounting_checks_args[] = {
 	{"phase", FYM_TEXT},
 	{"source_rows", FYM_INT},
 	{"migrated", FYM_INT},
+	{"merged", FYM_INT},
 	{"filtered", FYM_INT},
 	{"rejected", FYM_INT},
 	{"orphans", FYM_INT},
 };
 
-static const fym_udf accounting_checks_udf = {"ferry_accounting_checks", accounting_checks_args, 6, FYM_JSON_LENGTH};
+static const fym_udf accounting_checks_udf = {"ferry_accounting_checks", accounting_checks_args, 7, FYM_JSON_LENGTH};
 
 my_bool		ferry_accounting_checks_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		ferry_accounting_checks_deinit(UDF_INIT *initid);
@@ -89,7 +91,7 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 {
 	fy_error	err;
 	fy_check	checks[FY_ACCOUNTING_CHECKS];
-	long		counts[5];
+	long		counts[6];
 	char	   *phase = NULL;
 	char	   *out;
 	bool		ok;
@@ -98,12 +100,13 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 	(void) error;
 	memset(&err, 0, sizeof(err));
 	ok = fym_text(&accounting_checks_udf, args, 0, &phase, &err);
-	for (unsigned i = 0; ok && i < 5; i++)
+	for (unsigned i = 0; ok && i < 6; i++)
 		ok = fym_int(&accounting_checks_udf, args, i + 1, &counts[i], &err);
 	if (ok)
 	{
 		fy_counts	c = {.source_rows = counts[0], .migrated = counts[1],
-		.filtered = counts[2], .rejected = counts[3], .orphans = counts[4]};
+			.merged = counts[2], .filtered = counts[3], .rejected = counts[4],
+		.orphans = counts[5]};
 		int			n = fy_accounting_checks(phase, &c, checks);
 
 		out = fy_checks_json(phase, checks, n);
