@@ -47,3 +47,38 @@ test:
 
 demo:
 	bash scripts/demo.sh
+
+# ---------------------------------------------------------------- fuzzing
+#
+#   make fuzz FUZZ_SECONDS=60   builds every tests/fuzz/fuzz_<name>.c with
+#                               libFuzzer, ASan and UBSan against all of the
+#                               core, and runs each for FUZZ_SECONDS on a
+#                               copy of tests/fuzz/corpus/<name>/ (with
+#                               tests/fuzz/<name>.dict when present); a
+#                               crashing input is kept as build/fuzz/crash-*
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Werror -Icore \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) core/ferry.h core/plan.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) -lcjson -lm
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$${t#build/fuzz/fuzz_}; \
+		work=$$(mktemp -d); \
+		if [ -d tests/fuzz/corpus/$$name ]; then cp -R tests/fuzz/corpus/$$name/. $$work/; fi; \
+		dict=; if [ -f tests/fuzz/$$name.dict ]; then dict=-dict=tests/fuzz/$$name.dict; fi; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/ $$dict $$work \
+			|| { rm -rf $$work; exit 1; }; \
+		rm -rf $$work; \
+	done

@@ -132,7 +132,7 @@ fypv_map_keys(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias)
 {
 	const char *cols[16] = {0};
 	int			n = ph->nkeys < 16 ? ph->nkeys : 16;
-	char		names[16][16];
+	char		names[16][24];	/* room for any int: gcc -fsanitize warns otherwise */
 
 	for (int i = 0; i < n; i++)
 	{
