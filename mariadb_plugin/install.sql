@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
 
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS legacy_to_json RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS legacy_to_json_error RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS uuid_v5 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS uuid_v7 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_phase_check RETURNS STRING SONAME 'ferry.so';

@@ -220,6 +220,14 @@ CREATE FUNCTION ferry.row_hash(row_text text) RETURNS bigint
     AS 'MODULE_PATHNAME', 'row_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ferry.row_hash(text) IS 'ferry: the content hash of a row''s text (the first 64 bits of its SHA-1)';
 
+-- ------------------------------------------------------------ legacy_to_json
+CREATE FUNCTION legacy_to_json(doc text, format text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'legacy_to_json' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION legacy_to_json(text, text) IS 'ferry: a value in a legacy text format (json lenient, php serialize(), query string, kv) as jsonb; raises the reason and byte';
+CREATE FUNCTION legacy_to_json_error(doc text, format text) RETURNS text
+    AS 'MODULE_PATHNAME', 'legacy_to_json_error' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION legacy_to_json_error(text, text) IS 'ferry: why legacy_to_json would refuse the value, or NULL';
+
 -- ------------------------------------------------------- json_restructure
 CREATE FUNCTION json_restructure(doc jsonb, spec jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'json_restructure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
