@@ -143,7 +143,8 @@ typedef enum fy_exprkind
 	FY_EXPR_MAP,				/* value mapping with a default */
 	FY_EXPR_REF,				/* a key rebuilt through another phase's map */
 	FY_EXPR_CONVERT,			/* a built-in conversion with an exact inverse */
-	FY_EXPR_RESTRUCTURE			/* json_restructure of a JSON value */
+	FY_EXPR_RESTRUCTURE,		/* json_restructure of a JSON value */
+	FY_EXPR_PARSE				/* legacy_to_json of a text value */
 } fy_exprkind;
 
 /* The built-in conversions of a column ("convert"), in inverse pairs. */
@@ -192,7 +193,8 @@ struct fy_expr
 	fy_exprkind kind;
 	const char *text;			/* COLUMN: name; SQL: expression; REF: the */
 								/* target column it fills; RESTRUCTURE: */
-								/* the operations (JSON text) */
+								/* the operations (JSON text); PARSE: */
+								/* the legacy format */
 	const void *value;			/* CONST: cJSON scalar; MAP: default or NULL */
 	fy_expr    *from;			/* MAP: the mapped expression */
 	fy_member  *members;		/* JSON */

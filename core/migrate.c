@@ -589,6 +589,19 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf_literal(b, d, r.oom ? "?" : r.data);
 			fy_buf_free(&r);
 		}
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].expr->kind == FY_EXPR_PARSE)
+		{
+			fy_buf		r;
+
+			fy_buf_init(&r);
+			fy_buf_addf(&r, "column \"%s\": ", ph->columns[i].target);
+			fy_buf_addf(b, " WHEN v.ferry_e_%d IS NOT NULL THEN %s(", i + 1,
+						d == FY_POSTGRES ? "" : "CONCAT");
+			fy_buf_literal(b, d, r.oom ? "?" : r.data);
+			fy_buf_addf(b, d == FY_POSTGRES ? " || v.ferry_e_%d)" : ", v.ferry_e_%d)", i + 1);
+			fy_buf_free(&r);
+		}
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
 	for (int i = 0; i < ph->ncolumns && safe; i++)
@@ -678,6 +691,13 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fyp_ref_missing(b, refs[i], d);
 		fy_buf_addf(b, " AS ferry_miss_%d", i + 1);
 	}
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].expr->kind == FY_EXPR_PARSE)
+		{
+			fy_buf_add(b, ", ");
+			fyp_parse_call(b, meta, ph->columns[i].expr, d, "s", "legacy_to_json_error");
+			fy_buf_addf(b, " AS ferry_e_%d", i + 1);
+		}
 	if (ph->nmerge_on > 0)
 	{
 		fy_buf_add(b, ", ");

@@ -32,7 +32,7 @@ static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
 	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
 	{"restructure", true}, {"convert", true}, {"at", true}, {"merge", true},
-	{NULL, false}
+	{"parse", true}, {NULL, false}
 };
 
 static const fy_keyinfo fy_target_key_keys[] = {
@@ -355,6 +355,55 @@ fy_parse_restructure(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *c
 	return e;
 }
 
+/*
+ * fy_parse_legacy reads a text column stored in a legacy format into JSON:
+ * {"from": "OrderData", "parse": "php"}.  A value that does not read is
+ * rejected with the parser's reason, so the format is checked here.
+ */
+static fy_expr *
+fy_parse_legacy(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *col)
+{
+	fy_phase   *ph = ps->phase;
+	const cJSON *format = cJSON_GetObjectItemCaseSensitive(v, "parse");
+	fy_error	inner_err = {0};
+	fy_expr    *e;
+
+	if ((inner->kind != FY_EXPR_COLUMN && inner->kind != FY_EXPR_SQL) ||
+		cJSON_GetObjectItemCaseSensitive(v, "map") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "convert") != NULL ||
+		cJSON_GetObjectItemCaseSensitive(v, "restructure") != NULL)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"parse\" of column \"%s\" needs \"from\" or \"sql\" and no \"map\", \"convert\" or \"restructure\"",
+				ph->name, col);
+		return NULL;
+	}
+	if (!cJSON_IsString(format))
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"parse\" of column \"%s\" must be a format name", ph->name, col);
+		fy_hint(ps->err, "Use \"json\", \"php\", \"query\", \"kv\" or \"kv:<pair separator>:<key separator>\".");
+		return NULL;
+	}
+	/* an empty document shows whether the format is one */
+	fy_release(fy_legacy_to_json("", 0, format->valuestring, &inner_err));
+	if (inner_err.code == FY_ERR_INVALID_SPEC)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC, "phase \"%s\": column \"%s\": %s", ph->name, col,
+				inner_err.message);
+		return NULL;
+	}
+	e = fy_arena_alloc(ph->arena, sizeof(fy_expr));
+	if (e == NULL || (e->text = fy_arena_strdup(ph->arena, format->valuestring)) == NULL)
+	{
+		fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
+	e->kind = FY_EXPR_PARSE;
+	e->from = inner;
+	return e;
+}
+
 static bool
 fy_is_form_object(const cJSON *v)
 {
@@ -454,6 +503,8 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		if (e->text == NULL)
 			return NULL;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(v, "parse") != NULL)
+		return fy_parse_legacy(ps, e, v, col);
 	if (cJSON_GetObjectItemCaseSensitive(v, "convert") != NULL ||
 		cJSON_GetObjectItemCaseSensitive(v, "at") != NULL)
 		return fy_parse_convert(ps, e, v, col);

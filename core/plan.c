@@ -513,6 +513,24 @@ fyp_const(fy_buf *b, fy_dialect d, const cJSON *v, bool in_json)
 
 static void fyp_convert(fy_buf *b, const fy_meta *meta, const fy_expr *e,
 						fy_dialect d, const char *src);
+static void fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e,
+						fy_dialect d, const char *src, bool in_json);
+
+/*
+ * fyp_parse_call: fn(value as text, format) for a PARSE expression, fn
+ * being legacy_to_json or legacy_to_json_error.
+ */
+void
+fyp_parse_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
+			   const char *src, const char *fn)
+{
+	fyp_func(b, meta, d, fn);
+	fy_buf_add(b, d == FY_POSTGRES ? "(CAST((" : "((");
+	fyp_expr_in(b, meta, e->from, d, src, false);
+	fy_buf_add(b, d == FY_POSTGRES ? ") AS text), " : "), ");
+	fy_buf_literal(b, d, e->text);
+	fy_buf_add(b, ")");
+}
 
 static void
 fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const char *src,
@@ -556,6 +574,19 @@ fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, cons
 			break;
 		case FY_EXPR_CONVERT:
 			fyp_convert(b, meta, e, d, src);
+			break;
+		case FY_EXPR_PARSE:
+			/* a value that does not read is NULL here, and the row's reason */
+			if (d == FY_POSTGRES)
+			{
+				fy_buf_add(b, "CASE WHEN ");
+				fyp_parse_call(b, meta, e, d, src, "legacy_to_json_error");
+				fy_buf_add(b, " IS NULL THEN ");
+				fyp_parse_call(b, meta, e, d, src, "legacy_to_json");
+				fy_buf_add(b, " END");
+			}
+			else
+				fyp_parse_call(b, meta, e, d, src, "legacy_to_json");
 			break;
 		case FY_EXPR_RESTRUCTURE:
 			fyp_func(b, meta, d, "json_restructure");
@@ -717,6 +748,7 @@ fyp_check_expr(const fy_phase *ph, const fy_meta *meta, const fy_expr *e,
 		case FY_EXPR_MAP:
 			return fyp_check_expr(ph, meta, e->from, target, err);
 		case FY_EXPR_RESTRUCTURE:
+		case FY_EXPR_PARSE:
 			return fyp_check_expr(ph, meta, e->from, target, err);
 		case FY_EXPR_CONVERT:
 			snprintf(what, sizeof(what), " (\"at\" of target column \"%s\")", target);

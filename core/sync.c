@@ -568,6 +568,9 @@ fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
 		case FY_EXPR_SQL:
 			fys_why(v, e, "used only in a sql expression, which has no inverse");
 			break;
+		case FY_EXPR_PARSE:
+			fys_why(v, e, "parsed from a legacy text format, which is not written back");
+			break;
 		case FY_EXPR_CONST:
 			break;
 	}

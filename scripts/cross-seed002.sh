@@ -74,7 +74,10 @@ my() { mariadb --no-defaults --socket="$work/sock" -uroot "$@"; }
 # mysql_fdw speaks TCP only, so the server listens on 127.0.0.1 (never on a
 # public address).  The port is derived from our PID to keep parallel runs
 # apart; if it is taken anyway, mariadbd exits at once and the next one is tried.
-mariadb-install-db --no-defaults --user=root --datadir="$work/data" \
+# a private tmpdir: servers started at the same moment name their temporary
+# tables alike, and in a shared /tmp one removes the other's
+mkdir -p "$work/tmp"
+mariadb-install-db --no-defaults --user=root --datadir="$work/data" --tmpdir="$work/tmp" \
   --auth-root-authentication-method=normal --skip-test-db >"$log" 2>&1 ||
   fail "mariadb-install-db"
 port=
@@ -82,7 +85,7 @@ for attempt in 0 1 2 3 4; do
   try=$((20000 + ($$ * 7 + attempt * 1013) % 30000))
   # --skip-name-resolve: the fdw connection is then seen as coming from
   # 127.0.0.1, the host its account is granted to (not as 'localhost')
-  mariadbd --no-defaults --user=root --datadir="$work/data" --socket="$work/sock" \
+  mariadbd --no-defaults --user=root --datadir="$work/data" --socket="$work/sock" --tmpdir="$work/tmp" \
     --bind-address=127.0.0.1 --port="$try" --skip-name-resolve \
     --pid-file="$work/server.pid" --log-error="$work/error.log" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \

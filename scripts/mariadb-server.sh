@@ -48,9 +48,12 @@ start() {
     fi
     local user
     user=$(id -un)
+    # a private tmpdir: servers started at the same moment name their
+    # temporary tables alike, and in a shared /tmp one removes the other's
+    mkdir -p "$dir/tmp"
     if [ ! -d "$dir/data/mysql" ]; then
         mariadb-install-db --no-defaults --user="$user" --datadir="$dir/data" \
-            --auth-root-authentication-method=normal --skip-test-db \
+            --tmpdir="$dir/tmp" --auth-root-authentication-method=normal --skip-test-db \
             >"$dir/install-db.log" 2>&1 || {
                 echo "mariadb-server.sh: mariadb-install-db failed:" >&2
                 cat "$dir/install-db.log" >&2
@@ -60,7 +63,7 @@ start() {
     # --no-defaults must come first.  utf8mb4 as the server default, as a
     # Debian install configures it (the compiled-in default is latin1).
     mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
-        --socket="$dir/sock" --skip-networking --plugin-dir="$plugin_dir" \
+        --socket="$dir/sock" --skip-networking --plugin-dir="$plugin_dir" --tmpdir="$dir/tmp" \
         --pid-file="$dir/server.pid" --log-error="$dir/error.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
         --innodb-buffer-pool-size=64M --skip-log-bin \
