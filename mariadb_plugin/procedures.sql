@@ -65,6 +65,9 @@ DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
 DROP PROCEDURE IF EXISTS migrate_all;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
+DROP PROCEDURE IF EXISTS ferry_validate;
+DROP PROCEDURE IF EXISTS ferry_check_rows;
+DROP PROCEDURE IF EXISTS assert_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
 
 DELIMITER //
@@ -114,6 +117,7 @@ BEGIN
         WHEN '55000' THEN SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = v_text;
         WHEN '55P03' THEN SIGNAL SQLSTATE '55P03' SET MESSAGE_TEXT = v_text;
         WHEN '23503' THEN SIGNAL SQLSTATE '23503' SET MESSAGE_TEXT = v_text;
+        WHEN '23000' THEN SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = v_text;
         WHEN '2BP01' THEN SIGNAL SQLSTATE '2BP01' SET MESSAGE_TEXT = v_text;
         WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
@@ -761,10 +765,10 @@ BEGIN
     END WHILE;
 END//
 
--- validate_migration_integrity: the proof a phase lost no row.  NULL means
--- every phase of this database, in definition order.  Result rows: phase,
--- check_name, status (PASS / WARN / FAIL), details.
-CREATE PROCEDURE validate_migration_integrity(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+-- ferry_validate: every check of a phase (NULL: every phase of this
+-- database, in definition order) as a JSON array of verdicts.
+CREATE PROCEDURE ferry_validate(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                OUT o_checks LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
@@ -784,8 +788,16 @@ BEGIN
             SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
         END WHILE;
     END IF;
+    SET o_checks = v_checks;
+END//
+
+-- ferry_check_rows: the verdicts of ferry_validate as rows.
+CREATE PROCEDURE ferry_check_rows(IN p_checks LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
     SELECT c.phase, c.check_name, c.status, c.details, c.sample
-      FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+      FROM JSON_TABLE(p_checks, '$[*]' COLUMNS (
                seq FOR ORDINALITY,
                phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
                check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
@@ -793,6 +805,49 @@ BEGIN
                details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
                sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c
      ORDER BY c.seq;
+END//
+
+-- validate_migration_integrity: the proof a phase lost no row (NULL: every
+-- phase of this database), one row per check.
+CREATE PROCEDURE validate_migration_integrity(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_validate(p_name, v_checks);
+    CALL ferry_check_rows(v_checks);
+END//
+
+-- assert_migration_integrity: validation as one error listing every FAIL
+-- (SQLSTATE 23000), for migration files run by the mariadb client, Flyway
+-- or Liquibase; WARNs stop nothing.
+CREATE PROCEDURE assert_migration_integrity(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_n BIGINT;
+    DECLARE v_fails LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_validate(p_name, v_checks);
+    SELECT count(*), GROUP_CONCAT(CONCAT(c.phase, ': ', c.check_name, ': ', c.details,
+                                         COALESCE(CONCAT(' (', c.sample, ')'), ''))
+                                  ORDER BY c.seq SEPARATOR '\n')
+      INTO v_n, v_fails
+      FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+               status VARCHAR(4) CHARACTER SET utf8mb4 PATH '$.status',
+               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+               sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c
+     WHERE c.status = 'FAIL';
+    IF v_n > 0 THEN
+        CALL ferry_raise(JSON_OBJECT('error', JSON_OBJECT('sqlstate', '23000',
+            'message', CONCAT('migration integrity: ', v_n, ' check', IF(v_n = 1, '', 's'), ' failed'),
+            'detail', v_fails, 'hint', '')));
+    END IF;
 END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and
