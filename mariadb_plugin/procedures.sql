@@ -68,6 +68,8 @@ DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS ferry_validate;
 DROP PROCEDURE IF EXISTS ferry_check_rows;
 DROP PROCEDURE IF EXISTS assert_migration_integrity;
+DROP PROCEDURE IF EXISTS migration_status;
+DROP PROCEDURE IF EXISTS id_mappings;
 DROP PROCEDURE IF EXISTS rollback_migration;
 
 DELIMITER //
@@ -847,6 +849,107 @@ BEGIN
         CALL ferry_raise(JSON_OBJECT('error', JSON_OBJECT('sqlstate', '23000',
             'message', CONCAT('migration integrity: ', v_n, ' check', IF(v_n = 1, '', 's'), ' failed'),
             'detail', v_fails, 'hint', '')));
+    END IF;
+END//
+
+-- migration_status: one row per phase of this database, in definition
+-- order: phase, source, target, state (defined, migrated, rolled_back),
+-- migrated (source rows in the id map), rejected, and the last run.  A
+-- failed run leaves no log row on MariaDB: it is rolled back with its work.
+CREATE PROCEDURE migration_status()
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_id BIGINT;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_mapped BIGINT;
+    DECLARE v_log BIGINT;
+
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+    WHILE v_id IS NOT NULL DO
+        SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
+        CALL ferry_map_rows(v_id, v_mapped);
+        SET v_log = (SELECT MAX(id) FROM ferry.migration_log WHERE db = DATABASE() AND phase = v_name);
+        SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT((
+            SELECT JSON_OBJECT('phase', v_name,
+                       'source', JSON_VALUE(v_spec, '$.source'),
+                       'target', JSON_VALUE(v_spec, '$.target'),
+                       'state', CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log r
+                                                      WHERE r.db = DATABASE() AND r.phase = v_name
+                                                        AND r.operation = 'migrate') THEN 'defined'
+                                     WHEN l.status = 'started' THEN 'running'
+                                     WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
+                                     ELSE 'migrated' END,
+                       'migrated', v_mapped + 0,
+                       'rejected', (SELECT count(*) FROM ferry.migration_rejects j WHERE j.phase_id = v_id),
+                       'last_run_at', l.started_at, 'last_operation', l.operation,
+                       'last_status', l.status, 'last_seconds', l.seconds, 'last_error', l.error)
+              FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log), '$'));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+    END WHILE;
+    SELECT s.phase, s.source, s.target, s.state, s.migrated, s.rejected, s.last_run_at,
+           s.last_operation, s.last_status, s.last_seconds, s.last_error
+      FROM JSON_TABLE(v_rows, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               source VARCHAR(600) CHARACTER SET utf8mb4 PATH '$.source',
+               target VARCHAR(600) CHARACTER SET utf8mb4 PATH '$.target',
+               state VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.state',
+               migrated BIGINT PATH '$.migrated',
+               rejected BIGINT PATH '$.rejected',
+               last_run_at DATETIME(6) PATH '$.last_run_at',
+               last_operation VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.last_operation',
+               last_status VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.last_status',
+               last_seconds DOUBLE PATH '$.last_seconds',
+               last_error TEXT CHARACTER SET utf8mb4 PATH '$.last_error')) AS s
+     ORDER BY s.seq;
+END//
+
+-- id_mappings: the id map of a phase (NULL: of every phase of this
+-- database) as rows: phase, legacy_table, legacy_id (a composite key's
+-- parts joined with /), new_table, new_id, run_id.  One UNION ALL over the
+-- maps, read with the caller's rights.
+CREATE PROCEDURE id_mappings(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4 DEFAULT NULL;
+    DECLARE v_id BIGINT;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_key TEXT CHARACTER SET utf8mb4;
+    DECLARE v_k INT;
+
+    IF p_name IS NOT NULL THEN
+        CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    END IF;
+    SET v_id = (SELECT MIN(id) FROM ferry.phases
+                 WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name));
+    WHILE v_id IS NOT NULL DO
+        SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
+        SET v_summary = ferry_phase_check(v_name, v_spec);
+        CALL ferry_check(v_summary);
+        SET v_key = 'CAST(m.legacy_1 AS CHAR)', v_k = 2;
+        WHILE v_k <= JSON_VALUE(v_summary, '$.nkeys') DO
+            SET v_key = CONCAT(v_key, ', CAST(m.legacy_', v_k, ' AS CHAR)');
+            SET v_k = v_k + 1;
+        END WHILE;
+        SET v_sql = CONCAT_WS(' UNION ALL ', v_sql,
+            CONCAT('SELECT ', QUOTE(v_name), ' AS phase, ', COALESCE(QUOTE(JSON_VALUE(v_spec, '$.source')), 'NULL'),
+                   ' AS legacy_table, CONCAT_WS(''/'', ', v_key, ') AS legacy_id, ',
+                   QUOTE(JSON_VALUE(v_spec, '$.target')), ' AS new_table, CAST(m.new_key AS CHAR) AS new_id, ',
+                   'm.run_id FROM `ferry`.`map_', v_id, '` AS m'));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases
+                     WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name) AND id > v_id);
+    END WHILE;
+    IF v_sql IS NULL THEN
+        SELECT NULL AS phase, NULL AS legacy_table, NULL AS legacy_id, NULL AS new_table,
+               NULL AS new_id, NULL AS run_id FROM DUAL WHERE FALSE;
+    ELSE
+        EXECUTE IMMEDIATE CONCAT(v_sql, ' ORDER BY 1, 6, 3');
     END IF;
 END//
 
