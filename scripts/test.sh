@@ -61,8 +61,9 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
 
   section "PostgreSQL: the seed scenarios as plain SQL files (tests/scenarios, tests/cross)"
   # cross-seed002.sh: seed 002 read from a throwaway MariaDB through mysql_fdw
+  # cross-accounting.sh: the same migrations on both engines, figures compared
   pg_virtualenv -t -o "extension_destdir=$STAGE" \
-    sh -c 'bash scripts/pg-scenarios.sh; bash scripts/cross-seed002.sh --inside' >"$WORK/scen.log" 2>&1
+    sh -c 'bash scripts/pg-scenarios.sh; bash scripts/cross-seed002.sh --inside; bash scripts/cross-accounting.sh --inside' >"$WORK/scen.log" 2>&1
   cat "$WORK/scen.log" | grep -vE '^(Creating|Dropping) '
   ok=$(grep -c '^ok ' "$WORK/scen.log")
   bad=$(grep -c '^FAILED ' "$WORK/scen.log")
