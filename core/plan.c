@@ -532,6 +532,14 @@ fyp_parse_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
 	fy_buf_add(b, ")");
 }
 
+/* fyp_json_udf: e is a ferry UDF's JSON text on MariaDB (restructure, keys_to_*). */
+static bool
+fyp_json_udf(const fy_expr *e)
+{
+	return e->kind == FY_EXPR_RESTRUCTURE ||
+		(e->kind == FY_EXPR_CONVERT && e->convert >= FY_CONV_KEYS_TO_SNAKE);
+}
+
 static void
 fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const char *src,
 			bool in_json)
@@ -565,7 +573,15 @@ fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, cons
 					fy_buf_add(b, ", ");
 				fy_buf_literal(b, d, e->members[i].key);
 				fy_buf_add(b, ", ");
-				fyp_expr_in(b, meta, e->members[i].value, d, src, true);
+				if (d == FY_MARIADB && fyp_json_udf(e->members[i].value))
+				{
+					/* JSON_OBJECT would quote a UDF's JSON text: read it as JSON */
+					fy_buf_add(b, "JSON_EXTRACT(CONVERT(");
+					fyp_expr_in(b, meta, e->members[i].value, d, src, true);
+					fy_buf_add(b, " USING utf8mb4), '$')");
+				}
+				else
+					fyp_expr_in(b, meta, e->members[i].value, d, src, true);
 			}
 			fy_buf_add(b, ")");
 			break;
@@ -589,16 +605,19 @@ fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, cons
 				fyp_parse_call(b, meta, e, d, src, "legacy_to_json");
 			break;
 		case FY_EXPR_RESTRUCTURE:
+			/* MariaDB: the UDF takes and gives JSON text (NULL for a document it cannot apply to) */
 			fyp_func(b, meta, d, "json_restructure");
 			fy_buf_add(b, "((");
 			fyp_expr_in(b, meta, e->from, d, src, false);
-			fy_buf_add(b, ")::jsonb, ");
+			fy_buf_add(b, d == FY_POSTGRES ? ")::jsonb, " : "), ");
 			fy_buf_literal(b, d, e->text);
-			fy_buf_add(b, "::jsonb)");
+			fy_buf_add(b, d == FY_POSTGRES ? "::jsonb)" : ")");
 			break;
 		case FY_EXPR_MAP:
-			fy_buf_add(b, "CASE ");
+			/* exact matches on MariaDB too, not by the column's collation */
+			fy_buf_add(b, d == FY_POSTGRES ? "CASE " : "CASE CAST((");
 			fyp_expr_in(b, meta, e->from, d, src, false);
+			fy_buf_add(b, d == FY_POSTGRES ? "" : ") AS BINARY)");
 			for (int i = 0; i < e->nmappings; i++)
 			{
 				fy_buf_add(b, " WHEN ");
@@ -644,9 +663,9 @@ fyp_convert(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
 		{"CAST(ROUND((", ") * 100) AS SIGNED)"},
 		{"", ""},
 		{"((", ") IS NOT NULL)"},
-		{"json_keys_case(", ", 'snake')"},
-		{"json_keys_case(", ", 'pascal')"},
-		{"json_keys_case(", ", 'camel')"},
+		{"json_keys_case((", "), 'snake')"},
+		{"json_keys_case((", "), 'pascal')"},
+		{"json_keys_case((", "), 'camel')"},
 	};
 
 	if (e->convert == FY_CONV_FLAG_TO_DELETED_AT)
