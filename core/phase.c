@@ -9,6 +9,7 @@
 #include "ferry.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -402,6 +403,13 @@ fy_parse_legacy(fy_parse *ps, fy_expr *inner, const cJSON *v, const char *col)
 	e->kind = FY_EXPR_PARSE;
 	e->from = inner;
 	return e;
+}
+
+/* fy_cmp_member orders object members by key, bytewise (qsort). */
+static int
+fy_cmp_member(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *) a)->string, (*(const cJSON *const *) b)->string);
 }
 
 static bool
@@ -1229,11 +1237,26 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		goto fail;
 	}
 	{
+		const cJSON **sorted = fy_arena_alloc(ph->arena, sizeof(cJSON *) * (size_t) (ph->ncolumns + 1));
 		const cJSON *c;
 		int			i = 0;
 
-		cJSON_ArrayForEach(c, v)
+		if (sorted == NULL)
 		{
+			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			goto fail;
+		}
+		cJSON_ArrayForEach(c, v)
+			sorted[i++] = c;
+		/*
+		 * Columns go in target-name order: each engine hands back the stored
+		 * spec with its keys in its own order (jsonb sorts them by length),
+		 * and plans, content hashes and samples must not depend on that.
+		 */
+		qsort(sorted, (size_t) ph->ncolumns, sizeof(cJSON *), fy_cmp_member);
+		for (i = 0; i < ph->ncolumns; i++)
+		{
+			c = sorted[i];
 			ph->columns[i].target = c->string;
 			ph->columns[i].expr = fy_parse_expr(&ps, c, c->string, false);
 			if (ph->columns[i].expr == NULL ||
@@ -1248,7 +1271,6 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 						strcmp(c->string, ph->target_key) == 0 ? "target_key" : "legacy_column");
 				goto fail;
 			}
-			i++;
 		}
 	}
 	if (!fy_check_merge(&ps, cJSON_GetObjectItemCaseSensitive(doc, "merge_on"),

@@ -103,8 +103,9 @@ the_checksum_ignores_key_order_and_whitespace(void **state)
 	assert_string_equal(a->checksum, b->checksum);
 	assert_string_not_equal(a->checksum, c->checksum);
 	assert_int_equal(strlen(a->checksum), 40);
-	/* the user's own column order survives the canonical form */
-	assert_string_equal(b->columns[0].target, "y");
+	/* columns go in target-name order, whatever order an engine stored the keys in */
+	assert_string_equal(b->columns[0].target, "x");
+	assert_string_equal(b->columns[1].target, "y");
 	fy_phase_free(a);
 	fy_phase_free(b);
 	fy_phase_free(c);

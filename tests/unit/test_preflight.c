@@ -208,11 +208,11 @@ not_null_computes_the_value_exactly_as_migrate_does(void **state)
 
 	/* title and status are NOT NULL; doc and amount are not */
 	assert_int_equal(statements_of(plan, "not_null", st, 4), 2);
-	assert_string_equal(st[0]->label, "title");
-	assert_non_null(strstr(st[0]->sql, "WHERE (s.\"na`me\") IS NULL"));
-	assert_string_equal(st[1]->label, "status");
-	assert_non_null(strstr(st[1]->sql,
+	assert_string_equal(st[0]->label, "status");
+	assert_non_null(strstr(st[0]->sql,
 						   "WHERE (CAST(CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END AS character varying(10))) IS NULL"));
+	assert_string_equal(st[1]->label, "title");
+	assert_non_null(strstr(st[1]->sql, "WHERE (s.\"na`me\") IS NULL"));
 	fy_plan_free(plan);
 }
 
@@ -225,16 +225,16 @@ casts_skip_a_same_typed_column_and_test_the_rest_as_the_run_converts_them(void *
 
 	/* title: text -> text is skipped; legacy_id: bigint -> bigint too */
 	assert_int_equal(statements_of(plan, "casts", st, 8), 3);
-	assert_string_equal(st[0]->label, "status");
-	assert_string_equal(st[0]->severity, "ERROR");
-	/* a mapped value is CAST by the run: explicit, and without the CAST here */
-	assert_non_null(strstr(st[0]->sql,
-						   "WHERE NOT \"ferry\".value_fits(CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END, 'character varying(10)', TRUE)"));
+	/* a source column is assigned by the INSERT */
+	assert_string_equal(st[0]->label, "amount");
+	assert_non_null(strstr(st[0]->sql, "value_fits(s.\"price\", 'integer', FALSE)"));
 	assert_string_equal(st[1]->label, "doc");
 	assert_non_null(strstr(st[1]->sql, "value_fits(jsonb_build_object('k', TRUE), 'jsonb', FALSE)"));
-	/* a source column is assigned by the INSERT */
-	assert_string_equal(st[2]->label, "amount");
-	assert_non_null(strstr(st[2]->sql, "value_fits(s.\"price\", 'integer', FALSE)"));
+	assert_string_equal(st[2]->label, "status");
+	assert_string_equal(st[2]->severity, "ERROR");
+	/* a mapped value is CAST by the run: explicit, and without the CAST here */
+	assert_non_null(strstr(st[2]->sql,
+						   "WHERE NOT \"ferry\".value_fits(CASE s.\"st\"\"at\" WHEN 'a' THEN 'b' ELSE 'z' END, 'character varying(10)', TRUE)"));
 	fy_plan_free(plan);
 }
 
@@ -312,14 +312,15 @@ a_ref_is_a_warn_unless_it_says_on_missing_error(void **state)
 		assert_true(fy_meta_add_ref(f->meta, "items", 3, 1));
 	plan = plan_preflight(ph, f->meta, FY_POSTGRES);
 	assert_int_equal(statements_of(plan, "refs", st, 4), 2);
-	assert_string_equal(st[0]->label, "title");
-	assert_string_equal(st[0]->severity, "WARN");
-	assert_non_null(strstr(st[0]->sql, "LEFT JOIN \"ferry\".\"map_3\" AS r1 ON r1.\"legacy_1\" = s.\"na`me\""));
-	assert_non_null(strstr(st[0]->sql, "WHERE (s.\"na`me\" IS NOT NULL AND s.ferry_ref_1 IS NULL)"));
-	assert_non_null(strstr(st[0]->finding, "that phase \"items\" never mapped: migrate_phase would reject them"));
-	assert_string_equal(st[1]->label, "status");
-	assert_string_equal(st[1]->severity, "ERROR");
-	assert_non_null(strstr(st[1]->finding, "would refuse the run"));
+	/* columns in target-name order: status is ref 1, title ref 2 */
+	assert_string_equal(st[0]->label, "status");
+	assert_string_equal(st[0]->severity, "ERROR");
+	assert_non_null(strstr(st[0]->finding, "would refuse the run"));
+	assert_string_equal(st[1]->label, "title");
+	assert_string_equal(st[1]->severity, "WARN");
+	assert_non_null(strstr(st[1]->sql, "LEFT JOIN \"ferry\".\"map_3\" AS r2 ON r2.\"legacy_1\" = s.\"na`me\""));
+	assert_non_null(strstr(st[1]->sql, "WHERE (s.\"na`me\" IS NOT NULL AND s.ferry_ref_2 IS NULL)"));
+	assert_non_null(strstr(st[1]->finding, "that phase \"items\" never mapped: migrate_phase would reject them"));
 	/* the NOT NULL check sees the ref's resolved key */
 	assert_int_equal(statements_of(plan, "not_null", st, 4), 2);
 	assert_non_null(strstr(st[0]->sql, "WHERE (s.ferry_ref_1) IS NULL"));
@@ -382,7 +383,7 @@ verdicts_put_the_subject_the_count_and_the_unit_before_the_finding(void **state)
 	fy_check	c;
 
 	statements_of(plan, "casts", st, 8);
-	fy_preflight_finding(st[2], 3, &c);
+	fy_preflight_finding(st[0], 3, &c);
 	assert_string_equal(c.name, "casts");
 	assert_string_equal(c.status, "ERROR");
 	assert_string_equal(c.details, "column \"amount\": 3 pending rows whose value type integer does not accept: migrate_phase would fail");
