@@ -18,39 +18,12 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 }
 
 /*
- * fy_plan_define: the map is typed like the keys it holds (legacy columns
- * like the source key, new_key like the target key), keyed on the legacy
- * key and indexed on the new key, so both lookups are index scans.
- */
-/* fyp_has_keys_case: a "keys_to_*" conversion or a restructure anywhere in e. */
-static bool
-fyp_has_keys_case(const fy_expr *e)
-{
-	if (e->kind == FY_EXPR_RESTRUCTURE)
-		return true;
-	if (e->kind == FY_EXPR_CONVERT)
-		return e->convert >= FY_CONV_KEYS_TO_SNAKE;
-	if (e->kind == FY_EXPR_MAP)
-		return fyp_has_keys_case(e->from);
-	if (e->kind == FY_EXPR_JSON)
-		for (int i = 0; i < e->nmembers; i++)
-			if (fyp_has_keys_case(e->members[i].value))
-				return true;
-	return false;
-}
-
-/*
  * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
  * define time as at run time, so a spec never means less than it says.
  */
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 {
-	for (int i = 0; d == FY_MARIADB && i < ph->ncolumns; i++)
-		if (fyp_has_keys_case(ph->columns[i].expr))
-			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-						   "phase \"%s\": the restructure and keys_to_* conversions of column \"%s\" are not supported on MariaDB yet",
-						   ph->name, ph->columns[i].target);
 	if (d == FY_MARIADB && ph->on_source_delete != FY_DELETE_DELETE)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
@@ -63,6 +36,11 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 				   "\"generate\": \"default\" is");
 }
 
+/*
+ * fy_plan_define: the map is typed like the keys it holds (legacy columns
+ * like the source key, new_key like the target key), keyed on the legacy
+ * key and indexed on the new key, so both lookups are index scans.
+ */
 fy_plan *
 fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			   fy_error *err)

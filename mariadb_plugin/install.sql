@@ -24,7 +24,7 @@
 -- SQL SECURITY INVOKER: they can do only what their caller may do.
 --
 -- The UDFs are global (MariaDB has no schema for UDFs); they only compute
--- (UUIDs, spec validation, SQL plans) and never run SQL themselves.
+-- (UUIDs, JSON reshaping, spec validation, SQL plans) and never run SQL themselves.
 
 CREATE DATABASE IF NOT EXISTS ferry CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 
@@ -76,6 +76,9 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS legacy_to_json RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS legacy_to_json_error RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS json_restructure RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS json_restructure_inverse RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS json_keys_case RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS uuid_v5 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS uuid_v7 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_phase_check RETURNS STRING SONAME 'ferry.so';
