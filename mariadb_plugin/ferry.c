@@ -45,10 +45,25 @@ fym_setup(void)
 }
 
 /*
+ * FYM_INIT_MESSAGE: how much of an init message the server shows (its
+ * ER_CANT_INITIALIZE_UDF prints at most 80 characters of it).
+ */
+#define FYM_INIT_MESSAGE 80
+
+/*
  * fym_init: every UDF's *_init.  The argument list is checked here, before
  * any row, because this is the only place where a UDF can refuse with a
  * message of its own; the types are forced so that the row function sees
- * exactly the C types it expects, whatever the caller passed.
+ * exactly the C types it expects, whatever the caller passed.  A message
+ * naming every argument is cut by the server when the UDF has many, so
+ * then it names only the counts, which are what was wrong.
+ *
+ * A constant argument's value reaches init in the caller's type: a number
+ * as its 8 binary bytes with its display width as length, a DECIMAL as
+ * text.  One of another type than the UDF declares is hidden (args[i] set
+ * to NULL, as for a column), so that no check of a constant in a UDF's
+ * init (uuid_v5's namespace, a legacy format) reads a number as text, past
+ * its 8 bytes, or text as a number; its rows get it converted.
  */
 my_bool
 fym_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
@@ -68,10 +83,21 @@ fym_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
 			snprintf(message + n, MYSQL_ERRMSG_SIZE - n,
 					 ") takes %u argument%s, not %u",
 					 udf->nargs, udf->nargs == 1 ? "" : "s", args->arg_count);
+		if (strlen(message) > FYM_INIT_MESSAGE)
+			snprintf(message, MYSQL_ERRMSG_SIZE, "%s takes %u argument%s, not %u",
+					 udf->name, udf->nargs, udf->nargs == 1 ? "" : "s",
+					 args->arg_count);
 		return 1;
 	}
 	for (i = 0; i < udf->nargs; i++)
+	{
+		bool		text = args->arg_type[i] == STRING_RESULT ||
+			args->arg_type[i] == DECIMAL_RESULT;
+
+		if (udf->args[i].kind == FYM_TEXT ? !text : args->arg_type[i] != INT_RESULT)
+			args->args[i] = NULL;
 		args->arg_type[i] = udf->args[i].kind == FYM_INT ? INT_RESULT : STRING_RESULT;
+	}
 	initid->maybe_null = 1;
 	initid->const_item = 0;
 	initid->max_length = udf->max_length;

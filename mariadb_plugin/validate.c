@@ -81,6 +81,30 @@ ferry_accounting_checks_deinit(UDF_INIT *initid)
 }
 
 /*
+ * FYM_MAX_COUNT: the largest count ferry_accounting_checks (and
+ * ferry_validate_verdict) take.  The core subtracts three counts from a
+ * fourth, and merged from migrated, in int64_t; below 2^61 each, that
+ * cannot overflow (undefined behaviour, and a verdict of garbage), and no
+ * table has that many rows.
+ */
+#define FYM_MAX_COUNT ((long) 1 << 61)
+
+/*
+ * check_count: a count argument is of rows, so a negative or impossibly large
+ * one is a caller's mistake, refused by name rather than worded as a
+ * verdict ("-1 rows are NULL").
+ */
+static bool
+check_count(const fym_udf *udf, unsigned i, long count, fy_error *err)
+{
+	if (count >= 0 && count < FYM_MAX_COUNT)
+		return true;
+	return fy_fail(err, FY_ERR_INVALID_SPEC,
+				   "%s: %s must be a count of rows (0 to %ld), not %ld",
+				   udf->name, udf->args[i].name, FYM_MAX_COUNT - 1, count);
+}
+
+/*
  * ferry_accounting_checks: the verdicts are worded in the core so that a
  * phase validated on either engine reads the same; this only carries the
  * counts in and the JSON array of checks out.
@@ -101,7 +125,8 @@ ferry_accounting_checks(UDF_INIT *initid, UDF_ARGS *args, char *result,
 	memset(&err, 0, sizeof(err));
 	ok = fym_text(&accounting_checks_udf, args, 0, &phase, &err);
 	for (unsigned i = 0; ok && i < 6; i++)
-		ok = fym_int(&accounting_checks_udf, args, i + 1, &counts[i], &err);
+		ok = fym_int(&accounting_checks_udf, args, i + 1, &counts[i], &err) &&
+			check_count(&accounting_checks_udf, i + 1, counts[i], &err);
 	if (ok)
 	{
 		fy_counts	c = {.source_rows = counts[0], .migrated = counts[1],
@@ -208,7 +233,8 @@ ferry_validate_verdict(UDF_INIT *initid, UDF_ARGS *args, char *result,
 	for (unsigned i = 0; ok && i < 7; i++)
 	{
 		if (i == 5)
-			ok = fym_int(&validate_verdict_udf, args, i, &failures, &err);
+			ok = fym_int(&validate_verdict_udf, args, i, &failures, &err) &&
+				check_count(&validate_verdict_udf, i, failures, &err);
 		else if ((i == 3 || i == 6) && args->args[i] == NULL)
 			continue;
 		else

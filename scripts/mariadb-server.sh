@@ -10,10 +10,14 @@
 #
 # It runs as root (CI) or as any user owning DIR; no TTY is needed.  It
 # does not install packages: scripts/test.sh does that for every suite.
+#
+# Two environment variables serve scripts/mariadb-tests.sh --sanitize:
+#   FERRY_PLUGIN_DIR        another directory holding ferry.so and install.sql
+#   FERRY_MARIADBD_PRELOAD  an LD_PRELOAD for mariadbd alone (the ASan runtime)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-plugin_dir="$here/mariadb_plugin"
+plugin_dir=${FERRY_PLUGIN_DIR:-$here/mariadb_plugin}
 
 usage() {
     echo "usage: $0 start|stop DIR" >&2
@@ -62,6 +66,7 @@ start() {
     fi
     # --no-defaults must come first.  utf8mb4 as the server default, as a
     # Debian install configures it (the compiled-in default is latin1).
+    env ${FERRY_MARIADBD_PRELOAD:+LD_PRELOAD="$FERRY_MARIADBD_PRELOAD"} \
     mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
         --socket="$dir/sock" --skip-networking --plugin-dir="$plugin_dir" --tmpdir="$dir/tmp" \
         --pid-file="$dir/server.pid" --log-error="$dir/error.log" \
