@@ -170,6 +170,23 @@ fypv_ours(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
 	fy_buf_add(b, ")");
 }
 
+/* fypv_textual: a MariaDB column type that holds text (compared by collation). */
+static bool
+fypv_textual(const char *type)
+{
+	static const char *const text[] = {"char", "varchar", "tinytext", "text", "mediumtext",
+	"longtext", "enum", "set"};
+
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+	{
+		size_t		n = strlen(text[i]);
+
+		if (strncmp(type, text[i], n) == 0 && (type[n] == '\0' || type[n] == '('))
+			return true;
+	}
+	return false;
+}
+
 /* fypv_distinct: a IS DISTINCT FROM b, in the dialect. */
 static void
 fypv_distinct(fy_buf *b, fy_dialect d, const char *a, const char *c)
@@ -493,10 +510,22 @@ fypv_roundtrip(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		}
 		else
 		{
-			/* MariaDB's CAST takes no column types: its comparison converts */
+			/*
+			 * MariaDB's CAST takes no column types: its comparison converts.
+			 * Text compares bytewise there, as the value was written, and so
+			 * whatever the collations of the source and target columns.
+			 */
 			if (pg)
 				fy_buf_addf(&then, "CAST(v.ferry_c_%d AS %s)%s", i + 1, t ? t->type : "text",
 							as_jsonb ? "::jsonb" : "");
+			else if (t && fypv_textual(t->type))
+			{
+				fy_buf_addf(&then, "CONVERT(v.ferry_c_%d USING utf8mb4) COLLATE utf8mb4_bin", i + 1);
+				fy_buf_free(&now);
+				fy_buf_add(&now, "CONVERT(");
+				fyp_col(&now, d, "t", c->target);
+				fy_buf_add(&now, " USING utf8mb4) COLLATE utf8mb4_bin");
+			}
 			else
 				fy_buf_addf(&then, "v.ferry_c_%d", i + 1);
 			if (as_jsonb)

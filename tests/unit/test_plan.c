@@ -317,7 +317,9 @@ validation_plans_one_check_statement_each_with_its_label(void **state)
 	/* MariaDB keeps no content hashes: no drift statement there */
 	pg = fy_plan_validate(ph, f->meta, FY_MARIADB, &err);
 	assert_int_equal(pg->nstmts, 9);
-	assert_non_null(strstr(pg->stmts[7].sql, "NOT ((v.ferry_c_1) <=> (t.`title`))"));
+	/* text compares bytewise, whatever the collations of the two columns */
+	assert_non_null(strstr(pg->stmts[7].sql,
+						   "NOT ((CONVERT(v.ferry_c_1 USING utf8mb4) COLLATE utf8mb4_bin) <=> (CONVERT(t.`title` USING utf8mb4) COLLATE utf8mb4_bin))"));
 	fy_plan_free(pg);
 	fy_phase_free(ph);
 }
