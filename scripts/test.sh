@@ -87,6 +87,14 @@ else
   count 0 1
 fi
 
+section "MariaDB: the seed scenarios as plain SQL files (tests/scenarios_mariadb)"
+bash scripts/mariadb-scenarios.sh >"$WORK/mscen.log" 2>&1
+cat "$WORK/mscen.log"
+ok=$(grep -c '^ok ' "$WORK/mscen.log")
+bad=$(grep -c '^FAILED ' "$WORK/mscen.log")
+[ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
+count "$ok" "$bad"
+
 section "end to end: the demo on both engines"
 if bash scripts/demo.sh >"$WORK/demo.log" 2>&1; then
   grep -E '^(PASS|ok|==)' "$WORK/demo.log" | tail -20
