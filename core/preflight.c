@@ -267,9 +267,13 @@ fypf_cast_one(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&b, ", ");
 	fy_buf_literal(&b, d, t->type);
 	fy_buf_addf(&b, ", %s)", explicit_cast ? "TRUE" : "FALSE");
+	/* a column's value that does not fit is a reject, unless on_error is abort; a key's fails the run */
 	fy_buf_init(&f);
-	fy_buf_addf(&f, "whose value type %s does not accept: migrate_phase would fail", t->type);
-	return fyp_add_check_worded(plan, &b, ph->nkeys, d, "casts", "ERROR", t->name, &f, err);
+	fy_buf_addf(&f, "whose value type %s does not accept: %s", t->type,
+				e == NULL || ph->abort_on_error ? "migrate_phase would fail" :
+				"migrate_phase would reject them (on_error reject)");
+	return fyp_add_check_worded(plan, &b, ph->nkeys, d, "casts",
+								e == NULL || ph->abort_on_error ? "ERROR" : "WARN", t->name, &f, err);
 }
 
 /*

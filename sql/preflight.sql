@@ -66,6 +66,12 @@ SELECT phase, migrated FROM migrate_phase('pf_guests');
 \set VERBOSITY default
 SELECT * FROM pf_books;
 
+-- with "on_error": "abort" the same values would fail the run: ERROR
+SELECT define_phase('pf_guests_abort', '{"source": "pf_guests_src", "target": "pf_participants",
+  "on_error": "abort", "columns": {"name": "name", "price": "price"}}');
+SELECT check_name, status, rows, details FROM preflight('pf_guests_abort') WHERE check_name = 'casts';
+SELECT drop_phase('pf_guests_abort');
+
 -- a ref with on_missing error is an ERROR, with null a WARN
 CREATE TABLE pf_strict (id uuid PRIMARY KEY, event_id uuid, other_event uuid);
 SELECT define_phase('pf_strict', '{"source": "pf_guests_src", "source_key": "price", "target": "pf_strict",
