@@ -511,6 +511,15 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		if (e->text == NULL)
 			return NULL;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(v, "parse") != NULL && in_json)
+	{
+		/* a value that does not read rejects its row: a column's own reason */
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": \"parse\" in a \"json\" member of column \"%s\" is not supported",
+				ph->name, col);
+		fy_hint(ps->err, "Parse the value into a column of its own, or restructure the parsed document.");
+		return NULL;
+	}
 	if (cJSON_GetObjectItemCaseSensitive(v, "parse") != NULL)
 		return fy_parse_legacy(ps, e, v, col);
 	if (cJSON_GetObjectItemCaseSensitive(v, "convert") != NULL ||

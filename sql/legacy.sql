@@ -44,6 +44,7 @@ SELECT * FROM rollback_migration('orders');
 -- bad parse specs are refused at define time
 SELECT define_phase('x', '{"source": "blobs", "target": "orders_v2", "columns": {"doc": {"from": "data", "parse": "yaml"}}}');
 SELECT define_phase('x', '{"source": "blobs", "target": "orders_v2", "columns": {"doc": {"from": "data", "parse": "php", "convert": "keys_to_snake_case"}}}');
+SELECT define_phase('x', '{"source": "blobs", "target": "orders_v2", "columns": {"doc": {"json": {"inner": {"from": "data", "parse": "php"}}}}}');
 
 SELECT drop_phase('orders');
 DROP TABLE blobs, orders_v2;
