@@ -365,7 +365,8 @@ typedef struct fy_meta
 	const char *func_schema;
 	long		phase_id;
 	const char *key_default;	/* the target key's default, as SQL (for */
-								/* "generate": "default"; PostgreSQL) */
+								/* "generate": "default"); on MariaDB */
+								/* "AUTO_INCREMENT": the INSERT draws it */
 	fy_refmeta *refs;			/* one per phase in fy_phase.depends_on that */
 	int			nrefs;			/* a REF column names */
 	struct fy_unique *uniques;	/* the target's unique indexes, for */
@@ -384,7 +385,8 @@ extern fy_colmeta *fy_meta_add_column(fy_meta *meta, fy_relmeta *rel,
  *  "target": {...},
  *  "refs": [{"phase": "wedding_data", "phase_id": 1, "nkeys": 1,
  *            "target_schema": "db", "target_name": "events",
- *            "target_key": "id"}]}   (the target_* optional)
+ *            "target_key": "id"}],   (the target_* optional)
+ *  "key_default": "AUTO_INCREMENT"}   (optional)
  */
 extern fy_meta *fy_meta_parse(const char *json, fy_error *err);
 extern bool fy_meta_add_ref(fy_meta *meta, const char *phase, long phase_id,

@@ -165,6 +165,7 @@ fy_meta_parse(const char *json, fy_error *err)
 	}
 	meta->catalog_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "catalog_schema"));
 	meta->func_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "func_schema"));
+	meta->key_default = fy_arena_strdup(meta->arena, fy_json_str(doc, "key_default"));
 	id = cJSON_GetObjectItemCaseSensitive(doc, "phase_id");
 	meta->phase_id = cJSON_IsNumber(id) ? (long) id->valuedouble : 0;
 	if (meta->catalog_schema == NULL || meta->phase_id <= 0)

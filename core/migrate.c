@@ -28,12 +28,13 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
 					   ph->name);
-	if (d != FY_MARIADB || (!ph->update && ph->keygen != FY_KEY_DEFAULT && !batched))
+	if (d != FY_MARIADB || (!ph->update && !batched &&
+							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-				   "phase \"%s\": %s not supported on MariaDB yet", ph->name,
-				   batched ? "batched runs are" : ph->update ? "update phases are" :
-				   "\"generate\": \"default\" is");
+				   "phase \"%s\": %s on MariaDB yet", ph->name,
+				   batched ? "batched runs are not supported" : ph->update ? "update phases are not supported" :
+				   "\"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\"");
 }
 
 /*
@@ -241,6 +242,17 @@ fy_plan_drop(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 					  fyp_plan_clear_rejects(plan, meta, d, err));
 }
 
+/*
+ * fyp_drawn_key: MariaDB's AUTO_INCREMENT has no expression to draw a key
+ * with in a SELECT: the INSERT draws it, and the map is filled afterwards
+ * from the rows' legacy_column.
+ */
+static bool
+fyp_drawn_key(const fy_phase *ph, fy_dialect d)
+{
+	return d == FY_MARIADB && ph->keygen == FY_KEY_DEFAULT;
+}
+
 /* fyp_insert_target: INSERT INTO target (key, legacy column, columns...) */
 static void
 fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -249,11 +261,16 @@ fyp_insert_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(b, "INSERT INTO ");
 	fyp_target(b, meta, d);
 	fy_buf_add(b, " (");
-	fy_buf_ident(b, d, ph->target_key);
-	if (ph->legacy_column)
+	if (fyp_drawn_key(ph, d))
+		fy_buf_ident(b, d, ph->legacy_column);	/* the key is drawn by the INSERT */
+	else
 	{
-		fy_buf_add(b, ", ");
-		fy_buf_ident(b, d, ph->legacy_column);
+		fy_buf_ident(b, d, ph->target_key);
+		if (ph->legacy_column)
+		{
+			fy_buf_add(b, ", ");
+			fy_buf_ident(b, d, ph->legacy_column);
+		}
 	}
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
@@ -813,6 +830,51 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
  * rows are written from the rows this run mapped, their refs resolved
  * again.  The first two statements judge the same pending rows alike.
  */
+/*
+ * fyp_plan_drawn_steps (MariaDB, AUTO_INCREMENT keys): the accepted rows
+ * are written first, the INSERT drawing their keys, then mapped through
+ * the legacy_column that carries each one's legacy key.  A target row the
+ * application wrote with the same legacy key would map twice: the map's
+ * primary key refuses the run rather than guess.
+ */
+static bool
+fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					 fy_dialect d, long run_id, const fy_expr **refs,
+					 const char *base, fy_error *err)
+{
+	fy_buf		b;
+	fy_buf		from;
+	bool		ok;
+
+	fy_buf_init(&b);
+	fyp_insert_target(&b, ph, meta, d);
+	fy_buf_add(&b, " SELECT c.ferry_key_1");
+	for (int i = 0; i < ph->ncolumns; i++)
+		fy_buf_addf(&b, ", c.ferry_c_%d", i + 1);
+	fy_buf_add(&b, " FROM (");
+	fyp_cand(&b, ph, meta, d, refs, base, true, false);
+	fy_buf_add(&b, ") AS c WHERE c.ferry_reason IS NULL");
+	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
+		return false;
+	fy_buf_init(&from);
+	fy_buf_add(&from, "(SELECT c.ferry_key_1, ");
+	fyp_col(&from, d, "t", ph->target_key);
+	fy_buf_add(&from, " AS ferry_drawn FROM (");
+	fyp_cand(&from, ph, meta, d, refs, base, true, false);
+	fy_buf_add(&from, ") AS c JOIN ");
+	fyp_target(&from, meta, d);
+	fy_buf_add(&from, " AS t ON ");
+	fyp_col(&from, d, "t", ph->legacy_column);
+	fy_buf_add(&from, " = c.ferry_key_1 WHERE c.ferry_reason IS NULL) AS r");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_drawn", from.oom ? "" : from.data, false);
+	ok = !from.oom && fyp_add(plan, FY_ROLE_MAP, &b, err);
+	if (from.oom)
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	fy_buf_free(&from);
+	fy_buf_free(&b);
+	return ok;
+}
+
 static bool
 fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const fy_expr **refs, fy_error *err)
@@ -836,6 +898,11 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fyp_rejects_insert(&b, ph, meta, d, run_id, cand.data);
 	if (!fyp_add(plan, FY_ROLE_REJECT, &b, err))
 		goto done;
+	if (fyp_drawn_key(ph, d))
+	{
+		ok = fyp_plan_drawn_steps(plan, ph, meta, d, run_id, refs, base, err);
+		goto done;
+	}
 	fy_buf_add(&cand, " WHERE ferry_reason IS NULL");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key", cand.oom ? "" : cand.data, false);
 	if (!fyp_add(plan, FY_ROLE_MAP, &b, err))

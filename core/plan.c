@@ -455,8 +455,9 @@ fyp_new_key(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fyp_col(b, d, src, ph->source_key[0]);
 			break;
 		case FY_KEY_DEFAULT:
-			/* evaluated in the SELECT, once per row, as the INSERT would */
-			fy_buf_addf(b, "(%s)", meta->key_default ? meta->key_default : "NULL");
+			/* evaluated in the SELECT, once per row, as the INSERT would; */
+			/* MariaDB's AUTO_INCREMENT is drawn by the INSERT itself */
+			fy_buf_addf(b, "(%s)", meta->key_default && d == FY_POSTGRES ? meta->key_default : "NULL");
 			break;
 	}
 	if (udf)

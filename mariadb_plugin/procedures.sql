@@ -261,6 +261,14 @@ BEGIN
                         'nkeys', CAST(JSON_VALUE(v_dep_summary, '$.nkeys') AS UNSIGNED))), '$'));
         SET v_i = v_i + 1;
     END WHILE;
+    -- an AUTO_INCREMENT target key: "generate": "default" lets the INSERT draw it
+    IF EXISTS (SELECT 1 FROM information_schema.COLUMNS
+                WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_target, '$.schema')
+                  AND BINARY TABLE_NAME = JSON_VALUE(v_target, '$.name')
+                  AND BINARY COLUMN_NAME = JSON_VALUE(p_summary, '$.target_key')
+                  AND EXTRA LIKE '%auto_increment%') THEN
+        SET v_refs = CONCAT(v_refs, ',"key_default":"AUTO_INCREMENT"');
+    END IF;
     SET o_meta = CONCAT('{"catalog_schema":"ferry","phase_id":', p_phase_id,
                         ',"source":', v_source, ',"target":', v_target, ',"refs":', v_refs, '}');
 END//
