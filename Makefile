@@ -33,11 +33,24 @@ build/unit/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
 	@mkdir -p build/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
 
-.PHONY: unit unit-build mariadb test demo
+.PHONY: unit unit-build unit-sanitized unit-sanitized-build mariadb test demo
 unit-build: $(UNIT_TESTS)
 
 unit: unit-build
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
+
+# the same tests built with AddressSanitizer and UndefinedBehaviorSanitizer:
+# any report aborts the suite that made it
+SANITIZED_TESTS = $(patsubst build/unit/%,build/unit-sanitized/%,$(UNIT_TESTS))
+build/unit-sanitized/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
+	@mkdir -p build/unit-sanitized
+	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
+
+unit-sanitized-build: $(SANITIZED_TESTS)
+
+unit-sanitized: unit-sanitized-build
+	@set -e; for t in $(SANITIZED_TESTS); do ./$$t; done
 
 mariadb:
 	$(MAKE) -C mariadb_plugin

@@ -24,22 +24,32 @@ fi
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 export PG_CONFIG
 
+# unit_suites TARGET DIR: build the suites with make TARGET, run each from
+# DIR, count its tests (a suite that dies, e.g. on a sanitizer report, fails)
+unit_suites() {
+  if make -s "$1" >/dev/null 2>"$WORK/unit-build.log"; then
+    for t in "$2"/test_*; do
+      out=$("./$t" 2>&1)
+      rc=$?
+      echo "$out" | grep -E '^\[ +(OK|ERROR|FAILED) +\] [a-z]|ERROR: (Address|Undefined)|runtime error' || true
+      total=$(echo "$out" | sed -n 's/^\[=*\] \([0-9]*\) test(s) run\./\1/p' | tail -1)
+      total=${total:-0}
+      if [ "$rc" -gt 0 ] && [ "$total" -eq 0 ]; then total=1; fi
+      [ "$rc" -gt "$total" ] && rc=$total
+      count $((total - rc)) "$rc"
+    done
+  else
+    cat "$WORK/unit-build.log"
+    echo "FAILED: building the unit tests ($1)"
+    count 0 1
+  fi
+}
+
 section "core unit tests (cmocka)"
-if make -s unit-build >/dev/null 2>"$WORK/unit-build.log"; then
-  for t in build/unit/test_*; do
-    out=$("./$t" 2>&1)
-    rc=$?
-    echo "$out" | grep -E '^\[ +(OK|ERROR|FAILED) +\] [a-z]' || true
-    total=$(echo "$out" | sed -n 's/^\[=*\] \([0-9]*\) test(s) run\./\1/p' | tail -1)
-    total=${total:-0}
-    if [ "$rc" -gt 0 ] && [ "$total" -eq 0 ]; then total=1; fi
-    count $((total - rc)) "$rc"
-  done
-else
-  cat "$WORK/unit-build.log"
-  echo "FAILED: building the unit tests"
-  count 0 1
-fi
+unit_suites unit-build build/unit
+
+section "core unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+unit_suites unit-sanitized-build build/unit-sanitized
 
 section "PostgreSQL: pg_regress on a throwaway cluster"
 STAGE="$WORK/stage"
