@@ -44,7 +44,7 @@ unit: unit-build
 SANITIZED_TESTS = $(patsubst build/unit/%,build/unit-sanitized/%,$(UNIT_TESTS))
 build/unit-sanitized/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
 	@mkdir -p build/unit-sanitized
-	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
 
 unit-sanitized-build: $(SANITIZED_TESTS)

@@ -341,7 +341,8 @@ fyj_scalar_text(const cJSON *v, char *out, size_t n)
 	{
 		double		x = v->valuedouble;
 
-		if (x == (double) (long long) x && x > -9e15 && x < 9e15)
+		/* the range first: converting a double outside long long's is undefined */
+		if (x > -9e15 && x < 9e15 && x == (double) (long long) x)
 			snprintf(out, n, "%lld", (long long) x);
 		else
 			snprintf(out, n, "%.17g", x);

@@ -138,6 +138,18 @@ fy_meta_rel(fy_meta *meta, fy_relmeta *rel, const cJSON *o, const char *what,
 	return true;
 }
 
+/*
+ * fy_meta_count: a positive whole number up to max, or 0; the range is
+ * checked before the conversion, which is undefined outside long's.
+ */
+static long
+fy_meta_count(const cJSON *v, long max)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= (double) max))
+		return 0;
+	return (long) v->valuedouble;
+}
+
 fy_meta *
 fy_meta_parse(const char *json, fy_error *err)
 {
@@ -167,7 +179,7 @@ fy_meta_parse(const char *json, fy_error *err)
 	meta->func_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "func_schema"));
 	meta->key_default = fy_arena_strdup(meta->arena, fy_json_str(doc, "key_default"));
 	id = cJSON_GetObjectItemCaseSensitive(doc, "phase_id");
-	meta->phase_id = cJSON_IsNumber(id) ? (long) id->valuedouble : 0;
+	meta->phase_id = fy_meta_count(id, 1L << 53);
 	if (meta->catalog_schema == NULL || meta->phase_id <= 0)
 		fy_fail(err, FY_ERR_INVALID_JSON,
 				"metadata needs \"catalog_schema\" and a positive \"phase_id\"");
@@ -181,7 +193,8 @@ fy_meta_parse(const char *json, fy_error *err)
 			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "phase_id");
 			const cJSON *rk = cJSON_GetObjectItemCaseSensitive(r, "nkeys");
 
-			if (fy_json_str(r, "phase") == NULL || !cJSON_IsNumber(rid) || !cJSON_IsNumber(rk))
+			if (fy_json_str(r, "phase") == NULL || fy_meta_count(rid, 1L << 53) <= 0 ||
+				fy_meta_count(rk, 64) <= 0)
 			{
 				fy_fail(err, FY_ERR_INVALID_JSON,
 						"metadata: every entry of \"refs\" needs \"phase\", \"phase_id\" and \"nkeys\"");

@@ -257,6 +257,10 @@ metadata_json_that_is_incomplete_is_refused(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_null(fy_meta_parse(NULL, &err));
 	assert_int_equal(err.code, FY_ERR_NULL_ARGUMENT);
+	/* numbers out of range are refused, not converted (undefined behaviour) */
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_meta_parse("{\"catalog_schema\": \"ferry\", \"phase_id\": 1e300, \"source\": {}, \"target\": {}}", &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_JSON);
 }
 
 static void

@@ -79,6 +79,9 @@ cast_converts_or_follows_its_on_error_rule(void **state)
 	assert_string_equal(run("{\"q\": \"abc\"}", "[{\"op\": \"cast\", \"path\": \"q\", \"to\": \"number\", \"on_error\": \"keep\"}]"), "{\"q\":\"abc\"}");
 	assert_string_equal(run("{\"q\": \"abc\"}", "[{\"op\": \"cast\", \"path\": \"q\", \"to\": \"number\"}]"),
 						"restructure operation 0 (cast): \"q\" is no number");
+	/* a number beyond long long casts as text without undefined behaviour (found by fuzzing) */
+	assert_string_equal(run("{\"q\": 7.5e109}", "[{\"op\": \"cast\", \"path\": \"q\", \"to\": \"string\"}]"),
+						"{\"q\":\"7.5000000000000002e+109\"}");
 }
 
 static void
