@@ -105,6 +105,21 @@ fym_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
 	return 0;
 }
 
+/*
+ * fym_refuse: the message of a failed *_init, which the server shows as the
+ * statement's error after the function's name, cut at 80 characters: the
+ * reason, after udf's name when given.
+ */
+my_bool
+fym_refuse(const fym_udf *udf, const fy_error *err, char *message)
+{
+	if (udf != NULL)
+		snprintf(message, MYSQL_ERRMSG_SIZE, "%.64s: %.400s", udf->name, err->message);
+	else
+		snprintf(message, MYSQL_ERRMSG_SIZE, "%.480s", err->message);
+	return 1;
+}
+
 /* fym_deinit: results outlive the row call, so the last one is freed here. */
 void
 fym_deinit(UDF_INIT *initid)

@@ -55,6 +55,7 @@ extern void fym_setup(void);
 extern my_bool fym_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args,
 						char *message);
 extern void fym_deinit(UDF_INIT *initid);
+extern my_bool fym_refuse(const fym_udf *udf, const fy_error *err, char *message);
 
 extern bool fym_text(const fym_udf *udf, UDF_ARGS *args, unsigned i,
 					 char **out, fy_error *err);

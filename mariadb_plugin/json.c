@@ -12,7 +12,6 @@
  * so a bad one fails the statement with the reason, naming the operation
  * by its index; one that is not a constant gives NULL per row.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -44,18 +43,6 @@ my_bool		json_keys_case_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		json_keys_case_deinit(UDF_INIT *initid);
 char	   *json_keys_case(UDF_INIT *initid, UDF_ARGS *args, char *result,
 						   unsigned long *length, char *is_null, char *error);
-
-/*
- * fymj_refuse: the message of a failed *_init, which the server shows the
- * user as the statement's error after the function's name, cut at 80
- * characters: so the reason alone, which starts with the operation's index.
- */
-static my_bool
-fymj_refuse(const fy_error *err, char *message)
-{
-	snprintf(message, MYSQL_ERRMSG_SIZE, "%.400s", err->message);
-	return 1;
-}
 
 /*
  * fymj_restructure: a document restructured by the spec in argument
@@ -131,7 +118,7 @@ json_restructure_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 		return 0;
 	/* a constant spec, tried on an empty document */
 	if ((out = fymj_restructure(&json_restructure_udf, args, 1, "{}", &err)) == NULL)
-		return fymj_refuse(&err, message);
+		return fym_refuse(NULL, &err, message);
 	fy_release(out);
 	return 0;
 }
@@ -169,7 +156,7 @@ json_restructure_inverse_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[0] == NULL)
 		return 0;
 	if ((out = fymj_restructure(&json_restructure_inverse_udf, args, 0, NULL, &err)) == NULL)
-		return fymj_refuse(&err, message);
+		return fym_refuse(NULL, &err, message);
 	fy_release(out);
 	return 0;
 }
@@ -207,7 +194,7 @@ json_keys_case_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[1] == NULL)
 		return 0;
 	if ((out = fymj_keys_case(&json_keys_case_udf, args, "{}", &err)) == NULL)
-		return fymj_refuse(&err, message);
+		return fym_refuse(NULL, &err, message);
 	fy_release(out);
 	return 0;
 }

@@ -10,7 +10,6 @@
  * is refused when the statement starts, if it is a constant, and gives
  * NULL (legacy_to_json_error: the reason) otherwise.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "ferry_mariadb.h"
@@ -47,18 +46,10 @@ fyml_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[1] == NULL)
 		return 0;
 	if (!fym_text(udf, args, 1, &format, &err))
-	{
-		snprintf(message, MYSQL_ERRMSG_SIZE, "%.480s", err.message);
-		return 1;
-	}
+		return fym_refuse(NULL, &err, message);
 	fy_release(fy_legacy_to_json("", 0, format, &err));
 	fy_release(format);
-	if (err.code == FY_ERR_INVALID_SPEC)
-	{
-		snprintf(message, MYSQL_ERRMSG_SIZE, "%.64s: %.400s", udf->name, err.message);
-		return 1;
-	}
-	return 0;
+	return err.code == FY_ERR_INVALID_SPEC ? fym_refuse(udf, &err, message) : 0;
 }
 
 /*
