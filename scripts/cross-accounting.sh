@@ -13,7 +13,7 @@
 #                                              for both engines, stages the
 #                                              PostgreSQL one and runs itself
 #                                              in a throwaway cluster
-#   bash scripts/cross-accounting.sh --inside  inside a pg_virtualenv whose
+#   bash scripts/cross-accounting.sh --inside  inside a cluster (pg-run.sh) whose
 #                                              server already finds ferry
 #                                              (scripts/test.sh does this)
 #
@@ -35,7 +35,7 @@ if [ "${1:-}" != "--inside" ]; then
   chmod 755 "$stage"
   chmod -R a+rX "$stage"
   # not exec: the EXIT trap must still remove the stage afterwards
-  pg_virtualenv -t -o "extension_destdir=$stage" bash "$0" --inside
+  bash scripts/pg-run.sh "$stage" bash "$0" --inside
   exit $?
 fi
 

@@ -6,8 +6,8 @@
 #
 #   bash scripts/cross-seed002.sh           self-contained: builds ferry,
 #                                           stages it and runs itself in a
-#                                           throwaway cluster (pg_virtualenv)
-#   bash scripts/cross-seed002.sh --inside  inside a pg_virtualenv whose
+#                                           throwaway cluster (scripts/pg-run.sh)
+#   bash scripts/cross-seed002.sh --inside  inside a cluster (pg-run.sh) whose
 #                                           server already finds ferry
 #                                           (scripts/test.sh does this)
 #
@@ -30,7 +30,7 @@ if [ "${1:-}" != "--inside" ]; then
   chmod 755 "$stage"
   chmod -R a+rX "$stage"
   # not exec: the EXIT trap must still remove the stage afterwards
-  pg_virtualenv -t -o "extension_destdir=$stage" bash "$0" --inside
+  bash scripts/pg-run.sh "$stage" bash "$0" --inside
   exit $?
 fi
 

@@ -47,9 +47,9 @@ run_pg() {
   make -s PG_CONFIG=$PG_CONFIG >/dev/null
   make -s PG_CONFIG=$PG_CONFIG install DESTDIR="$stage" >/dev/null
   chmod -R a+rX "$stage"
-  banner "PostgreSQL 15: throwaway cluster (pg_virtualenv)"
+  banner "PostgreSQL 15: throwaway cluster (scripts/pg-run.sh)"
   local rc=0
-  pg_virtualenv -t -o "extension_destdir=$stage" bash "$0" --pg-session || rc=$?
+  bash scripts/pg-run.sh "$stage" bash "$0" --pg-session || rc=$?
   rm -rf "$stage"
   return $rc
 }

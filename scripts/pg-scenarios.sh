@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pg-scenarios.sh -- runs inside pg_virtualenv (scripts/test.sh starts it):
+# pg-scenarios.sh -- runs inside a throwaway cluster (scripts/test.sh starts it with pg-run.sh):
 # every tests/scenarios/*.sql in a fresh database, as a DBA would run a
 # migration file: psql -v ON_ERROR_STOP=1 -f.  Prints "ok NAME" or
 # "FAILED NAME" with the end of its output.

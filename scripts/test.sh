@@ -57,7 +57,7 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$STAGE" >/dev/null 2>>"$WORK/pg-build.log"; then
   chmod -R a+rX "$STAGE"
   rm -rf results regression.diffs regression.out
-  pg_virtualenv -t -o "extension_destdir=$STAGE" \
+  bash scripts/pg-run.sh "$STAGE" \
     sh -c "make -s PG_CONFIG='$PG_CONFIG' installcheck" >"$WORK/pg.log" 2>&1
   grep -E '^(test| )? *[a-z_0-9]+ +\.\.\. ' "$WORK/pg.log" || true
   ok=$(grep -cE '\.\.\. ok' "$WORK/pg.log")
@@ -72,7 +72,7 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
   section "PostgreSQL: the seed scenarios as plain SQL files (tests/scenarios, tests/cross)"
   # cross-seed002.sh: seed 002 read from a throwaway MariaDB through mysql_fdw
   # cross-accounting.sh: the same migrations on both engines, figures compared
-  pg_virtualenv -t -o "extension_destdir=$STAGE" \
+  bash scripts/pg-run.sh "$STAGE" \
     sh -c 'bash scripts/pg-scenarios.sh; bash scripts/cross-seed002.sh --inside; bash scripts/cross-accounting.sh --inside' >"$WORK/scen.log" 2>&1
   cat "$WORK/scen.log" | grep -vE '^(Creating|Dropping) '
   ok=$(grep -c '^ok ' "$WORK/scen.log")
