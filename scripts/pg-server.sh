@@ -14,6 +14,9 @@
 # `restart` starts it again, which runs crash recovery.  `stop` stops the
 # postmaster whose PID the cluster recorded, never a process found by name.
 #
+# PG_SERVER_SETTINGS="shared_buffers=256MB work_mem=64MB" adds settings to a
+# new cluster's postgresql.conf (benchmarks state theirs this way).
+#
 # As root the cluster runs as the postgres user (PostgreSQL refuses root).
 set -euo pipefail
 
@@ -66,6 +69,9 @@ start() {
             echo "port = 5432"
             echo "fsync = on"
             [ -n "$stage" ] && echo "extension_destdir = '$stage'"
+            for setting in ${PG_SERVER_SETTINGS:-}; do
+                echo "${setting%%=*} = '${setting#*=}'"
+            done
         } >>"$dir/data/postgresql.conf"
     fi
     launch
