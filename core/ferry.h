@@ -485,6 +485,15 @@ typedef struct fy_keyrange
 } fy_keyrange;
 
 /*
+ * fy_keyrange_parse reads a slice given as JSON (MariaDB's procedures keep
+ * the bounds of a batched run as JSON): {"lo": [...] | null, "hi": [...] |
+ * null, "nulls": bool}, each bound an array of nkeys strings.  Released
+ * with fy_keyrange_free.
+ */
+extern fy_keyrange *fy_keyrange_parse(const char *json, int nkeys, fy_error *err);
+extern void fy_keyrange_free(fy_keyrange *range);
+
+/*
  * fy_plan_migrate_range: fy_plan_migrate over the rows of one slice (NULL:
  * all).  safe (PostgreSQL) also rejects every value its target column's
  * type will not take (ferry.value_fits, a subtransaction per value): the

@@ -36,6 +36,8 @@ DROP FUNCTION IF EXISTS ferry_phase_check;
 DROP FUNCTION IF EXISTS ferry_plan_define;
 DROP FUNCTION IF EXISTS ferry_plan_drop;
 DROP FUNCTION IF EXISTS ferry_plan_migrate;
+DROP FUNCTION IF EXISTS ferry_plan_migrate_range;
+DROP FUNCTION IF EXISTS ferry_plan_keyscan;
 DROP FUNCTION IF EXISTS ferry_plan_accounting;
 DROP FUNCTION IF EXISTS ferry_accounting_checks;
 DROP FUNCTION IF EXISTS ferry_plan_validate;
