@@ -7,12 +7,12 @@
 #   make mariadb                mariadb_plugin/ferry.so
 #   make test                   everything, on throwaway servers (scripts/test.sh)
 
-EXTENSION = ferry
+EXTENSION = ferry ferry_tap
 MODULE_big = ferry
 CORE_SRCS = $(sort $(wildcard core/*.c))
 PG_SRCS = $(sort $(wildcard pg_extension/*.c))
 OBJS = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
-DATA = $(wildcard pg_extension/ferry--*.sql)
+DATA = $(wildcard pg_extension/ferry--*.sql pg_extension/ferry_tap--*.sql)
 PG_CPPFLAGS = -Icore
 SHLIB_LINK = -lcjson
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

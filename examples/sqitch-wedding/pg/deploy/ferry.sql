@@ -1,0 +1,2 @@
+-- Deploy wedding:ferry
+CREATE EXTENSION IF NOT EXISTS ferry;

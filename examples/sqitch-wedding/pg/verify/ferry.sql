@@ -1,0 +1,2 @@
+-- Verify wedding:ferry: fails (division by zero) when the extension is missing
+SELECT 1 / count(*) FROM pg_extension WHERE extname = 'ferry';
