@@ -15,6 +15,8 @@
 #               tests/pgtap/failing.sql (each assertion "not ok")
 #   pg_dump     a database with ferry phases, dumped and restored: the
 #               catalog and the id maps come back, and rollback works there
+#   dist        make dist's archive builds and installs on its own, for the
+#               PG_CONFIG given, and has both extensions and META.json
 # MariaDB (scripts/mariadb-server.sh):
 #   sqitch      the same Sqitch project through Sqitch's mysql engine
 #   install     install.sql run again upgrades in place and keeps the
@@ -156,6 +158,21 @@ pg_inside() {
   return $STATUS
 }
 
+pg_dist() {
+  local pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config} tmp src rc=0
+  tmp=$(mktemp -d /tmp/ferry-dist.XXXXXX)
+  rm -f ferry-*.zip ferry-*.tar.gz
+  make -s dist >/dev/null && tar -xzf ferry-*.tar.gz -C "$tmp" && unzip -tq ferry-*.zip >/dev/null || rc=1
+  src=$(echo "$tmp"/ferry-*)
+  [ $rc = 0 ] && make -s -C "$src" PG_CONFIG="$pg_config" >/dev/null 2>&1 &&
+    make -s -C "$src" PG_CONFIG="$pg_config" install DESTDIR="$tmp/stage" >/dev/null 2>&1 &&
+    [ -f "$tmp/stage$($pg_config --pkglibdir)/ferry.so" ] &&
+    [ -f "$tmp/stage$($pg_config --sharedir)/extension/ferry_tap.control" ] &&
+    [ -f "$src/META.json" ] || rc=1
+  rm -rf "$tmp" ferry-*.zip ferry-*.tar.gz
+  return $rc
+}
+
 run_pg() {
   local pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config} stage rc=0
   stage=$(mktemp -d /tmp/ferry-examples-pg.XXXXXX)
@@ -169,7 +186,8 @@ run_pg() {
   chmod -R a+rX "$stage"
   bash scripts/pg-run.sh "$stage" bash "$0" --pg-inside || rc=$?
   rm -rf "$stage"
-  return $rc
+  check "make dist: the archive builds and installs for PG_CONFIG=$pg_config" pg_dist
+  return $((rc | STATUS))
 }
 
 my_sum() {
