@@ -162,7 +162,7 @@ pg_dist() {
   local pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config} tmp src rc=0
   tmp=$(mktemp -d /tmp/ferry-dist.XXXXXX)
   rm -f ferry-*.zip ferry-*.tar.gz
-  make -s dist >/dev/null && tar -xzf ferry-*.tar.gz -C "$tmp" && unzip -tq ferry-*.zip >/dev/null || rc=1
+  make -s dist >/dev/null && tar -xzf ferry-*.tar.gz -C "$tmp" && [ -s "$(ls ferry-*.zip)" ] || rc=1
   src=$(echo "$tmp"/ferry-*)
   [ $rc = 0 ] && make -s -C "$src" PG_CONFIG="$pg_config" >/dev/null 2>&1 &&
     make -s -C "$src" PG_CONFIG="$pg_config" install DESTDIR="$tmp/stage" >/dev/null 2>&1 &&
