@@ -15,6 +15,8 @@
 #               tests/pgtap/failing.sql (each assertion "not ok")
 #   pg_dump     a database with ferry phases, dumped and restored: the
 #               catalog and the id maps come back, and rollback works there
+#   upgraded    the whole pg_regress suite with every CREATE EXTENSION ferry
+#               made an install of 0.1 followed by ALTER EXTENSION ferry UPDATE
 #   dist        make dist's archive builds and installs on its own, for the
 #               PG_CONFIG given, and has both extensions and META.json
 # MariaDB (scripts/mariadb-server.sh):
@@ -146,6 +148,23 @@ pg_dump_restore() {
   same "$(pg_sum flyway | cut -d' ' -f1-2)" "$(pg_sum restored | cut -d' ' -f1-2)"
 }
 
+# the regression suite on upgraded installs: sql/ and expected/ copied
+# with the one line changed in both, so any other difference is a failure
+pg_suite_upgraded() {
+  local dir=$WORK/upgraded f
+  mkdir -p "$dir/sql" "$dir/expected"
+  for f in sql/*.sql expected/*.out; do
+    sed "s/^CREATE EXTENSION ferry;\$/CREATE EXTENSION ferry VERSION '0.1'; ALTER EXTENSION ferry UPDATE;/" \
+      "$f" >"$dir/$f"
+  done
+  make -s installcheck REGRESS_OPTS="--load-extension=plpgsql --inputdir=$dir --outputdir=$dir" \
+    >"$dir/log" 2>&1
+  local rc=$?
+  grep -E '\.\.\. ' "$dir/log" | grep -v '\.\.\. ok' | sed 's/^/  /'
+  [ -f "$dir/regression.diffs" ] && head -40 "$dir/regression.diffs"
+  [ $rc -eq 0 ] && grep -q 'All [0-9]* tests passed' "$dir/log"
+}
+
 pg_inside() {
   WORK=$(mktemp -d)
   check "pg sqitch deploy/verify/revert leaves the data as it was" pg_sqitch
@@ -154,6 +173,7 @@ pg_inside() {
   check "pg pgtap: pg_prove passes examples/pgtap/test_wedding.sql" pg_pgtap_pass
   check "pg pgtap: failing assertions are reported as not ok" pg_pgtap_fail
   check "pg pg_dump | restore keeps the ferry catalog" pg_dump_restore
+  check "pg the regression suite on installs upgraded from 0.1" pg_suite_upgraded
   rm -rf "$WORK"
   return $STATUS
 }
