@@ -1,5 +1,7 @@
--- Deploy wedding:wedding_data: Sqitch runs this file in one transaction,
--- so a failed migration writes nothing and is not recorded as deployed.
+-- Deploy wedding:wedding_data: one transaction (Sqitch runs the file with
+-- psql as it is), so a failed migration writes nothing and Sqitch does not
+-- record the change as deployed.
+BEGIN;
 SELECT define_phase('wedding_data', '{
   "source": "wedding_invitations",
   "source_key": "id",
@@ -21,3 +23,4 @@ SELECT define_phase('wedding_data', '{
   "where": "deleted IS NOT TRUE"
 }');
 SELECT * FROM migrate_phase('wedding_data');
+COMMIT;

@@ -1,5 +1,6 @@
 -- Deploy wedding:wedding_guests: guests whose invitation is missing or
 -- deleted are filtered by a declared condition (counted, never lost)
+BEGIN;
 SELECT define_phase('wedding_guests', '{
   "source": "wedding_guests",
   "target": "event_participants",
@@ -15,3 +16,4 @@ SELECT define_phase('wedding_guests', '{
   "where": "EXISTS (SELECT 1 FROM wedding_invitations w WHERE w.id = wedding_invitation_id AND NOT w.deleted)"
 }');
 SELECT * FROM migrate_phase('wedding_guests');
+COMMIT;
