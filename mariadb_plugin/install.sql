@@ -82,6 +82,23 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
     KEY migration_rejects_phase (phase_id, id)
 ) ENGINE = InnoDB;
 
+-- The catalog's version, one row.  Running this file again upgrades in
+-- place: every object above and below is IF NOT EXISTS, and a later
+-- version's changes to existing catalog tables go here, each in a block
+-- that runs only below its version and then raises the row, e.g.
+--     BEGIN NOT ATOMIC
+--       IF (SELECT version FROM ferry.catalog_version) < 2 THEN
+--         ALTER TABLE ferry.migration_log ADD COLUMN ...;
+--         UPDATE ferry.catalog_version SET version = 2;
+--       END IF;
+--     END
+-- Version 1 is the catalog of ferry 0.1 and 0.2.
+CREATE TABLE IF NOT EXISTS ferry.catalog_version (
+    version     INT NOT NULL PRIMARY KEY
+) ENGINE = InnoDB;
+INSERT INTO ferry.catalog_version (version)
+SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM ferry.catalog_version);
+
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS legacy_to_json RETURNS STRING SONAME 'ferry.so';

@@ -1337,3 +1337,121 @@ DELIMITER ;
 
 SET sql_mode = @ferry_saved_sql_mode;
 SET @ferry_saved_sql_mode = NULL;
+
+-- ======================================================= migration_report
+-- (issue 11; a block of its own, with its own sql_mode bracket.)
+-- migration_report(name, format): a report people read, the same lines as
+-- on PostgreSQL: per phase the books, the last run with its rows/s, the
+-- rollback, the rejects grouped by reason with sample keys and validation,
+-- as plain text ('text') or Markdown ('markdown'), one row per line.  It
+-- validates now (ferry_validate), so the books are today's.  NULL name:
+-- every phase of this database.
+SET @ferry_report_sql_mode = @@sql_mode;
+SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+DROP PROCEDURE IF EXISTS migration_report;
+DELIMITER //
+CREATE PROCEDURE migration_report(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_format VARCHAR(16) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_md BOOLEAN;
+    DECLARE v_lines LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_id, v_run, v_rb BIGINT;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+
+    IF p_format IS NULL OR p_format NOT IN ('text', 'markdown') THEN
+        CALL ferry_fail('22023', CONCAT('migration_report: format must be ''text'' or ''markdown'', not ',
+                                        COALESCE(QUOTE(p_format), 'NULL')), NULL);
+    END IF;
+    IF p_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ferry.phases WHERE db = DATABASE() AND name = p_name) THEN
+        CALL ferry_fail('42704', CONCAT('phase "', p_name, '" does not exist'),
+                        'CALL migration_status() lists the phases.');
+    END IF;
+    SET v_md = p_format = 'markdown';
+    SET v_lines = JSON_ARRAY(IF(v_md, '# ferry migration report', 'ferry migration report'));
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name));
+    WHILE v_id IS NOT NULL DO
+        SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
+        CALL ferry_validate(v_name, v_checks);
+        SET v_run = (SELECT MAX(id) FROM ferry.migration_log
+                      WHERE db = DATABASE() AND phase = v_name AND operation = 'migrate');
+        SET v_rb = (SELECT MAX(id) FROM ferry.migration_log
+                     WHERE db = DATABASE() AND phase = v_name AND operation = 'rollback' AND id > COALESCE(v_run, 0));
+        SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '', '$',
+            CONCAT(IF(v_md, '## ', 'phase '), v_name, ': ',
+                   IF(v_md, CONCAT('`', JSON_VALUE(v_spec, '$.source'), '` -> `', JSON_VALUE(v_spec, '$.target'), '`'),
+                      CONCAT(JSON_VALUE(v_spec, '$.source'), ' -> ', JSON_VALUE(v_spec, '$.target'))),
+                   ', ',
+                   COALESCE((SELECT CASE WHEN v_run IS NULL THEN 'defined'
+                                WHEN l.status = 'failed' THEN 'failed'
+                                WHEN l.status = 'started' THEN 'running'
+                                WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
+                                ELSE 'migrated' END
+                      FROM ferry.migration_log AS l
+                     WHERE l.id = (SELECT MAX(id) FROM ferry.migration_log
+                                    WHERE db = DATABASE() AND phase = v_name AND operation <> 'sync')), 'defined')));
+        IF v_md THEN
+            SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '');
+        END IF;
+        SET v_lines = JSON_ARRAY_APPEND(v_lines,
+            '$', CONCAT(IF(v_md, '- rows: ', '  rows        '),
+                        (SELECT c.details FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+                                    check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+                                    details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details')) AS c
+                          WHERE c.check_name = 'row_accounting')),
+            '$', CONCAT(IF(v_md, '- last run: ', '  last run    '),
+                        COALESCE((SELECT CONCAT(l.status, ' at ', DATE_FORMAT(l.started_at, '%Y-%m-%d %H:%i:%s'), ': ',
+                                                COALESCE(l.`rows`, 0), ' rows in ',
+                                                CAST(ROUND(COALESCE(l.seconds, 0), 3) AS DECIMAL(20, 3)), ' s',
+                                                IF(l.seconds > 0, CONCAT(', ', ROUND(COALESCE(l.`rows`, 0) / l.seconds),
+                                                                         ' rows/s'), ''),
+                                                COALESCE(CONCAT(': ', l.error), ''))
+                                    FROM ferry.migration_log AS l WHERE l.id = v_run), 'never migrated')),
+            '$', CONCAT(IF(v_md, '- rollback: ', '  rollback    '),
+                        COALESCE((SELECT CONCAT('rolled back at ', DATE_FORMAT(l.started_at, '%Y-%m-%d %H:%i:%s'), ': ',
+                                                COALESCE(l.`rows`, 0), ' rows deleted in ',
+                                                CAST(ROUND(COALESCE(l.seconds, 0), 3) AS DECIMAL(20, 3)), ' s')
+                                    FROM ferry.migration_log AS l WHERE l.id = v_rb), 'not rolled back')));
+        -- rejects by reason, the most frequent first, with their first keys
+        SET v_lines = JSON_MERGE_PRESERVE(v_lines, COALESCE(
+            (SELECT JSON_ARRAYAGG(CONCAT(IF(v_md, '- rejects: ', IF(r.n = 1, '  rejects     ', '              ')),
+                                         r.cnt, ' x ', r.reason, ' (keys ', r.keys,
+                                         IF(r.cnt > 3, ', ...', ''), ')') ORDER BY r.n)
+               FROM (SELECT j.reason, COUNT(*) AS cnt,
+                            GROUP_CONCAT(j.legacy_key ORDER BY j.id SEPARATOR ', ' LIMIT 3) AS `keys`,
+                            ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, j.reason) AS n
+                       FROM ferry.migration_rejects AS j WHERE j.phase_id = v_id
+                      GROUP BY j.reason) AS r),
+            JSON_ARRAY(IF(v_md, '- rejects: none', '  rejects     none'))));
+        IF v_md THEN
+            SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '', '$', '| check | status | details |',
+                                            '$', '|---|---|---|');
+        END IF;
+        SET v_lines = JSON_MERGE_PRESERVE(v_lines, COALESCE(
+            (SELECT JSON_ARRAYAGG(IF(v_md,
+                        CONCAT('| ', c.check_name, ' | ', c.status, ' | ', REPLACE(c.details, '|', '\\|'),
+                               COALESCE(CONCAT(' (', REPLACE(c.sample, '|', '\\|'), ')'), ''), ' |'),
+                        CONCAT(IF(c.seq = 1, '  validation  ', '              '), c.status, ' ', c.check_name, ': ',
+                               c.details, COALESCE(CONCAT(' (', c.sample, ')'), ''))) ORDER BY c.seq)
+               FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+                        seq FOR ORDINALITY,
+                        check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+                        status VARCHAR(4) CHARACTER SET utf8mb4 PATH '$.status',
+                        details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+                        sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c),
+            '[]'));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases
+                     WHERE db = DATABASE() AND id > v_id AND (p_name IS NULL OR name = p_name));
+    END WHILE;
+    SELECT l.report
+      FROM JSON_TABLE(v_lines, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               report TEXT CHARACTER SET utf8mb4 PATH '$')) AS l
+     ORDER BY l.seq;
+END//
+DELIMITER ;
+SET sql_mode = @ferry_report_sql_mode;
+SET @ferry_report_sql_mode = NULL;

@@ -23,6 +23,16 @@ DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_exec;
 DROP PROCEDURE IF EXISTS ferry_accounting;
+DROP PROCEDURE IF EXISTS ferry_dependents;
+DROP PROCEDURE IF EXISTS ferry_migrate;
+DROP PROCEDURE IF EXISTS ferry_runs;
+DROP PROCEDURE IF EXISTS migrate_all;
+DROP PROCEDURE IF EXISTS ferry_validate;
+DROP PROCEDURE IF EXISTS ferry_check_rows;
+DROP PROCEDURE IF EXISTS assert_migration_integrity;
+DROP PROCEDURE IF EXISTS migration_status;
+DROP PROCEDURE IF EXISTS id_mappings;
+DROP PROCEDURE IF EXISTS migration_report;
 
 DROP FUNCTION IF EXISTS uuid_v4;
 DROP FUNCTION IF EXISTS legacy_to_json;
