@@ -126,7 +126,45 @@ SELECT count(*) AS differ FROM (
    EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations)) d;
 SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a
 WHERE a.attrelid = 'invitations_compat'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+
+-- writable compat views: a row written through the view goes to the legacy
+-- table (the one source of truth until the cut-over) and sync carries it
+-- into the target in the same statement, as migrate_phase would write it
+SELECT create_compat_view('invites', 'invitations_rw', writable => true);
+SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'invitations_rw'::regclass;
+INSERT INTO invitations_rw (id, couple, status, venue, city, budget_cents)
+VALUES (20, 'Vera & Wawan', 'p', 'Villa', 'Solo', 700), (21, 'Xena & Yoga', 'd', NULL, 'Solo', NULL) RETURNING *;
+SELECT * FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, title, status, location, budget, deleted_at IS NOT NULL AS deleted FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+-- an update writes only the columns it changed: "deleted", NULL in the view, stays false
+UPDATE invitations_rw SET city = 'Surakarta', budget_cents = budget_cents + 1 WHERE city = 'Solo';
+UPDATE invitations_rw SET city = city WHERE id = 20;
+SELECT * FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, location, budget FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+-- a delete follows on_source_delete (soft here): the event stays, marked
+DELETE FROM invitations_rw WHERE id = 21;
+SELECT id FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, deleted_at IS NOT NULL AS deleted FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+SELECT count(*) AS differ FROM (
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations WHERE NOT deleted
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations_rw)
+  UNION ALL
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations_rw WHERE id NOT IN (3, 21)
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations)) d;
+-- a row the phase rejects fails the write: nothing in the legacy table, no reject
 SELECT create_compat_view('guests', 'guests_rw', writable => true);
+INSERT INTO guests_rw VALUES (30, 20, 'Yanti'), (31, 4321, 'Zaki');
+UPDATE guests_rw SET name = NULL WHERE id = 4;
+SELECT count(*) AS guests, (SELECT count(*) FROM ferry.migration_rejects WHERE legacy_key->>'id' IN ('4', '30', '31')) AS rejects
+FROM guests WHERE id IN (30, 31) OR (id = 4 AND name IS NULL);
+INSERT INTO guests_rw VALUES (30, 20, 'Yanti');
+SELECT g.id, p.name, e.legacy_id AS invitation FROM guests_rw g JOIN participants p ON p.name = g.name
+  JOIN events e ON e.id = p.event_id WHERE g.id = 30;
+SELECT count(*) AS differ FROM ((TABLE guests EXCEPT TABLE guests_rw) UNION ALL (TABLE guests_rw EXCEPT TABLE guests)) d;
+-- without sync the write would never reach the view: refused
+SELECT create_compat_view('guests_strict', 'guests_strict_rw', writable => true);
+INSERT INTO guests_strict_rw VALUES (32, 1, 'Ayu');
 
 -- finish_sync: refused while validation has a FAIL (sync stays on), then
 -- the cut-over: catch-up, validation, triggers gone, in one transaction
@@ -154,6 +192,7 @@ SELECT define_phase('orgs', '{"source": "owners", "target": "orgs", "merge_on": 
 SELECT start_sync('orgs');
 SELECT define_phase('from_query', '{"source": {"query": "SELECT id, email FROM owners"}, "target": "orgs", "columns": {"email": "email"}}');
 SELECT start_sync('from_query');
+SELECT create_compat_view('from_query', 'from_query_rw', writable => true);
 SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": "purge"}');
 SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": {"soft": "gone_at"}}');
 
