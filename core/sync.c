@@ -384,6 +384,9 @@ fys_found(fys_view *v, const char *col, const char *value, bool json)
 		fy_buf_init(&b);
 		if (json && !fys_is_json_type(c->type))
 			fy_buf_addf(&b, "CAST((%s) #>> '{}' AS %s)", value, c->type);
+		else if (json)
+			/* the json form wrote a SQL NULL member as JSON null */
+			fy_buf_addf(&b, "CAST(NULLIF(%s, 'null'::jsonb) AS %s)", value, c->type);
 		else
 			fy_buf_addf(&b, "CAST(%s AS %s)", value, c->type);
 		v->back[i].sql = b.oom ? NULL : fy_arena_strdup(v->arena, b.data);
