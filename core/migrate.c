@@ -725,7 +725,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_rejects_insert quarantines the rows of from (a CTE) whose ferry_reason is set. */
-static void
+void
 fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				   fy_dialect d, long run_id, const char *from)
 {
@@ -780,7 +780,7 @@ fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
-static void
+void
 fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const char *newkey, const char *from,
 			   bool hash)
@@ -1027,7 +1027,7 @@ fyp_merged_value(fy_buf *b, const fy_column *col, int i, fy_dialect d)
  * ferry_gid.  On MariaDB the ordered rules read a FIRST_VALUE window over
  * the group, the same in each of its rows.
  */
-static void
+void
 fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		   const char *by)
 {
@@ -1059,6 +1059,25 @@ fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		fy_buf_addf(b, "w.ferry_ord%s) AS ferry_w_%d", m == FY_MERGE_LAST ? " DESC" : "", i + 1);
 	}
 	fy_buf_addf(b, " FROM %s AS w) AS o GROUP BY o.%s", from, by);
+}
+
+/*
+ * fyp_insert_groups writes the target rows of the groups of CTE
+ * ferry_groups that have none yet (NOT ferry_exists), keyed by their
+ * column key; the caller may narrow the WHERE.
+ */
+void
+fyp_insert_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *key, bool safe)
+{
+	fyp_insert_target(b, ph, meta, d);
+	fy_buf_addf(b, " SELECT g.%s", key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_out(b, ph, meta, "g", i, safe);
+	}
+	fy_buf_add(b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists");
 }
 
 /*
@@ -1132,14 +1151,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	/* new groups: one target row each */
 	fy_buf_add(&b, "), ferry_written AS (");
-	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT g.ferry_new_key");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_out(&b, ph, meta, "g", i, safe);
-	}
-	fy_buf_add(&b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists AND g.ferry_greason IS NULL RETURNING 1)");
+	fyp_insert_groups(&b, ph, meta, d, "ferry_new_key", safe);
+	fy_buf_add(&b, " AND g.ferry_greason IS NULL RETURNING 1)");
 
 	/*
 	 * known groups: recompute their row from every source row they now

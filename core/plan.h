@@ -58,6 +58,16 @@ extern void fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					   fy_dialect d, const fy_expr **refs, bool notnull, bool safe);
 extern void fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 							  fy_dialect d, const char *alias, bool safe);
+/* migrate.c, for sync.c's merged groups: migrate's own writing fragments */
+extern void fyp_insert_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							  fy_dialect d, const char *key, bool safe);
+extern void fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							   fy_dialect d, long run_id, const char *from);
+extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						   fy_dialect d, long run_id, const char *newkey,
+						   const char *from, bool hash);
+extern void fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d,
+					   const char *from, const char *by);
 
 /*
  * Check statements (preflight, validation): each is one row (failures,

@@ -365,7 +365,7 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 						ph.phase->name, td->tg_trigger->tgname),
 				 errhint("Drop the trigger, or start_sync('%s') after dropping it.", ph.phase->name)));
 	plan = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev, td->tg_trigger->tgnewtable,
-						td->tg_trigger->tgoldtable, false, &err);
+						td->tg_trigger->tgoldtable, (long) run_id, false, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
 	for (int i = 0; i < plan->nstmts; i++)
@@ -378,14 +378,14 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 		{
 			fy_plan    *safe = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev,
 											td->tg_trigger->tgnewtable,
-											td->tg_trigger->tgoldtable, true, &err);
+											td->tg_trigger->tgoldtable, (long) run_id, true, &err);
 
 			if (safe == NULL)
 				fpg_raise(&err);
 			fpg_exec(&ph, &safe->stmts[i]);
 		}
 	}
-	if (ev != FY_SYNC_DELETE)
+	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0)
 	{
 		rows_meta = fy_meta_rows(ph.meta, td->tg_trigger->tgnewtable);
 		rows = ph;
