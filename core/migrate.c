@@ -1355,6 +1355,37 @@ done:
 }
 
 /*
+ * fyp_update_cand (kind "update"): the values and verdict of the source
+ * rows of base (a FROM item), each with the key of its target row if there
+ * is one (ferry_target); a row with none is rejected.
+ */
+void
+fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+{
+	fy_buf		from;
+
+	fy_buf_init(&from);
+	fy_buf_addf(&from, "(SELECT s.*, t.");
+	fy_buf_ident(&from, d, ph->target_key);
+	fy_buf_addf(&from, " AS ferry_target FROM %s LEFT JOIN ", base ? base : "");
+	fyp_target(&from, meta, d);
+	fy_buf_add(&from, " AS t ON ");
+	fyp_col(&from, d, "t", ph->target_key);
+	fy_buf_add(&from, " = ");
+	fyp_col(&from, d, "s", ph->source_key[0]);
+	fy_buf_add(&from, ") AS s");
+	fy_buf_add(b, "SELECT v.*, CASE WHEN v.ferry_target IS NULL"
+			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
+	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fy_buf_add(b, " END AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, d, refs, from.oom ? "" : from.data, safe);
+	b->oom |= from.oom;
+	fy_buf_free(&from);
+	fy_buf_add(b, ") AS v");
+}
+
+/*
  * fyp_plan_update_statement (PostgreSQL, kind "update"): each pending source
  * row sets columns of the target row whose target_key equals its key.  The
  * before-image of every set column goes to the phase's journal in the same
@@ -1369,30 +1400,13 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 						 fy_error *err)
 {
 	fy_buf		b;
-	fy_buf		base;
 	char	   *pending = fyp_pending_base(ph, meta, d, refs, range);
 
-	/* the pending rows, each with the key of its target row if there is one */
-	fy_buf_init(&base);
-	fy_buf_addf(&base, "(SELECT s.*, t.");
-	fy_buf_ident(&base, d, ph->target_key);
-	fy_buf_addf(&base, " AS ferry_target FROM %s LEFT JOIN ", pending ? pending : "");
-	fyp_target(&base, meta, d);
-	fy_buf_add(&base, " AS t ON ");
-	fyp_col(&base, d, "t", ph->target_key);
-	fy_buf_add(&base, " = ");
-	fyp_col(&base, d, "s", ph->source_key[0]);
-	fy_buf_add(&base, ") AS s");
-	fy_release(pending);
-
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE WHEN v.ferry_target IS NULL"
-			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " END AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data, safe);
-	fy_buf_free(&base);
-	fy_buf_add(&b, ") AS v)");
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	fyp_update_cand(&b, ph, meta, d, refs, pending, safe);
+	fy_release(pending);
+	fy_buf_add(&b, ")");
 	fy_buf_add(&b, ", ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");

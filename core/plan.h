@@ -68,6 +68,9 @@ extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						   const char *from, bool hash);
 extern void fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d,
 					   const char *from, const char *by);
+extern void fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							fy_dialect d, const fy_expr **refs, const char *base,
+							bool safe);
 
 /*
  * Check statements (preflight, validation): each is one row (failures,
@@ -83,6 +86,10 @@ extern bool fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord,
 								 fy_dialect d, const char *check,
 								 const char *severity, const char *label,
 								 fy_buf *finding, fy_error *err);
+
+/* rollback.c, for sync.c: an update phase's before-images put back */
+extern void fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							 fy_dialect d);
 
 extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
 								   fy_dialect d, fy_error *err);

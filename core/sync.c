@@ -26,9 +26,9 @@ fy_sync_check(const fy_phase *ph, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": sync needs a table source; a query source has no table to put triggers on",
 					   ph->name);
-	if (ph->update)
+	if (ph->update && ph->on_source_delete == FY_DELETE_SOFT)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": sync of an update phase (\"kind\": \"update\") is not supported yet",
+					   "phase \"%s\": \"on_source_delete\": \"soft\" marks rows a phase wrote; an update phase wrote none (use delete or keep)",
 					   ph->name);
 	return true;
 }
@@ -178,7 +178,23 @@ fys_removal(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	else
 		fy_buf_add(b, "SELECT 1 WHERE FALSE");
 	fy_buf_add(b, "), ferry_removed AS (");
-	if (ph->on_source_delete == FY_DELETE_DELETE)
+	if (ph->update)
+	{
+		/* an update phase undoes its change: the before-image back, the journal entry gone */
+		fyp_restore_from(b, ph, meta, d);
+		fy_buf_add(b, " JOIN ferry_unmapped AS u ON ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " = u.new_key WHERE ");
+		fyp_col(b, d, "t", ph->target_key);
+		fy_buf_add(b, " = ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " RETURNING 1), ferry_unjournaled AS (DELETE FROM ");
+		fy_buf_journal_table(b, meta, d);
+		fy_buf_add(b, " AS j USING ferry_unmapped AS u WHERE ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " = u.new_key RETURNING 1");
+	}
+	else if (ph->on_source_delete == FY_DELETE_DELETE)
 		fys_remove_targets(b, ph, meta, d, "ferry_unmapped AS u", "u");
 	else
 	{
@@ -254,12 +270,19 @@ fys_plan_changes(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fyp_refs(ph->columns[i].expr, refs);
 	base = fyp_base(ph, &rows, d, refs, NULL, false, NULL);
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, &rows, d, refs, base ? base : "", safe);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	if (ph->update)
+		fyp_update_cand(&b, ph, &rows, d, refs, base, safe);
+	else
+	{
+		fy_buf_add(&b, "SELECT v.*, ");
+		fyp_reason(&b, ph, meta, d, refs, true, safe);
+		fy_buf_add(&b, " AS ferry_reason FROM (");
+		fyp_values(&b, ph, &rows, d, refs, base ? base : "", safe);
+		fy_buf_add(&b, ") AS v");
+	}
 	fy_release(base);
-	fy_buf_add(&b, ") AS v), ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL");
+	fy_buf_add(&b, "), ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL");
 	for (int i = 0; i < ph->nrefs; i++)
 		if (refs[i]->on_missing == FY_MISSING_ERROR)
 		{

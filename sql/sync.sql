@@ -244,8 +244,33 @@ SELECT count(*) AS differ FROM (
   UNION ALL
   (SELECT p.*, m.legacy_id FROM people p JOIN id_mappings m ON m.new_id = p.id::text AND m.phase = 'people' EXCEPT TABLE synced_people)) d;
 
+-- update phases: an inserted flag sets its item's columns (the before-image
+-- journaled), an updated one recomputes them, a flag that moves to another
+-- item or is deleted gives its item the before-image back
+CREATE TABLE items (id int PRIMARY KEY, note text, batched boolean NOT NULL DEFAULT false);
+INSERT INTO items SELECT g, 'item ' || g, false FROM generate_series(1, 4) g;
+CREATE TABLE flags (item_id int PRIMARY KEY, note text);
+INSERT INTO flags VALUES (1, 'one');
+CREATE TEMP TABLE items_before AS TABLE items;
+SELECT define_phase('flag', '{"kind": "update", "source": "flags", "source_key": "item_id", "target": "items",
+  "target_key": "id", "columns": {"batched": {"const": true}, "note": "note"}}');
+SELECT start_sync('flag');
+SELECT phase, migrated FROM migrate_phase('flag');
+INSERT INTO flags VALUES (2, 'two'), (99, 'no such item');
+UPDATE flags SET note = 'ONE' WHERE item_id = 1;
+UPDATE flags SET item_id = 3 WHERE item_id = 2;
+SELECT * FROM items ORDER BY id;
+SELECT legacy_key, reason FROM ferry.migration_rejects WHERE phase = 'flag';
+DELETE FROM flags WHERE item_id = 1;
+SELECT * FROM items ORDER BY id;
+SELECT legacy_id, new_id FROM id_mappings WHERE phase = 'flag';
+SELECT phase, check_name, status FROM validate_migration_integrity('flag') WHERE status <> 'PASS';
+SELECT stop_sync('flag');
+SELECT phase, rows_restored FROM rollback_migration('flag');
+SELECT count(*) AS differ FROM ((TABLE items EXCEPT TABLE items_before) UNION ALL (TABLE items_before EXCEPT TABLE items)) d;
+
 SELECT stop_sync('invites');
 SELECT count(*) AS sync_triggers FROM pg_trigger WHERE tgname LIKE 'ferry_sync%';
 
 DROP EXTENSION ferry CASCADE;
-DROP TABLE invitations, guests, events, participants, strict_participants, owners, orgs, kept, customers, people;
+DROP TABLE invitations, guests, events, participants, strict_participants, owners, orgs, kept, customers, people, items, flags;

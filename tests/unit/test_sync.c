@@ -224,6 +224,16 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	memset(&err, 0, sizeof(err));	/* the first error of a call is the one kept */
 	assert_true(fy_sync_check(ph, &err));
 	fy_phase_free(ph);
+	/* an update phase syncs, but wrote no rows to mark as deleted */
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"columns\": {\"title\": \"couple\"}}");
+	assert_true(fy_sync_check(ph, &err));
+	fy_phase_free(ph);
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"on_source_delete\": \"soft\", \"columns\": {\"title\": \"couple\"}}");
+	assert_false(fy_sync_check(ph, &err));
+	assert_non_null(strstr(err.message, "an update phase wrote none"));
+	fy_phase_free(ph);
 	ph = phase(SPEC(""));
 	memset(&err, 0, sizeof(err));
 	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_INSERT, "n", NULL, 9, false, &err));
