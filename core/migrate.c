@@ -636,9 +636,14 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }
 
-void
-fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				  fy_dialect d, const char *alias, bool safe)
+/*
+ * fyp_update_columns: UPDATE target AS t SET each column the phase sets to
+ * the value alias holds for it: the computed value (ferry_c_N), or by_name
+ * the column of the same name (a journal's before-image).
+ */
+static void
+fyp_update_columns(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const char *alias, bool safe, bool by_name)
 {
 	fy_buf_add(b, "UPDATE ");
 	fyp_target(b, meta, d);
@@ -648,8 +653,31 @@ fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(b, i ? ", " : "");
 		fy_buf_ident(b, d, ph->columns[i].target);
 		fy_buf_add(b, " = ");
-		fyp_out(b, ph, meta, alias, i, safe);
+		if (by_name)
+			fyp_col(b, d, alias, ph->columns[i].target);
+		else
+			fyp_out(b, ph, meta, alias, i, safe);
 	}
+}
+
+void
+fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe)
+{
+	fyp_update_columns(b, ph, meta, d, alias, safe, false);
+}
+
+/*
+ * fyp_restore_from: an update phase's columns set back to their
+ * before-images, FROM the journal AS j (the caller adds which rows).
+ */
+void
+fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
+{
+	fyp_update_columns(b, ph, meta, d, "j", false, true);
+	fy_buf_add(b, " FROM ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " AS j");
 }
 
 /*

@@ -87,7 +87,7 @@ extern bool fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord,
 								 const char *severity, const char *label,
 								 fy_buf *finding, fy_error *err);
 
-/* rollback.c, for sync.c: an update phase's before-images put back */
+/* migrate.c, for rollback.c and sync.c: an update phase's before-images put back */
 extern void fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 							 fy_dialect d);
 

@@ -6,29 +6,6 @@
 #include "plan.h"
 
 /*
- * fyp_restore_from: UPDATE target AS t SET every column the update phase
- * sets back to its before-image, FROM the journal AS j (the caller adds
- * which rows).
- */
-void
-fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
-{
-	fy_buf_add(b, "UPDATE ");
-	fyp_target(b, meta, d);
-	fy_buf_add(b, " AS t SET ");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(b, i ? ", " : "");
-		fy_buf_ident(b, d, ph->columns[i].target);
-		fy_buf_add(b, " = j.");
-		fy_buf_ident(b, d, ph->columns[i].target);
-	}
-	fy_buf_add(b, " FROM ");
-	fy_buf_journal_table(b, meta, d);
-	fy_buf_add(b, " AS j");
-}
-
-/*
  * fyp_plan_restore undoes an update phase: every journaled target row gets
  * back the exact values it had (the journal is typed like the target),
  * then the journal, the map and the rejects are emptied.
