@@ -322,7 +322,8 @@ fpg_same_source(const fpg_phase *ph, Relation rel)
  * once per firing, never per row: fy_plan_sync's statements (a MIGRATE one
  * runs fast first and, if a value does not fit its column, again in safe
  * mode, as migrate_phase does), then migrate_phase's own statements over
- * the new rows.  Any error -- a ref with "on_missing": "error", a
+ * the new rows (not for a merge phase, whose one statement did it all, nor
+ * when every new row just updated its mapped target row: none is pending).  Any error -- a ref with "on_missing": "error", a
  * constraint of the target -- fails the application's statement as a
  * whole.  Last, the time of the last synced change, skipped when another
  * transaction holds the phase's row, so writers never wait on each other.
@@ -338,6 +339,7 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 	fy_plan    *plan;
 	fy_error	err = {0};
 	int64		run_id;
+	int64		updated = -1;
 	Datum		arg;
 	Oid			type = INT8OID;
 
@@ -384,8 +386,12 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 				fpg_raise(&err);
 			fpg_exec(&ph, &safe->stmts[i]);
 		}
+		if (st->role == FY_ROLE_MIGRATE)
+			updated = fpg_count_value(3);
 	}
-	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0)
+	/* when every new row updated its mapped target row, none is left to migrate */
+	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0 &&
+		updated < (int64) tuplestore_tuple_count(td->tg_newtable))
 	{
 		rows_meta = fy_meta_rows(ph.meta, td->tg_trigger->tgnewtable);
 		rows = ph;
