@@ -23,6 +23,7 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(start_sync);
@@ -564,6 +565,27 @@ fpg_compat_rejected(const fpg_phase *ph, Relation view, TupleDesc desc, HeapTupl
 }
 
 /*
+ * fpg_legacy_draws: the legacy table makes column col's value itself -- a
+ * generated column always, an identity column when the write gives NULL --
+ * so a write through the view leaves it out.
+ */
+static bool
+fpg_legacy_draws(Oid legacy, const char *col, bool isnull)
+{
+	HeapTuple	tup = SearchSysCacheAttName(legacy, col);
+	bool		draws = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		draws = att->attgenerated != '\0' || (isnull && att->attidentity != '\0');
+		ReleaseSysCache(tup);
+	}
+	return draws;
+}
+
+/*
  * ferry_compat_trigger: the INSTEAD OF trigger of a writable compat view.
  * The legacy table stays the one source of truth until the cut-over, so a
  * row written through the view is written to the legacy table -- an UPDATE
@@ -589,6 +611,7 @@ ferry_compat_trigger(PG_FUNCTION_ARGS)
 	char	   *nulls;
 	Oid		   *types;
 	StringInfoData cols;
+	Oid			legacy;
 	int			n = 0;
 	int			natts;
 	uint64		written = 1;
@@ -613,6 +636,7 @@ ferry_compat_trigger(PG_FUNCTION_ARGS)
 	SPI_connect();
 	fpg_load(td->tg_trigger->tgargs[0], &ph, FPG_RESOLVE);
 	source = quote_qualified_identifier(ph.meta->source.schema, ph.meta->source.name);
+	legacy = get_relname_relid(ph.meta->source.name, get_namespace_oid(ph.meta->source.schema, false));
 	if (!fpg_sync_state(&ph, &run_id, NULL, NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -632,10 +656,14 @@ ferry_compat_trigger(PG_FUNCTION_ARGS)
 		Datum		o = oldtup ? heap_getattr(oldtup, a, desc, &oldnull) : (Datum) 0;
 		Datum		v = newtup ? heap_getattr(newtup, a, desc, &newnull) : (Datum) 0;
 
-		/* an UPDATE sets what changed; an INSERT every column */
+		/*
+		 * an UPDATE sets what changed; an INSERT every column, but a
+		 * generated one, or a NULL for an identity column, which draws it
+		 */
 		if (newtup == NULL || att->attisdropped ||
 			(oldtup != NULL && ((oldnull && newnull) ||
-								(!oldnull && !newnull && datumIsEqual(o, v, att->attbyval, att->attlen)))))
+								(!oldnull && !newnull && datumIsEqual(o, v, att->attbyval, att->attlen)))) ||
+			fpg_legacy_draws(legacy, NameStr(att->attname), newnull))
 			continue;
 		appendStringInfo(&cols, "%s%s%s", n ? ", " : "", quote_identifier(NameStr(att->attname)),
 						 oldtup ? " = " : "");
