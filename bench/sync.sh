@@ -5,8 +5,9 @@
 # phase: no sync; ferry's sync (start_sync: statement-level triggers, C); and a hand-written
 # PL/pgSQL per-row trigger doing the same work (the seed 004 / pgroll approach: target row, id map
 # row with a content hash; an update recomputes both). Three pgbench custom scripts, one client:
-# a single-row INSERT, a single-row UPDATE and a 1,000-row INSERT ... SELECT. Prints the median
-# latency of R runs per script and set-up and the ratios, and writes bench/results/<date>-sync.md.
+# a single-row INSERT, a single-row UPDATE and a 1,000-row INSERT ... SELECT. The three set-ups
+# (one database each) take turns within every run; prints the median latency of R runs per script
+# and set-up and the median of the runs' ratios, and writes bench/results/<date>-sync.md.
 # Builds the tree into a staging directory and runs on its own throwaway cluster
 # (scripts/pg-run.sh). The machine may be shared: compare the ratios of one run, not the times.
 #
@@ -66,11 +67,10 @@ INSERT INTO invitations SELECT nextval('bench_ids'), 'Couple ' || g, CASE WHEN g
 EOF
 chmod 644 "$scripts"/*.sql
 
-setup() {  # $1: none | ferry | plpgsql
+setup() {  # $1: none | ferry | plpgsql, in database bench_$1
+  createdb "bench_$1"
+  export PGDATABASE=bench_$1
   psql >/dev/null <<EOF
-DROP EXTENSION IF EXISTS ferry CASCADE;
-DROP TABLE IF EXISTS invitations, events, plpgsql_map CASCADE;
-DROP SEQUENCE IF EXISTS bench_ids;
 CREATE EXTENSION ferry;
 CREATE TABLE invitations (id bigint PRIMARY KEY, couple text, status text, venue text, city text, budget_cents bigint);
 CREATE TABLE events (id uuid PRIMARY KEY, title text NOT NULL, status text, location jsonb, budget numeric,
@@ -119,37 +119,53 @@ EOF
   esac
 }
 
-latency() {  # $1: script, $2: transactions -> median latency in ms of RUNS runs
-  local l=()
-  for _ in $(seq 1 "$RUNS"); do
-    l+=("$(pgbench -n -c 1 -t "$2" -f "$scripts/$1" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p')")
-  done
-  printf '%s\n' "${l[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
+latency() {  # $1: mode, $2: script, $3: transactions -> latency average in ms
+  pgbench -n -c 1 -t "$3" -f "$scripts/$2" "bench_$1" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
 }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
-declare -A ms
 for mode in none ferry plpgsql; do
   setup "$mode"
-  ms[$mode,insert1]=$(latency insert1.sql 2000)
-  ms[$mode,update1]=$(latency update1.sql 2000)
-  ms[$mode,insert1000]=$(latency insert1000.sql 20)
+done
+# the set-ups take turns in every run, so they see the same load
+declare -A ms
+for run in $(seq 1 "$RUNS"); do
+  for w in insert1:1000 update1:1000 insert1000:10; do
+    for mode in none ferry plpgsql; do
+      ms[$mode,${w%%:*},$run]=$(latency "$mode" "${w%%:*}.sql" "${w#*:}")
+    done
+  done
+done
+for mode in ferry plpgsql; do
   # the synced rows are the rows of the set-up: every legacy row has its target row
-  [ "$(psql -Atc "SELECT count(*) FROM invitations i LEFT JOIN events e ON e.legacy_id = i.id WHERE e.id IS NULL")" = \
-    "$([ "$mode" = none ] && psql -Atc "SELECT count(*) - $ROWS FROM invitations" || echo 0)" ] ||
+  [ "$(psql -d "bench_$mode" -Atc "SELECT count(*) FROM invitations i LEFT JOIN events e ON e.legacy_id = i.id WHERE e.id IS NULL")" = 0 ] ||
     { echo "sync.sh: $mode left legacy rows without a target row" >&2; exit 1; }
 done
-psql -c "DROP EXTENSION ferry CASCADE" -c "DROP TABLE invitations, events, plpgsql_map CASCADE" >/dev/null 2>&1
+for mode in none ferry plpgsql; do
+  dropdb "bench_$mode"
+done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-echo "| workload (latency per statement, ms) | no sync | ferry sync | PL/pgSQL per-row trigger | ferry / no sync | ferry / PL/pgSQL |"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "| workload (latency per statement, ms, median) | no sync | ferry sync | PL/pgSQL per-row trigger | ferry / no sync | ferry / PL/pgSQL |"
 echo "|---|---|---|---|---|---|"
 for w in insert1 update1 insert1000; do
   case $w in
-    insert1) name="single-row INSERT (2,000)" ;;
-    update1) name="single-row UPDATE (2,000)" ;;
-    insert1000) name="1,000-row INSERT ... SELECT (20)" ;;
+    insert1) name="single-row INSERT (1,000 per run)" ;;
+    update1) name="single-row UPDATE (1,000 per run)" ;;
+    insert1000) name="1,000-row INSERT ... SELECT (10 per run)" ;;
   esac
-  echo "| $name | ${ms[none,$w]} | ${ms[ferry,$w]} | ${ms[plpgsql,$w]} | $(ratio "${ms[ferry,$w]}" "${ms[none,$w]}") | $(ratio "${ms[ferry,$w]}" "${ms[plpgsql,$w]}") |"
+  lat=() vs_none=() vs_plpgsql=()
+  for mode in none ferry plpgsql; do
+    l=()
+    for run in $(seq 1 "$RUNS"); do l+=("${ms[$mode,$w,$run]}"); done
+    lat+=("$(median "${l[@]}")")
+  done
+  # the ratios of each run (its set-ups ran side by side), then their median
+  for run in $(seq 1 "$RUNS"); do
+    vs_none+=("$(ratio "${ms[ferry,$w,$run]}" "${ms[none,$w,$run]}")")
+    vs_plpgsql+=("$(ratio "${ms[ferry,$w,$run]}" "${ms[plpgsql,$w,$run]}")")
+  done
+  echo "| $name | ${lat[0]} | ${lat[1]} | ${lat[2]} | $(median "${vs_none[@]}")x | $(median "${vs_plpgsql[@]}")x |"
 done
 }
 main "$@"
