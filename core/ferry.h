@@ -724,7 +724,7 @@ typedef enum fy_sync_event
 	FY_SYNC_DELETE
 } fy_sync_event;
 
-/* fy_sync_check: whether a phase can be synced (a table source, an insert phase without merge_on). */
+/* fy_sync_check: whether a phase can be synced (a table source, an insert phase). */
 extern bool fy_sync_check(const fy_phase *phase, fy_error *err);
 
 /*
@@ -746,12 +746,16 @@ extern fy_meta fy_meta_rows(const fy_meta *meta, const char *rows);
  * (removed, unmapped, updated); for DELETE one DELETE_TARGET statement
  * does that for the deleted rows.  Then, for INSERT and UPDATE, the glue
  * migrates new_rows (fy_meta_rows): rows now unmapped are judged as
- * migrate_phase judges them.  safe: see fy_plan_migrate_range.
+ * migrate_phase judges them.  A merge_on phase instead gets one
+ * MIGRATE-role statement for every event that recomputes the groups the
+ * statement touched and maps, moves, quarantines or takes out its keys
+ * (run_id marks the entries it maps); the glue migrates nothing after it.
+ * safe: see fy_plan_migrate_range.
  */
 extern fy_plan *fy_plan_sync(const fy_phase *phase, const fy_meta *meta,
 							 fy_dialect d, fy_sync_event ev,
 							 const char *new_rows, const char *old_rows,
-							 bool safe, fy_error *err);
+							 long run_id, bool safe, fy_error *err);
 
 /*
  * fy_plan_compat_view: CREATE VIEW view (a relation name as in a spec) with

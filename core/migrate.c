@@ -730,9 +730,14 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }
 
-void
-fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				  fy_dialect d, const char *alias, bool safe)
+/*
+ * fyp_update_columns: UPDATE target AS t SET each column the phase sets to
+ * the value alias holds for it: the computed value (ferry_c_N), or by_name
+ * the column of the same name (a journal's before-image).
+ */
+static void
+fyp_update_columns(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const char *alias, bool safe, bool by_name)
 {
 	fy_buf_add(b, "UPDATE ");
 	fyp_target(b, meta, d);
@@ -742,8 +747,31 @@ fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(b, i ? ", " : "");
 		fy_buf_ident(b, d, ph->columns[i].target);
 		fy_buf_add(b, " = ");
-		fyp_out(b, ph, meta, alias, i, safe);
+		if (by_name)
+			fyp_col(b, d, alias, ph->columns[i].target);
+		else
+			fyp_out(b, ph, meta, alias, i, safe);
 	}
+}
+
+void
+fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe)
+{
+	fyp_update_columns(b, ph, meta, d, alias, safe, false);
+}
+
+/*
+ * fyp_restore_from: an update phase's columns set back to their
+ * before-images, FROM the journal AS j (the caller adds which rows).
+ */
+void
+fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
+{
+	fyp_update_columns(b, ph, meta, d, "j", false, true);
+	fy_buf_add(b, " FROM ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " AS j");
 }
 
 /*
@@ -819,7 +847,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_rejects_insert quarantines the rows of from (a CTE) whose ferry_reason is set. */
-static void
+void
 fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				   fy_dialect d, long run_id, const char *from)
 {
@@ -874,7 +902,7 @@ fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
-static void
+void
 fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const char *newkey, const char *from,
 			   bool hash)
@@ -1124,7 +1152,7 @@ fyp_merged_value(fy_buf *b, const fy_column *col, int i, fy_dialect d)
  * ferry_gid.  On MariaDB the ordered rules read a FIRST_VALUE window over
  * the group, the same in each of its rows.
  */
-static void
+void
 fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		   const char *by)
 {
@@ -1156,6 +1184,25 @@ fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		fy_buf_addf(b, "w.ferry_ord%s) AS ferry_w_%d", m == FY_MERGE_LAST ? " DESC" : "", i + 1);
 	}
 	fy_buf_addf(b, " FROM %s AS w) AS o GROUP BY o.%s", from, by);
+}
+
+/*
+ * fyp_insert_groups writes the target rows of the groups of CTE
+ * ferry_groups that have none yet (NOT ferry_exists), keyed by their
+ * column key; the caller may narrow the WHERE.
+ */
+void
+fyp_insert_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *key, bool safe)
+{
+	fyp_insert_target(b, ph, meta, d);
+	fy_buf_addf(b, " SELECT g.%s", key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_out(b, ph, meta, "g", i, safe);
+	}
+	fy_buf_add(b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists");
 }
 
 /*
@@ -1229,14 +1276,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	/* new groups: one target row each */
 	fy_buf_add(&b, "), ferry_written AS (");
-	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT g.ferry_new_key");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_out(&b, ph, meta, "g", i, safe);
-	}
-	fy_buf_add(&b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists AND g.ferry_greason IS NULL RETURNING 1)");
+	fyp_insert_groups(&b, ph, meta, d, "ferry_new_key", safe);
+	fy_buf_add(&b, " AND g.ferry_greason IS NULL RETURNING 1)");
 
 	/*
 	 * known groups: recompute their row from every source row they now
@@ -1447,6 +1488,37 @@ done:
 }
 
 /*
+ * fyp_update_cand (kind "update"): the values and verdict of the source
+ * rows of base (a FROM item), each with the key of its target row if there
+ * is one (ferry_target); a row with none is rejected.
+ */
+void
+fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+{
+	fy_buf		from;
+
+	fy_buf_init(&from);
+	fy_buf_addf(&from, "(SELECT s.*, t.");
+	fy_buf_ident(&from, d, ph->target_key);
+	fy_buf_addf(&from, " AS ferry_target FROM %s LEFT JOIN ", base ? base : "");
+	fyp_target(&from, meta, d);
+	fy_buf_add(&from, " AS t ON ");
+	fyp_col(&from, d, "t", ph->target_key);
+	fy_buf_add(&from, " = ");
+	fyp_col(&from, d, "s", ph->source_key[0]);
+	fy_buf_add(&from, ") AS s");
+	fy_buf_add(b, "SELECT v.*, CASE WHEN v.ferry_target IS NULL"
+			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
+	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fy_buf_add(b, " END AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, d, refs, from.oom ? "" : from.data, safe);
+	b->oom |= from.oom;
+	fy_buf_free(&from);
+	fy_buf_add(b, ") AS v");
+}
+
+/*
  * fyp_plan_update_statement (PostgreSQL, kind "update"): each pending source
  * row sets columns of the target row whose target_key equals its key.  The
  * before-image of every set column goes to the phase's journal in the same
@@ -1461,30 +1533,13 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 						 fy_error *err)
 {
 	fy_buf		b;
-	fy_buf		base;
 	char	   *pending = fyp_pending_base(ph, meta, d, refs, range);
 
-	/* the pending rows, each with the key of its target row if there is one */
-	fy_buf_init(&base);
-	fy_buf_addf(&base, "(SELECT s.*, t.");
-	fy_buf_ident(&base, d, ph->target_key);
-	fy_buf_addf(&base, " AS ferry_target FROM %s LEFT JOIN ", pending ? pending : "");
-	fyp_target(&base, meta, d);
-	fy_buf_add(&base, " AS t ON ");
-	fyp_col(&base, d, "t", ph->target_key);
-	fy_buf_add(&base, " = ");
-	fyp_col(&base, d, "s", ph->source_key[0]);
-	fy_buf_add(&base, ") AS s");
-	fy_release(pending);
-
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE WHEN v.ferry_target IS NULL"
-			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " END AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data, safe);
-	fy_buf_free(&base);
-	fy_buf_add(&b, ") AS v)");
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	fyp_update_cand(&b, ph, meta, d, refs, pending, safe);
+	fy_release(pending);
+	fy_buf_add(&b, ")");
 	fy_buf_add(&b, ", ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");

@@ -133,3 +133,10 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION migration_report(text, text) IS 'ferry: a readable report of a phase (or all): books, last run and rows/s, rollback, rejects by reason, validation; text or markdown lines';
+
+-- ------------------------------------------------- writable compat views
+-- create_compat_view(..., writable => true): the INSTEAD OF trigger that
+-- writes a row written through the view to the legacy table (sync carries it).
+CREATE FUNCTION ferry_compat_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ferry_compat_trigger' LANGUAGE C;
+COMMENT ON FUNCTION ferry_compat_trigger() IS 'ferry: the INSTEAD OF trigger of a writable compat view (one row per firing, into the legacy table)';
