@@ -328,6 +328,8 @@ typedef struct fy_colmeta
 {
 	const char *name;
 	const char *type;			/* the engine's own spelling, e.g. "bigint" */
+	const char *cast_type;		/* for CAST: type without a modifier that an
+								 * explicit cast would truncate to; NULL: type */
 	bool		notnull;
 	bool		hasdefault;
 } fy_colmeta;
@@ -395,6 +397,7 @@ extern const fy_refmeta *fy_meta_ref(const fy_meta *meta, const char *phase);
 extern void fy_meta_free(fy_meta *meta);
 extern const fy_colmeta *fy_meta_column(const fy_relmeta *rel,
 										const char *name);
+extern const char *fy_cast_type(const fy_colmeta *c);
 
 /* --------------------------------------------------------------- planner */
 

@@ -58,6 +58,7 @@ fy_meta_add_column(fy_meta *meta, fy_relmeta *rel, const char *name,
 	c->type = fy_arena_strdup(meta->arena, type);
 	c->notnull = notnull;
 	c->hasdefault = hasdefault;
+	c->cast_type = NULL;
 	if (c->name == NULL || c->type == NULL)
 		return NULL;
 	rel->ncols++;
@@ -71,6 +72,16 @@ fy_meta_column(const fy_relmeta *rel, const char *name)
 		if (strcmp(rel->cols[i].name, name) == 0)
 			return &rel->cols[i];
 	return NULL;
+}
+
+/*
+ * fy_cast_type: the type a planned CAST names, which on PostgreSQL leaves out
+ * a modifier that an explicit cast would truncate to (fy_colmeta.cast_type).
+ */
+const char *
+fy_cast_type(const fy_colmeta *c)
+{
+	return c->cast_type ? c->cast_type : c->type;
 }
 
 bool

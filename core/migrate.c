@@ -725,7 +725,7 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 	const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
 
 	if (safe && t != NULL && fyp_explicit(&ph->columns[i]))
-		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, t->type);
+		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, fy_cast_type(t));
 	else
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }

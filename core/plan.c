@@ -712,7 +712,7 @@ fyp_expr(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const c
 		fy_buf_add(b, "CAST(");
 	fyp_expr_in(b, meta, e, d, src, false);
 	if (cast)
-		fy_buf_addf(b, " AS %s)", target->type);
+		fy_buf_addf(b, " AS %s)", fy_cast_type(target));
 }
 
 /* ----------------------------------------------------------------- checks */
