@@ -33,6 +33,11 @@ DROP PROCEDURE IF EXISTS assert_migration_integrity;
 DROP PROCEDURE IF EXISTS migration_status;
 DROP PROCEDURE IF EXISTS id_mappings;
 DROP PROCEDURE IF EXISTS migration_report;
+DROP PROCEDURE IF EXISTS ferry_exec_plan;
+DROP PROCEDURE IF EXISTS ferry_interrupted;
+DROP PROCEDURE IF EXISTS ferry_keyscan;
+DROP PROCEDURE IF EXISTS ferry_lock;
+DROP PROCEDURE IF EXISTS migrate_phase_batched;
 
 DROP FUNCTION IF EXISTS uuid_v4;
 DROP FUNCTION IF EXISTS legacy_to_json;
