@@ -6,7 +6,6 @@
 -- exactly the ones the seed drops (orders and payments of phone-less customers, the phone-less
 -- customers themselves), and ferry's books must balance: every legacy order migrated or quarantined.
 -- Prints one line per table and a final verdict line starting with "OK" or "MISMATCH".
-SET SESSION group_concat_max_len = 1073741824;
 DROP DATABASE IF EXISTS kharisma_cmp;
 CREATE DATABASE kharisma_cmp;
 USE kharisma_cmp;
@@ -55,16 +54,20 @@ FROM kharisma_db_new.users WHERE username <> 'admin';
 INSERT INTO fp SELECT 'ferry', 'users', email, MD5(CONCAT_WS('|', username, full_name, QUOTE(phone), role, is_active)), FALSE
 FROM kharisma_ferry.users WHERE username <> 'admin';
 
+-- digest(k, h): an md5 per row of key and hash, summed as two 60-bit numbers: it does not depend on
+-- the order of the rows (a GROUP_CONCAT of 900k rows would not fit a temporary TEXT column)
 CREATE TABLE cmp AS
 SELECT t.tbl,
        (SELECT count(*) FROM fp h JOIN fp f ON f.tbl = h.tbl AND f.side = 'ferry' AND f.k = h.k
          WHERE h.tbl = t.tbl AND h.side = 'hand') AS both_wrote,
        (SELECT count(*) FROM fp h JOIN fp f ON f.tbl = h.tbl AND f.side = 'ferry' AND f.k = h.k AND f.h = h.h
          WHERE h.tbl = t.tbl AND h.side = 'hand') AS identical,
-       (SELECT MD5(GROUP_CONCAT(h.k, ':', h.h ORDER BY h.k SEPARATOR '\n')) FROM fp h
-         WHERE h.tbl = t.tbl AND h.side = 'hand' AND EXISTS (SELECT 1 FROM fp f WHERE f.tbl = h.tbl AND f.side = 'ferry' AND f.k = h.k)) AS md5_hand,
-       (SELECT MD5(GROUP_CONCAT(f.k, ':', f.h ORDER BY f.k SEPARATOR '\n')) FROM fp f
-         WHERE f.tbl = t.tbl AND f.side = 'ferry' AND EXISTS (SELECT 1 FROM fp h WHERE h.tbl = f.tbl AND h.side = 'hand' AND h.k = f.k)) AS md5_ferry,
+       (SELECT CONCAT(SUM(CAST(CONV(LEFT(MD5(CONCAT(h.k, ':', h.h)), 15), 16, 10) AS UNSIGNED)), '-',
+                      SUM(CAST(CONV(RIGHT(MD5(CONCAT(h.k, ':', h.h)), 15), 16, 10) AS UNSIGNED))) FROM fp h
+         WHERE h.tbl = t.tbl AND h.side = 'hand' AND EXISTS (SELECT 1 FROM fp f WHERE f.tbl = h.tbl AND f.side = 'ferry' AND f.k = h.k)) AS digest_hand,
+       (SELECT CONCAT(SUM(CAST(CONV(LEFT(MD5(CONCAT(f.k, ':', f.h)), 15), 16, 10) AS UNSIGNED)), '-',
+                      SUM(CAST(CONV(RIGHT(MD5(CONCAT(f.k, ':', f.h)), 15), 16, 10) AS UNSIGNED))) FROM fp f
+         WHERE f.tbl = t.tbl AND f.side = 'ferry' AND EXISTS (SELECT 1 FROM fp h WHERE h.tbl = f.tbl AND h.side = 'hand' AND h.k = f.k)) AS digest_ferry,
        (SELECT count(*) FROM fp h WHERE h.tbl = t.tbl AND h.side = 'hand'
            AND NOT EXISTS (SELECT 1 FROM fp f WHERE f.tbl = h.tbl AND f.side = 'ferry' AND f.k = h.k)) AS hand_only,
        (SELECT count(*) FROM fp f WHERE f.tbl = t.tbl AND f.side = 'ferry'
@@ -82,8 +85,8 @@ SET @orders_source = (SELECT count(*) FROM kharisma_db.carwash_transactions) + (
 SET @names_same = (SELECT count(*) FROM kharisma_db_new.customers h JOIN kharisma_ferry.customers f ON f.phone = h.phone
                     WHERE f.name = h.name);
 
-SELECT CONCAT('check ', tbl, ': both wrote ', both_wrote, ', identical ', identical, ' (md5 seed ', COALESCE(md5_hand, '-'),
-              ', ferry ', COALESCE(md5_ferry, '-'), '); only the seed''s SQL: ', hand_only, '; only ferry: ', ferry_only,
+SELECT CONCAT('check ', tbl, ': both wrote ', both_wrote, ', identical ', identical, ' (digest seed ', COALESCE(digest_hand, '-'),
+              ', ferry ', COALESCE(digest_ferry, '-'), '); only the seed''s SQL: ', hand_only, '; only ferry: ', ferry_only,
               ' (', ferry_only_phoneless, ' of them of phone-less customers, which the seed drops)',
               IF(tbl = 'customers', CONCAT('; same name ', @names_same, ' of ', both_wrote), '')) AS line
 FROM cmp ORDER BY FIELD(tbl, 'users', 'customers', 'orders', 'payments');
