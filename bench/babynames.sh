@@ -37,7 +37,8 @@ DATA=${BABYNAMES_CSV_GZ:-$ROOT/../shared/datasets/babynames/babynames_us_1880_20
 [ -f "$DATA" ] || DATA=/work/shared/datasets/babynames/babynames_us_1880_2010.csv.gz
 PG_SETTINGS="shared_buffers=256MB work_mem=64MB max_wal_size=4GB"
 MY_OPTS="--innodb-buffer-pool-size=1G"
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 bash scripts/deps.sh
 COMMIT=$(git rev-parse --short HEAD)
@@ -56,17 +57,6 @@ chmod a+r "$CSV"
 LEGACY=$(($(wc -l < "$CSV") - 1))
 log "babynames: $LEGACY legacy rows, $RUNS runs, engine $ENGINE; ferry at $COMMIT"
 
-# timed ENGINE COMPETITOR OP RUN CMD...: runs CMD, appends "engine competitor op run seconds" to times
-timed() {
-  local t0 t1 e=$1 c=$2 o=$3 r=$4
-  shift 4
-  t0=$(date +%s.%N)
-  "$@" > "$WORK/out-$e-$c-$o-$r.txt"
-  t1=$(date +%s.%N)
-  echo "$e $c $o $r $(echo "$t1 - $t0" | bc)" >> "$WORK/times"
-  log "  $e $c $o: $(echo "$t1 - $t0" | bc | xargs printf '%.2f') s"
-}
-
 if [ "$ENGINE" != mariadb ]; then
   make -s >/dev/null
   make -s install DESTDIR="$WORK/stage" >/dev/null
@@ -81,14 +71,14 @@ if [ "$ENGINE" != mariadb ]; then
   for run in $(seq 1 "$RUNS"); do
     log "PostgreSQL run $run/$RUNS"
     pg -c 'TRUNCATE name_births' -c CHECKPOINT
-    timed pg hand migrate "$run" pg -f "$B/pg_hand.sql"
+    timed "pg hand migrate $run" pg -f "$B/pg_hand.sql"
     [ "$run" = 1 ] && pg -At -f "$B/pg_fingerprint.sql" > "$WORK/fp-pg-hand"
     pg -c 'TRUNCATE name_births' -c CHECKPOINT
     pg -f "$B/pg_define.sql" > /dev/null
-    timed pg ferry migrate "$run" pg -c "SELECT * FROM migrate_phase('name_births')"
+    timed "pg ferry migrate $run" pg -c "SELECT * FROM migrate_phase('name_births')"
     [ "$run" = 1 ] && pg -At -f "$B/pg_fingerprint.sql" > "$WORK/fp-pg-ferry"
-    timed pg ferry validate "$run" pg -c "SELECT * FROM validate_migration_integrity('name_births')"
-    timed pg ferry rollback "$run" pg -c "SELECT * FROM rollback_migration('name_births')"
+    timed "pg ferry validate $run" pg -c "SELECT * FROM validate_migration_integrity('name_births')"
+    timed "pg ferry rollback $run" pg -c "SELECT * FROM rollback_migration('name_births')"
     pg -c "SELECT drop_phase('name_births')" > /dev/null
   done
   bash scripts/pg-server.sh stop "$WORK/pg"
@@ -108,23 +98,19 @@ if [ "$ENGINE" != pg ]; then
   for run in $(seq 1 "$RUNS"); do
     log "MariaDB run $run/$RUNS"
     my -e 'TRUNCATE name_births'
-    timed mariadb hand migrate "$run" my -e "SOURCE $B/mariadb_hand.sql"
+    timed "mariadb hand migrate $run" my -e "SOURCE $B/mariadb_hand.sql"
     [ "$run" = 1 ] && my -N < "$B/mariadb_fingerprint.sql" > "$WORK/fp-mariadb-hand"
     my -e 'TRUNCATE name_births'
     my < "$B/mariadb_define.sql" > /dev/null
-    timed mariadb ferry migrate "$run" my -e "CALL migrate_phase('name_births')"
+    timed "mariadb ferry migrate $run" my -e "CALL migrate_phase('name_births')"
     [ "$run" = 1 ] && my -N < "$B/mariadb_fingerprint.sql" > "$WORK/fp-mariadb-ferry"
-    timed mariadb ferry validate "$run" my -e "CALL validate_migration_integrity('name_births')"
-    timed mariadb ferry rollback "$run" my -e "CALL rollback_migration('name_births')"
+    timed "mariadb ferry validate $run" my -e "CALL validate_migration_integrity('name_births')"
+    timed "mariadb ferry rollback $run" my -e "CALL rollback_migration('name_births')"
     my -e "CALL drop_phase('name_births')"
   done
   bash scripts/mariadb-server.sh stop "$WORK/my"
 fi
 
-median() { awk -v e="$1" -v c="$2" -v o="$3" '$1 == e && $2 == c && $3 == o {print $5}' "$WORK/times" | sort -g |
-           awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-all_runs() { awk -v e="$1" -v c="$2" -v o="$3" '$1 == e && $2 == c && $3 == o {printf "%s%.2f", sep, $5; sep = ", "}' "$WORK/times"; }
-fmt() { printf '%.2f' "$1"; }
 MISMATCH=
 DATE=$(date -u +%Y-%m-%d)
 mkdir -p bench/results
@@ -134,7 +120,7 @@ OUT=bench/results/$DATE-babynames${ROWS:+-$ROWS}.md
   echo
   echo "\`bench/babynames.sh --engine $ENGINE --runs $RUNS${ROWS:+ --rows $ROWS}\`, finished $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo
-  echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) memory, $(. /etc/os-release && echo "$PRETTY_NAME"); shared with other jobs while it ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+  bench_machine
   echo "- ferry: commit $COMMIT"
   echo "- data: $LEGACY legacy rows (../shared/datasets/babynames), loaded as ../shared/datasets/README.md does"
   [ "$ENGINE" = mariadb ] || echo "- PostgreSQL: $PG_VERSION; throwaway cluster of scripts/pg-server.sh, PG_SERVER_SETTINGS=\"$PG_SETTINGS\" ($PG_SHOWN)"
@@ -145,9 +131,9 @@ OUT=bench/results/$DATE-babynames${ROWS:+-$ROWS}.md
   echo "|---|---|---|---|---|---|---|---|---|"
   for e in pg mariadb; do
     [ "$ENGINE" = both ] || [ "$ENGINE" = "$e" ] || continue
-    H=$(median "$e" hand migrate); F=$(median "$e" ferry migrate)
-    V=$(median "$e" ferry validate); R=$(median "$e" ferry rollback)
-    echo "| $e | $(fmt "$H") | $(fmt "$F") | $(echo "$LEGACY / $H" | bc) | $(echo "$LEGACY / $F" | bc) | $(fmt "$(echo "$F / $H" | bc -l)")x | $(fmt "$V") ($(fmt "$(echo "$V / $F" | bc -l)")x) | $(fmt "$R") ($(fmt "$(echo "$R / $F" | bc -l)")x) | $(all_runs "$e" hand migrate); $(all_runs "$e" ferry migrate) |"
+    H=$(bench_median "$e" hand migrate); F=$(bench_median "$e" ferry migrate)
+    V=$(bench_median "$e" ferry validate); R=$(bench_median "$e" ferry rollback)
+    echo "| $e | $(fmt "$H") | $(fmt "$F") | $(echo "$LEGACY / $H" | bc) | $(echo "$LEGACY / $F" | bc) | $(fmt "$(echo "$F / $H" | bc -l)")x | $(fmt "$V") ($(fmt "$(echo "$V / $F" | bc -l)")x) | $(fmt "$R") ($(fmt "$(echo "$R / $F" | bc -l)")x) | $(bench_runs "$e" hand migrate); $(bench_runs "$e" ferry migrate) |"
   done
   echo
   echo "rows/s over the $LEGACY legacy rows. Same rows (run 1; count, births total, md5 of name/sex=births in key order):"

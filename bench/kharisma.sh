@@ -36,7 +36,8 @@ done
 
 ROOT=$PWD
 K=$ROOT/bench/kharisma
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 bash scripts/deps.sh
 make -s -C mariadb_plugin >/dev/null
@@ -49,40 +50,28 @@ FERRY_MARIADBD_OPTS=$OPTS bash scripts/mariadb-server.sh start "$WORK/srv" >/dev
 my() { mariadb --no-defaults --socket="$WORK/srv/sock" -uroot "$@"; }
 log "MariaDB $(my -N -e 'SELECT VERSION()') with $OPTS; ferry at $COMMIT; n = $N ($((3 * N)) transactions), $RUNS runs"
 
-# timed COMPETITOR OP RUN DB FILE: runs FILE in DB, appends "competitor op run seconds" to times
-timed() {
-  local t0 t1
-  t0=$(date +%s.%N)
-  my "$4" < "$5" > "$WORK/out-$1-$2-$3.txt"
-  t1=$(date +%s.%N)
-  echo "$1 $2 $3 $(echo "$t1 - $t0" | bc)" >> "$WORK/times"
-  log "  $1 $2: $(echo "$t1 - $t0" | bc | xargs printf '%.2f') s"
-}
-
 log "generating the legacy data"
 my -e "SET @n = $N; SOURCE $K/legacy.sql;" > /dev/null
 ORDERS=$((3 * N))
 for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: the seed's SQL"
   my < "$K/hand_schema.sql"
-  timed seed migrate "$run" kharisma_db_new "$K/hand_migrate.sql"
-  timed seed validate "$run" kharisma_db_new "$K/hand_validate.sql"
+  timed "seed migrate $run" my kharisma_db_new < "$K/hand_migrate.sql"
+  timed "seed validate $run" my kharisma_db_new < "$K/hand_validate.sql"
 
   log "run $run/$RUNS: ferry"
   my -e "DROP DATABASE IF EXISTS kharisma_ferry; CREATE DATABASE kharisma_ferry CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
   my kharisma_ferry < mariadb_plugin/procedures.sql
   my kharisma_ferry < "$K/ferry_schema.sql"
   my kharisma_ferry < "$K/ferry_define.sql" > /dev/null
-  echo 'CALL migrate_all();' > "$WORK/migrate.sql"
-  timed ferry migrate "$run" kharisma_ferry "$WORK/migrate.sql"
+  timed "ferry migrate $run" my kharisma_ferry -e 'CALL migrate_all()'
   if [ "$run" = 1 ]; then
     my -N < "$K/compare.sql" > "$WORK/compare.txt"
     sed 's/^/    /' "$WORK/compare.txt" >&2
   fi
-  echo 'CALL validate_migration_integrity(NULL);' > "$WORK/validate.sql"
-  timed ferry validate "$run" kharisma_ferry "$WORK/validate.sql"
-  printf 'CALL rollback_migration(%s);\n' "'payments'" "'orders'" "'customers'" "'users'" > "$WORK/rollback.sql"
-  timed ferry rollback "$run" kharisma_ferry "$WORK/rollback.sql"
+  timed "ferry validate $run" my kharisma_ferry -e 'CALL validate_migration_integrity(NULL)'
+  timed "ferry rollback $run" my kharisma_ferry -e "CALL rollback_migration('payments'); CALL rollback_migration('orders');
+    CALL rollback_migration('customers'); CALL rollback_migration('users')"
   left=$(my -N kharisma_ferry -e "SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM payments) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM users) - 1")
   [ "$left" = 0 ] || { echo "kharisma.sh: ferry's rollback left $left rows" >&2; exit 1; }
   my kharisma_ferry -e "CALL drop_phase('payments'); CALL drop_phase('orders'); CALL drop_phase('customers'); CALL drop_phase('users')"
@@ -90,12 +79,8 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # the report: median per competitor and operation, rows/s over the 3N legacy transactions
-median() { awk -v c="$1" -v o="$2" '$1 == c && $2 == o {print $4}' "$WORK/times" | sort -g |
-           awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-all_runs() { awk -v c="$1" -v o="$2" '$1 == c && $2 == o {printf "%s%.2f", sep, $4; sep = ", "}' "$WORK/times"; }
-fmt() { printf '%.2f' "$1"; }
-SM=$(median seed migrate); SV=$(median seed validate)
-FM=$(median ferry migrate); FV=$(median ferry validate); FR=$(median ferry rollback)
+SM=$(bench_median seed migrate); SV=$(bench_median seed validate)
+FM=$(bench_median ferry migrate); FV=$(bench_median ferry validate); FR=$(bench_median ferry rollback)
 DATE=$(date -u +%Y-%m-%d)
 mkdir -p bench/results
 OUT=bench/results/$DATE-kharisma-$N.md
@@ -106,7 +91,7 @@ OUT=bench/results/$DATE-kharisma-$N.md
   echo
   echo "## Machine and versions"
   echo
-  echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) memory, kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"); shared with other jobs while it ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+  bench_machine
   echo "- ferry: commit $COMMIT"
   echo "- MariaDB: $(my -N -e 'SELECT VERSION()'), throwaway server of scripts/mariadb-server.sh with \`$OPTS\`; settings:"
   my -N -e "SELECT CONCAT('  - ', VARIABLE_NAME, ' = ', VARIABLE_VALUE) FROM information_schema.GLOBAL_VARIABLES
@@ -120,9 +105,9 @@ OUT=bench/results/$DATE-kharisma-$N.md
   echo
   echo "| operation | seed's SQL s | ferry s | seed rows/s | ferry rows/s | ferry / seed | target | all runs (seed; ferry) |"
   echo "|---|---|---|---|---|---|---|---|"
-  echo "| migrate | $(fmt "$SM") | $(fmt "$FM") | $(echo "$ORDERS / $SM" | bc) | $(echo "$ORDERS / $FM" | bc) | $(fmt "$(echo "$FM / $SM" | bc -l)")x | <= 1.0x | $(all_runs seed migrate); $(all_runs ferry migrate) |"
-  echo "| validate | $(fmt "$SV") | $(fmt "$FV") | $(echo "$ORDERS / $SV" | bc) | $(echo "$ORDERS / $FV" | bc) | $(fmt "$(echo "$FV / $SV" | bc -l)")x | ferry validate <= 0.3x ferry migrate: $(fmt "$(echo "$FV / $FM" | bc -l)")x | $(all_runs seed validate); $(all_runs ferry validate) |"
-  echo "| rollback | (none in the seed) | $(fmt "$FR") | | $(echo "$ORDERS / $FR" | bc) | | ferry rollback <= 0.5x ferry migrate: $(fmt "$(echo "$FR / $FM" | bc -l)")x | $(all_runs ferry rollback) |"
+  echo "| migrate | $(fmt "$SM") | $(fmt "$FM") | $(echo "$ORDERS / $SM" | bc) | $(echo "$ORDERS / $FM" | bc) | $(fmt "$(echo "$FM / $SM" | bc -l)")x | <= 1.0x | $(bench_runs seed migrate); $(bench_runs ferry migrate) |"
+  echo "| validate | $(fmt "$SV") | $(fmt "$FV") | $(echo "$ORDERS / $SV" | bc) | $(echo "$ORDERS / $FV" | bc) | $(fmt "$(echo "$FV / $SV" | bc -l)")x | ferry validate <= 0.3x ferry migrate: $(fmt "$(echo "$FV / $FM" | bc -l)")x | $(bench_runs seed validate); $(bench_runs ferry validate) |"
+  echo "| rollback | (none in the seed) | $(fmt "$FR") | | $(echo "$ORDERS / $FR" | bc) | | ferry rollback <= 0.5x ferry migrate: $(fmt "$(echo "$FR / $FM" | bc -l)")x | $(bench_runs ferry rollback) |"
   echo
   echo "The seed's verification is its steps 4.1-4.3 (counts, orphans, uniqueness, prices, business rules: they print,"
   echo "they assert nothing). ferry's validation is every check of the four phases: row accounting, map completeness,"

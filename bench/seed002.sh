@@ -35,7 +35,8 @@ done
 ROOT=$PWD
 S=$ROOT/bench/seed002
 PG_SETTINGS="shared_buffers=256MB work_mem=64MB max_wal_size=4GB"
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 bash scripts/deps.sh pgloader
 COMMIT=$(git rev-parse --short HEAD)
@@ -75,16 +76,6 @@ pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 PG_VERSION=$(pg -At -d postgres -c 'SELECT version()')
 PGLOADER_VERSION=$(pgloader --version 2>&1 | head -1)
 
-# timed COMPETITOR OP RUN CMD...: runs CMD, appends "competitor op run seconds" to times
-timed() {
-  local t0 t1 c=$1 o=$2 r=$3
-  shift 3
-  t0=$(date +%s.%N)
-  "$@" > "$WORK/out-$c-$o-$r.txt" 2>&1 || { tail -20 "$WORK/out-$c-$o-$r.txt" >&2; echo "seed002.sh: $c $o failed" >&2; exit 1; }
-  t1=$(date +%s.%N)
-  echo "$c $o $r $(echo "$t1 - $t0" | bc)" >> "$WORK/times"
-  log "  $c $o: $(echo "$t1 - $t0" | bc | xargs printf '%.2f') s"
-}
 MYSQL_URL="mysql://bench:$PASSWORD@127.0.0.1:$PORT/ordermys"
 PG_URL="postgresql://postgres@unix:$PGHOST:$PGPORT/hand"
 ROLLBACK="SELECT * FROM rollback_migration('order_items'); SELECT * FROM rollback_migration('orders');
@@ -96,8 +87,8 @@ for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: pgloader + hand-written SQL"
   pg -d postgres -c 'DROP DATABASE IF EXISTS hand' -c 'CREATE DATABASE hand' -c CHECKPOINT
   pg -d hand -f "$S/schema.sql" -f "$S/hand_prepare.sql"
-  timed hand pgloader "$run" pgloader --no-ssl-cert-verification "$MYSQL_URL" "$PG_URL"
-  timed hand sql "$run" pg -d hand -f "$S/hand.sql"
+  timed "hand pgloader $run" pgloader --no-ssl-cert-verification "$MYSQL_URL" "$PG_URL"
+  timed "hand sql $run" pg -d hand -f "$S/hand.sql"
   [ "$run" = 1 ] && pg -At -d hand -f "$S/fingerprint.sql" > "$WORK/fp-hand"
   pg -d postgres -c 'DROP DATABASE hand'
 
@@ -105,21 +96,17 @@ for run in $(seq 1 "$RUNS"); do
   pg -d postgres -c 'DROP DATABASE IF EXISTS ferry' -c 'CREATE DATABASE ferry' -c CHECKPOINT
   pg -d ferry -f "$S/schema.sql" -v mysql_host=127.0.0.1 -v mysql_port="$PORT" -v mysql_user=bench \
      -v mysql_password="$PASSWORD" -v mysql_db=ordermys -f "$S/ferry_define.sql" > /dev/null
-  timed ferry migrate "$run" pg -d ferry -c 'SELECT * FROM migrate_all()'
+  timed "ferry migrate $run" pg -d ferry -c 'SELECT * FROM migrate_all()'
   [ "$run" = 1 ] && pg -At -d ferry -f "$S/fingerprint.sql" > "$WORK/fp-ferry"
-  timed ferry validate "$run" pg -d ferry -c 'SELECT * FROM validate_migration_integrity()'
-  timed ferry rollback "$run" pg -d ferry -c "$ROLLBACK"
+  timed "ferry validate $run" pg -d ferry -c 'SELECT * FROM validate_migration_integrity()'
+  timed "ferry rollback $run" pg -d ferry -c "$ROLLBACK"
   pg -d postgres -c 'DROP DATABASE ferry'
 done
 
-median() { awk -v c="$1" -v o="$2" '$1 == c && $2 == o {print $4}' "$WORK/times" | sort -g |
-           awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # per-run totals of the hand-written side (pgloader + SQL), for its median
 awk '$1 == "hand" {t[$3] += $4} END {for (r in t) print "hand total " r " " t[r]}' "$WORK/times" >> "$WORK/times"
-all_runs() { awk -v c="$1" -v o="$2" '$1 == c && $2 == o {printf "%s%.2f", sep, $4; sep = ", "}' "$WORK/times"; }
-fmt() { printf '%.2f' "$1"; }
-HP=$(median hand pgloader); HS=$(median hand sql); HT=$(median hand total)
-FM=$(median ferry migrate); FV=$(median ferry validate); FR=$(median ferry rollback)
+HP=$(bench_median hand pgloader); HS=$(bench_median hand sql); HT=$(bench_median hand total)
+FM=$(bench_median ferry migrate); FV=$(bench_median ferry validate); FR=$(bench_median ferry rollback)
 if cmp -s "$WORK/fp-hand" "$WORK/fp-ferry"; then VERDICT="same rows"; else VERDICT="MISMATCH"; fi
 DATE=$(date -u +%Y-%m-%d)
 mkdir -p bench/results
@@ -129,7 +116,8 @@ OUT=bench/results/$DATE-seed002-$N.md
   echo
   echo "\`bench/seed002.sh --n $N --runs $RUNS\`, finished $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo
-  echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) memory, $(. /etc/os-release && echo "$PRETTY_NAME"); shared with other jobs while it ran (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)); both servers on this machine, MariaDB over TCP on 127.0.0.1"
+  bench_machine
+  echo "- both servers on this machine, MariaDB over TCP on 127.0.0.1"
   echo "- ferry: commit $COMMIT"
   echo "- PostgreSQL: $PG_VERSION; throwaway cluster of scripts/pg-server.sh, PG_SERVER_SETTINGS=\"$PG_SETTINGS\"; mysql_fdw $(dpkg-query -W -f='${Version}' postgresql-15-mysql-fdw)"
   echo "- MariaDB: $(my -N -e 'SELECT VERSION()'); throwaway server of scripts/mariadb-server.sh, \`--innodb-buffer-pool-size=1G\`"
@@ -142,7 +130,7 @@ OUT=bench/results/$DATE-seed002-$N.md
   echo "| median of $RUNS | $(fmt "$HP") | $(fmt "$HS") | $(fmt "$HT") | $(fmt "$FM") | $(fmt "$(echo "$FM / $HT" | bc -l)")x | <= 1.0x | $(fmt "$FV") ($(fmt "$(echo "$FV / $FM" | bc -l)")x) | $(fmt "$FR") ($(fmt "$(echo "$FR / $FM" | bc -l)")x) |"
   echo "| rows/s | | | $(echo "$LEGACY / $HT" | bc) | $(echo "$LEGACY / $FM" | bc) | | | | |"
   echo
-  echo "All runs: pgloader $(all_runs hand pgloader); SQL $(all_runs hand sql); ferry migrate $(all_runs ferry migrate); validate $(all_runs ferry validate); rollback $(all_runs ferry rollback)."
+  echo "All runs: pgloader $(bench_runs hand pgloader); SQL $(bench_runs hand sql); ferry migrate $(bench_runs ferry migrate); validate $(bench_runs ferry validate); rollback $(bench_runs ferry rollback)."
   echo
   echo "## Same rows (run 1): $VERDICT"
   echo
