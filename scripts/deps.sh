@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh -- install what building and testing ferry needs, when missing.
 # Debian 12, as root, no TTY.  Safe to run again: it installs nothing that
-# is already there.
+# is already there.  Extra package names as arguments are installed too
+# (bench/seed002.sh: pgloader).
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +13,7 @@ PACKAGES=(
   postgresql-15-mysql-fdw
   sqitch libdbd-pg-perl libdbd-mysql-perl
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  "$@"
 )
 
 missing=()

@@ -14,6 +14,9 @@
 # Two environment variables serve scripts/mariadb-tests.sh --sanitize:
 #   FERRY_PLUGIN_DIR        another directory holding ferry.so and install.sql
 #   FERRY_MARIADBD_PRELOAD  an LD_PRELOAD for mariadbd alone (the ASan runtime)
+# and one serves the benchmarks (bench/), which need a bigger buffer pool:
+#   FERRY_MARIADBD_OPTS     extra mariadbd options, after the ones below, so
+#                           they win (--innodb-buffer-pool-size=1G)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,7 +74,7 @@ start() {
         --socket="$dir/sock" --skip-networking --plugin-dir="$plugin_dir" --tmpdir="$dir/tmp" \
         --pid-file="$dir/server.pid" --log-error="$dir/error.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-        --innodb-buffer-pool-size=64M --skip-log-bin \
+        --innodb-buffer-pool-size=64M --skip-log-bin ${FERRY_MARIADBD_OPTS:-} \
         </dev/null >/dev/null 2>&1 &
     local pid=$!
     echo "$pid" >"$dir/mariadbd.pid"
