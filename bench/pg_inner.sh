@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pg_inner.sh -- the PostgreSQL benchmark proper. Runs inside the throwaway cluster that
-# bench/run.sh starts with pg_virtualenv (PGHOST/PGPORT/PGUSER come from there); not meant to be
+# bench/run.sh starts with scripts/pg-server.sh (PGHOST/PGPORT/PGUSER come from there); not meant to be
 # called by hand. Environment: BENCH_ROWS (comma list), BENCH_RUNS, BENCH_TIMEOUT (s), BENCH_OUT
 # (directory for report.md).
 set -euo pipefail

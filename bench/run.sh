@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# run.sh [--rows N[,N...]] [--runs R] [--timeout S] -- benchmark ferry against seed 001's
+# run.sh [--rows N[,N...]] [--runs R] [--timeout S] [--tag T] -- benchmark ferry against seed 001's
 # hand-written SQL and against the floor (UNLOGGED CREATE TABLE AS) on PostgreSQL 15.
 #
 # Installs what is missing (scripts/deps.sh), builds the extension from a snapshot of the tree,
-# stages it, starts its own throwaway cluster with pg_virtualenv (stopped again at the end) and
-# runs bench/pg_inner.sh in it. Prints the results and writes them to
-# bench/results/<date>-pg-<rows>.md. As root, no TTY needed. Exit 1 when ferry and the
+# stages it, starts its own throwaway cluster with scripts/pg-server.sh (stopped again at the end,
+# so several runs and test runs can share the machine) and runs bench/pg_inner.sh against it. Prints the results and writes them to
+# bench/results/<date>-pg-<rows>[-<tag>].md. As root, no TTY needed. Exit 1 when ferry and the
 # hand-written SQL wrote different rows.
 #
 # The whole script is one function (bash reads it completely before running it) and the
@@ -17,6 +17,7 @@ ROOT=$PWD
 ROWS=100000
 RUNS=3
 TIMEOUT=120
+TAG=
 usage() { sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -26,6 +27,8 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS=${1#*=}; shift ;;
     --timeout) TIMEOUT=${2:?}; shift 2 ;;
     --timeout=*) TIMEOUT=${1#*=}; shift ;;
+    --tag) TAG=${2:?}; shift 2 ;;
+    --tag=*) TAG=${1#*=}; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -33,6 +36,7 @@ done
 [[ $ROWS =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "run.sh: --rows takes N[,N...]" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs takes a positive integer" >&2; exit 2; }
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --timeout takes seconds" >&2; exit 2; }
+[[ $TAG =~ ^[a-z0-9-]*$ ]] || { echo "run.sh: --tag takes [a-z0-9-]" >&2; exit 2; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -40,7 +44,8 @@ bash scripts/deps.sh
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 WORK=$(mktemp -d /tmp/ferry-bench.XXXXXX)
 chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+PGDIR=$WORK/pg
+trap 'bash scripts/pg-server.sh stop "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 # Build from a snapshot of the tree: core/ and pg_extension/ may be edited while the benchmark
 # runs. A tree that does not build (an edit in progress) is retried every minute, 10 times.
@@ -65,31 +70,31 @@ done
 chmod -R a+rX "$WORK/stage"
 log "built ferry at $COMMIT"
 
-SETTINGS=(-o shared_buffers=256MB -o work_mem=64MB -o max_wal_size=4GB)
+SETTINGS="shared_buffers=256MB work_mem=64MB max_wal_size=4GB"
 mkdir -p "$WORK/out"
 chmod 777 "$WORK/out"
 DATE=$(date -u +%Y-%m-%d)
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
-log "pg_virtualenv ${SETTINGS[*]}: rows $ROWS, $RUNS runs, rollback timeout $TIMEOUT s"
+log "scripts/pg-server.sh with $SETTINGS: rows $ROWS, $RUNS runs, rollback timeout $TIMEOUT s"
+eval "$(PG_SERVER_SETTINGS=$SETTINGS bash scripts/pg-server.sh start "$PGDIR" "$WORK/stage")"
 BENCH_ROWS=$ROWS BENCH_RUNS=$RUNS BENCH_TIMEOUT=$TIMEOUT BENCH_OUT=$WORK/out \
-  pg_virtualenv -t -v 15 -o "extension_destdir=$WORK/stage" "${SETTINGS[@]}" \
   bash "$WORK/src/bench/pg_inner.sh" 2>&1 | tee "$WORK/inner.log" | grep --line-buffered '^\(\[\|    \)' >&2 || true
 grep -q '^BENCH DONE' "$WORK/out/done" 2>/dev/null || {
   tail -40 "$WORK/inner.log" >&2; echo "run.sh: the benchmark failed" >&2; exit 1; }
 
 mkdir -p bench/results
-OUT=bench/results/$DATE-pg-${ROWS//,/_}.md
+OUT=bench/results/$DATE-pg-${ROWS//,/_}${TAG:+-$TAG}.md
 {
   echo "# ferry vs hand-written SQL, PostgreSQL: ${ROWS//,/, } invitations"
   echo
-  echo "\`bench/run.sh --rows $ROWS --runs $RUNS --timeout $TIMEOUT\`, started $START."
+  echo "\`bench/run.sh --rows $ROWS --runs $RUNS --timeout $TIMEOUT${TAG:+ --tag $TAG}\`, started $START."
   echo
   echo "## Machine and versions"
   echo
   echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) memory, kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "- ferry: commit $COMMIT"
   sed -n 's/^version: /- PostgreSQL: /p; s/^ferry extension version: /- ferry extension version: /p' "$WORK/out/server.txt"
-  echo "- throwaway cluster: \`pg_virtualenv -t -v 15 ${SETTINGS[*]}\`, everything else default:"
+  echo "- throwaway cluster: \`scripts/pg-server.sh\` (initdb defaults, fsync on) with \`PG_SERVER_SETTINGS=\"$SETTINGS\"\`, everything else default:"
   sed -n 's/^setting: /  - /p' "$WORK/out/server.txt"
   echo "- every competitor starts from the same state: empty targets (TRUNCATE), ferry's phases rolled back, dropped and defined again, CHECKPOINT"
   echo "- rollbacks run under statement_timeout = $TIMEOUT s"

@@ -612,6 +612,20 @@ extern char *fy_verdict_json(const char *phase, const fy_stmt *st,
  */
 extern fy_plan *fy_plan_drift(const fy_phase *phase, const fy_meta *meta,
 							  fy_dialect d, fy_error *err);
+/*
+ * fy_plan_map_bulk: for a run that starts with an empty id map, what runs
+ * before its writes (after = false: drop the map's new_key index) and after
+ * them (rebuild it, gather the map's statistics); empty on MariaDB.
+ */
+extern fy_plan *fy_plan_map_bulk(const fy_phase *phase, const fy_meta *meta,
+								 fy_dialect d, bool after, fy_error *err);
+/*
+ * fy_plan_rehash: the content hashes of a map written by ferry 0.1 (hashes
+ * of the row's text) turned into the current ones where the target row
+ * still matches (empty where the dialect keeps no hashes).
+ */
+extern fy_plan *fy_plan_rehash(const fy_phase *phase, const fy_meta *meta,
+							   fy_dialect d, fy_error *err);
 
 /* [{"phase", "check_name", "status", "details"}, ...] */
 extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);

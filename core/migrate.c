@@ -18,6 +18,62 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
 	fy_buf_ident(b, d, name);
 }
 
+/* fyp_map_index adds the CREATE (or DROP) of the map's index on new_key. */
+static bool
+fyp_map_index(fy_plan *plan, const fy_meta *meta, fy_dialect d, bool create,
+			  fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	if (create)
+	{
+		fy_buf_add(&b, "CREATE INDEX ");
+		fyp_index_name(&b, meta, d);
+		fy_buf_add(&b, " ON ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " (new_key)");
+	}
+	else
+	{
+		fy_buf_add(&b, "DROP INDEX ");
+		fy_buf_ident(&b, d, meta->catalog_schema);
+		fy_buf_add(&b, ".");
+		fyp_index_name(&b, meta, d);
+	}
+	return fyp_add(plan, FY_ROLE_DDL, &b, err);
+}
+
+/*
+ * fy_plan_map_bulk (PostgreSQL): a run that starts with an empty map drops
+ * the map's new_key index before it writes (before) and builds it again
+ * after (sorted, in one pass, instead of a random B-tree insertion per row
+ * competing with the target's own), then gathers the map's statistics, so
+ * the phases that ref it are planned for its real size.
+ */
+fy_plan *
+fy_plan_map_bulk(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+				 bool after, fy_error *err)
+{
+	fy_plan    *plan;
+	fy_buf		b;
+	bool		ok;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	if (d != FY_POSTGRES)
+		return fyp_finish(plan, true);
+	ok = fyp_map_index(plan, meta, d, after, err);
+	if (ok && after)
+	{
+		fy_buf_init(&b);
+		fy_buf_add(&b, "ANALYZE ");
+		fy_buf_map_table(&b, meta, d);
+		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
+	}
+	return fyp_finish(plan, ok);
+}
+
 /*
  * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
  * define time as at run time, so a spec never means less than it says.
@@ -138,16 +194,7 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fyp_map_col(&b, d, "", i + 1);
 	}
 	fy_buf_add(&b, d == FY_MARIADB ? ")) ENGINE=InnoDB" : "))");
-	ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
-	if (ok)
-	{
-		fy_buf_add(&b, "CREATE INDEX ");
-		fyp_index_name(&b, meta, d);
-		fy_buf_add(&b, " ON ");
-		fy_buf_map_table(&b, meta, d);
-		fy_buf_add(&b, " (new_key)");
-		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
-	}
+	ok = fyp_add(plan, FY_ROLE_DDL, &b, err) && fyp_map_index(plan, meta, d, true, err);
 	if (ok && ph->update)
 	{
 		/* the journal is typed like the target: before-images restore exactly */
@@ -877,17 +924,20 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
- * fyp_row_hash: the content hash of the target row as written -- the values
- * of the spec's columns in spec order, each cast to its target column's
- * type, rendered as a row -- kept in the map for drift detection.  The
- * same expression over the target row today tells whether it changed.
+ * fyp_hash_expr: the content hash of the target row as written -- the
+ * values of the spec's columns in spec order, each cast to its target
+ * column's type -- kept in the map for drift detection.  The same
+ * expression over the target row today tells whether it changed.  On
+ * PostgreSQL it hashes the typed values (content_hash); text_form is the
+ * hash of the row's text that ferry 0.1 kept, which MariaDB still names.
  */
-void
-fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-			 const char *alias)
+static void
+fyp_hash_expr(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			  const char *alias, bool text_form)
 {
+	text_form = text_form || d != FY_POSTGRES;
 	fy_buf_ident(b, d, meta->catalog_schema);
-	fy_buf_add(b, ".row_hash(ROW(");
+	fy_buf_add(b, text_form ? ".row_hash(ROW(" : ".content_hash(ROW(");
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
@@ -898,7 +948,45 @@ fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		else
 			fyp_col(b, d, alias, ph->columns[i].target);
 	}
-	fy_buf_add(b, ")::text)");
+	fy_buf_add(b, text_form ? ")::text)" : "))");
+}
+
+void
+fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			 const char *alias)
+{
+	fyp_hash_expr(b, ph, meta, d, alias, false);
+}
+
+/*
+ * fy_plan_rehash (PostgreSQL): a map written by ferry 0.1 holds the hash of
+ * each row's text.  Every entry whose target row still has that hash gets
+ * the content hash instead; an entry whose row had drifted keeps the old
+ * one, which matches no content hash, so the drift is still reported.
+ */
+fy_plan *
+fy_plan_rehash(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			   fy_error *err)
+{
+	fy_plan    *plan;
+	fy_buf		b;
+
+	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	if (d != FY_POSTGRES || ph->ncolumns == 0)
+		return fyp_finish(plan, true);
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m SET row_hash = ");
+	fyp_hash_expr(&b, ph, meta, d, "t", false);
+	fy_buf_add(&b, " FROM ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t WHERE ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key AND m.row_hash = ");
+	fyp_hash_expr(&b, ph, meta, d, "t", true);
+	return fyp_finish(plan, fyp_add(plan, FY_ROLE_MAP, &b, err));
 }
 
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */

@@ -402,6 +402,20 @@ fpg_exec(const fpg_phase *ph, const fy_stmt *stmt)
 	return SPI_processed;
 }
 
+/*
+ * fpg_exec_plan runs every statement of a plan that needs no answer read
+ * back, then frees it; a plan the core could not make (NULL) raises err.
+ */
+void
+fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err)
+{
+	if (plan == NULL)
+		fpg_raise(err);
+	for (int i = 0; i < plan->nstmts; i++)
+		fpg_exec(ph, &plan->stmts[i]);
+	fy_plan_free(plan);
+}
+
 /* fpg_count_value reads column col (1-based) of a COUNT statement's row. */
 int64
 fpg_count_value(int col)

@@ -32,6 +32,7 @@ extern bool fpg_load(const char *name, fpg_phase *out, int flags);
 extern void fpg_lock(const fpg_phase *ph, const char *operation, bool session);
 extern void fpg_unlock(const fpg_phase *ph);
 extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
+extern void fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err);
 extern int64 fpg_count_value(int col);
 extern void fpg_counts(fy_counts *c);
 extern int	fpg_phases(fy_depnode **nodes, const fy_phase *replace);

@@ -18,6 +18,7 @@
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
 #include "funcapi.h"
@@ -26,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(map_id);
 PG_FUNCTION_INFO_V1(legacy_id);
@@ -598,4 +600,176 @@ row_hash(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_INT64(fy_row_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
+PG_FUNCTION_INFO_V1(content_hash);
+
+/* How content_hash reads one column of a row type. */
+typedef enum fpg_hash_form
+{
+	FPG_HASH_BYVAL,				/* the datum itself */
+	FPG_HASH_FIXED,				/* typlen bytes */
+	FPG_HASH_VARLENA,			/* the detoasted bytes: a canonical form */
+	FPG_HASH_TEXT				/* the output function's text */
+} fpg_hash_form;
+
+typedef struct fpg_hash_cache
+{
+	Oid			type;
+	int32		typmod;
+	TupleDesc	desc;
+	Datum	   *values;
+	bool	   *nulls;
+	fpg_hash_form *form;
+	FmgrInfo   *out;
+} fpg_hash_cache;
+
+/*
+ * fpg_hash_varlena_canonical: the variable-length types whose stored bytes
+ * are one per value as its text shows it (jsonb keys sorted and deduplicated,
+ * numeric with its display scale), so hashing the bytes sees exactly the
+ * changes the text would.  Others (arrays, composites, ranges, extension
+ * types) are hashed in text, as ferry 0.1 hashed every column.
+ */
+static bool
+fpg_hash_varlena_canonical(Oid type)
+{
+	switch (getBaseType(type))
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case BYTEAOID:
+		case JSONOID:
+		case JSONBOID:
+		case NUMERICOID:
+		case XMLOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+static fpg_hash_cache *
+fpg_hash_setup(FunctionCallInfo fcinfo, Oid type, int32 typmod)
+{
+	fpg_hash_cache *c = fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (c != NULL && c->type == type && c->typmod == typmod)
+		return c;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	c = palloc0(sizeof(*c));
+	c->type = type;
+	c->typmod = typmod;
+	c->desc = lookup_rowtype_tupdesc_copy(type, typmod);
+	c->values = palloc(sizeof(Datum) * Max(c->desc->natts, 1));
+	c->nulls = palloc(sizeof(bool) * Max(c->desc->natts, 1));
+	c->form = palloc(sizeof(fpg_hash_form) * Max(c->desc->natts, 1));
+	c->out = palloc0(sizeof(FmgrInfo) * Max(c->desc->natts, 1));
+	for (int i = 0; i < c->desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(c->desc, i);
+		Oid			outfn;
+		bool		varlena;
+
+		if (a->attbyval)
+			c->form[i] = FPG_HASH_BYVAL;
+		else if (a->attlen > 0)
+			c->form[i] = FPG_HASH_FIXED;
+		else if (a->attlen == -1 && fpg_hash_varlena_canonical(a->atttypid))
+			c->form[i] = FPG_HASH_VARLENA;
+		else
+		{
+			c->form[i] = FPG_HASH_TEXT;
+			getTypeOutputInfo(a->atttypid, &outfn, &varlena);
+			fmgr_info_cxt(outfn, &c->out[i], fcinfo->flinfo->fn_mcxt);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = c;
+	return c;
+}
+
+/*
+ * content_hash is the content hash PostgreSQL keeps in id maps for drift
+ * detection: the typed values of a row hashed column by column, without
+ * rendering them as text (which cost a fifth of a migration as SHA-1 of
+ * ROW(...)::text).  NULL and every value contribute in column order, so
+ * two rows hash alike only when every column has the same bytes.  It is
+ * only ever compared with itself on the same server.
+ */
+Datum
+content_hash(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader rec = PG_GETARG_HEAPTUPLEHEADER(0);
+	fpg_hash_cache *c = fpg_hash_setup(fcinfo, HeapTupleHeaderGetTypeId(rec),
+									   HeapTupleHeaderGetTypMod(rec));
+	HeapTupleData tuple;
+	uint64		h = UINT64CONST(0x66657279);	/* "fery" */
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = rec;
+	heap_deform_tuple(&tuple, c->desc, c->values, c->nulls);
+	for (int i = 0; i < c->desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(c->desc, i);
+		Datum		v = c->values[i];
+		uint64		one;
+
+		if (c->nulls[i])
+			one = UINT64CONST(0x9e3779b97f4a7c15);
+		else if (c->form[i] == FPG_HASH_BYVAL)
+			one = hash_bytes_extended((const unsigned char *) &v, sizeof(Datum), 1);
+		else if (c->form[i] == FPG_HASH_FIXED)
+			one = hash_bytes_extended((const unsigned char *) DatumGetPointer(v), a->attlen, 1);
+		else if (c->form[i] == FPG_HASH_VARLENA)
+		{
+			struct varlena *p = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(v));
+
+			one = hash_bytes_extended((const unsigned char *) VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), 1);
+			if (p != (struct varlena *) DatumGetPointer(v))
+				pfree(p);
+		}
+		else
+		{
+			char	   *t = OutputFunctionCall(&c->out[i], v);
+
+			one = hash_bytes_extended((const unsigned char *) t, strlen(t), 1);
+			pfree(t);
+		}
+		h = hash_combine64(h, one);
+	}
+	PG_RETURN_INT64((int64) h);
+}
+
+PG_FUNCTION_INFO_V1(rehash_content);
+
+/*
+ * rehash_content carries one phase's map over from ferry 0.1, whose
+ * content hash was of the row's text (ALTER EXTENSION ferry UPDATE calls it
+ * for every phase): without it every migrated row would look changed to
+ * validation, rollback and sync.  Returns the entries rehashed.
+ */
+Datum
+rehash_content(PG_FUNCTION_ARGS)
+{
+	char	   *name = fpg_text_arg(fcinfo, 0, "phase");
+	fy_error	err = {0};
+	fpg_phase	ph;
+	fy_plan    *plan;
+	uint64		n = 0;
+
+	SPI_connect();
+	fpg_load(name, &ph, FPG_RESOLVE);
+	plan = fy_plan_rehash(ph.phase, ph.meta, FY_POSTGRES, &err);
+	if (plan == NULL)
+		fpg_raise(&err);
+	for (int i = 0; i < plan->nstmts; i++)
+		n += fpg_exec(&ph, &plan->stmts[i]);
+	fy_plan_free(plan);
+	SPI_finish();
+	PG_RETURN_INT64((int64) n);
 }

@@ -109,6 +109,43 @@ fpg_try_fast(const fpg_phase *ph, const fy_stmt *st)
 }
 
 /*
+ * fpg_map_bulk_plan: a whole run whose map is empty and owned by the caller
+ * (dropping and building an index needs the owner) drops the map's new_key
+ * index before it writes (fy_plan_map_bulk) and returns true: the caller
+ * rebuilds it after.  Both happen in the run's transaction: if the run
+ * fails, the drop is undone with it.
+ */
+static bool
+fpg_map_bulk_plan(const fpg_phase *ph)
+{
+	fy_error	err = {0};
+	fy_buf		map;
+	fy_buf		b;
+	fy_stmt		st;
+
+	fy_buf_init(&map);
+	fy_buf_map_table(&map, ph->meta, FY_POSTGRES);
+	fy_buf_init(&b);
+	fy_buf_add(&b, "SELECT (SELECT count(*) FROM (SELECT 1 FROM ");
+	fy_buf_add(&b, map.oom ? "" : map.data);
+	fy_buf_add(&b, " LIMIT 1) AS m) + CASE WHEN pg_has_role(relowner, 'USAGE') THEN 0 ELSE 1 END"
+			   " FROM pg_catalog.pg_class WHERE oid = ");
+	fy_buf_literal(&b, FY_POSTGRES, map.oom ? "" : map.data);
+	fy_buf_add(&b, "::regclass");
+	if (b.oom || map.oom)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	st.role = FY_ROLE_COUNT;
+	st.sql = b.data;
+	fpg_exec(ph, &st);
+	fy_buf_free(&b);
+	fy_buf_free(&map);
+	if (fpg_count_value(1) > 0)
+		return false;
+	fpg_exec_plan(ph, fy_plan_map_bulk(ph->phase, ph->meta, FY_POSTGRES, false, &err), &err);
+	return true;
+}
+
+/*
  * fpg_run plans and runs one migrate (or one batch of it).  The fast plan
  * goes first; if it meets a value that its column's type will not take, it
  * is undone and the safe plan, which rejects such values row by row, runs
@@ -124,6 +161,7 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 	fy_error	err = {0};
 	fy_plan    *plan = fy_plan_migrate_range(ph->phase, ph->meta, FY_POSTGRES, run_id,
 											 range, false, &err);
+	bool		bulk = false;
 
 	if (plan == NULL)
 		fpg_raise(&err);
@@ -134,6 +172,8 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 		if ((flags & FPG_BATCH) &&
 			(st->role == FY_ROLE_CLEAR_REJECTS || st->role == FY_ROLE_COUNT))
 			continue;
+		if (st->role == FY_ROLE_MIGRATE && !(flags & FPG_BATCH))
+			bulk = fpg_map_bulk_plan(ph);
 		if (st->role != FY_ROLE_MIGRATE || ph->phase->abort_on_error)
 			fpg_exec(ph, st);
 		else if (!fpg_try_fast(ph, st))
@@ -153,6 +193,9 @@ fpg_run(const fpg_phase *ph, long run_id, const fy_keyrange *range, int flags,
 			out->mapped += fpg_count_value(1);
 			out->written += fpg_count_value(2);
 			out->rejected += fpg_count_value(3);
+			if (bulk)
+				fpg_exec_plan(ph, fy_plan_map_bulk(ph->phase, ph->meta, FY_POSTGRES, true, &err), &err);
+			bulk = false;
 		}
 		else if (st->role == FY_ROLE_COUNT)
 			fpg_counts(&out->counts);

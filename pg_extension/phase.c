@@ -10,15 +10,6 @@
 PG_FUNCTION_INFO_V1(define_phase);
 PG_FUNCTION_INFO_V1(drop_phase);
 
-static void
-fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err)
-{
-	if (plan == NULL)
-		fpg_raise(err);
-	for (int i = 0; i < plan->nstmts; i++)
-		fpg_exec(ph, &plan->stmts[i]);
-}
-
 /*
  * fpg_refuse_if_migrated: a phase's map and target rows were made by its
  * spec; while they exist the spec must go on meaning what it meant, so

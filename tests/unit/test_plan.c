@@ -110,11 +110,11 @@ postgres_statements_quote_every_identifier_with_double_quotes(void **state)
 
 	assert_non_null(strstr(sql, "INSERT INTO \"ferry\".\"map_7\" (\"legacy_1\", new_key, run_id, row_hash)"));
 	/* the map keeps the content hash of the row as written, in target types */
-	assert_non_null(strstr(sql, "\"ferry\".row_hash(ROW(CAST(ferry_c_1 AS jsonb), CAST(ferry_c_2 AS character varying(10)), CAST(ferry_c_3 AS text))::text)"));
+	assert_non_null(strstr(sql, "\"ferry\".content_hash(ROW(CAST(ferry_c_1 AS jsonb), CAST(ferry_c_2 AS character varying(10)), CAST(ferry_c_3 AS text)))"));
 	assert_non_null(strstr(sql, "FROM \"legacy\".\"Order Items\" AS s"));
 	assert_non_null(strstr(sql, "\"public\".uuid_v5('"));
 	assert_non_null(strstr(sql, "s.\"id\"::text"));
-	assert_non_null(strstr(sql, "::text) FROM ferry_cand WHERE ferry_reason IS NULL"));
+	assert_non_null(strstr(sql, " AS text))) FROM ferry_cand WHERE ferry_reason IS NULL"));
 	assert_non_null(strstr(sql, "SELECT ferry_key_1, ferry_new_key, 42, "));
 	assert_non_null(strstr(sql, "AND (id > 0)"));
 	assert_non_null(strstr(sql, "INSERT INTO \"app\".\"items\" (\"id\", \"legacy_id\", \"doc\", \"status\", \"title\")"));
@@ -175,6 +175,45 @@ define_creates_a_typed_map_keyed_both_ways(void **state)
 	assert_string_equal(plan->stmts[1].sql,
 						"CREATE INDEX `map_7_new_key` ON `ferry`.`map_7` (new_key)");
 	fy_plan_free(plan);
+}
+
+static void
+a_first_run_rebuilds_the_new_key_index_and_analyzes_the_map(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *before = fy_plan_map_bulk(f->phase, f->meta, FY_POSTGRES, false, &err);
+	fy_plan    *after = fy_plan_map_bulk(f->phase, f->meta, FY_POSTGRES, true, &err);
+	fy_plan    *my = fy_plan_map_bulk(f->phase, f->meta, FY_MARIADB, true, &err);
+
+	assert_int_equal(before->nstmts, 1);
+	assert_string_equal(before->stmts[0].sql, "DROP INDEX \"ferry\".\"map_7_new_key\"");
+	assert_int_equal(after->nstmts, 2);
+	assert_string_equal(after->stmts[0].sql, "CREATE INDEX \"map_7_new_key\" ON \"ferry\".\"map_7\" (new_key)");
+	assert_string_equal(after->stmts[1].sql, "ANALYZE \"ferry\".\"map_7\"");
+	assert_int_equal(my->nstmts, 0);
+	fy_plan_free(before);
+	fy_plan_free(after);
+	fy_plan_free(my);
+}
+
+static void
+a_map_of_0_1_is_rehashed_only_where_its_text_hash_still_matches(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *pg = fy_plan_rehash(f->phase, f->meta, FY_POSTGRES, &err);
+	fy_plan    *my = fy_plan_rehash(f->phase, f->meta, FY_MARIADB, &err);
+	const char *sql;
+
+	assert_int_equal(pg->nstmts, 1);
+	sql = pg->stmts[0].sql;
+	assert_non_null(strstr(sql, "UPDATE \"ferry\".\"map_7\" AS m SET row_hash = \"ferry\".content_hash(ROW(t.\"doc\", "));
+	assert_non_null(strstr(sql, " FROM \"app\".\"items\" AS t WHERE t.\"id\" = m.new_key AND m.row_hash = \"ferry\".row_hash(ROW(t.\"doc\", "));
+	assert_non_null(strstr(sql, ")::text)"));
+	assert_int_equal(my->nstmts, 0);
+	fy_plan_free(pg);
+	fy_plan_free(my);
 }
 
 static void
@@ -450,6 +489,8 @@ main(void)
 		cmocka_unit_test(mariadb_statements_quote_with_backticks_and_hex_literals),
 		cmocka_unit_test(the_v5_namespace_in_the_plan_is_the_phase_namespace),
 		cmocka_unit_test(define_creates_a_typed_map_keyed_both_ways),
+		cmocka_unit_test(a_first_run_rebuilds_the_new_key_index_and_analyzes_the_map),
+		cmocka_unit_test(a_map_of_0_1_is_rehashed_only_where_its_text_hash_still_matches),
 		cmocka_unit_test(rollback_deletes_only_mapped_rows_then_the_map),
 		cmocka_unit_test(accounting_counts_filtered_rows_through_the_declared_where),
 		cmocka_unit_test(an_unknown_column_is_named_with_its_table),

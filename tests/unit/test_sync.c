@@ -144,7 +144,7 @@ update_recomputes_in_place_and_takes_out_the_rest(void **state)
 	/* the valid ones: in place, same key, hash refreshed */
 	assert_non_null(strstr(sql, "ferry_updated AS (UPDATE \"app\".\"events\" AS t SET \"budget\" = c.ferry_c_1"));
 	assert_non_null(strstr(sql, "JOIN \"ferry\".\"map_7\" AS m ON m.\"legacy_1\" = c.ferry_key_1 WHERE t.\"id\" = m.new_key RETURNING 1)"));
-	assert_non_null(strstr(sql, "ferry_hashed AS (UPDATE \"ferry\".\"map_7\" AS m SET row_hash = \"ferry\".row_hash(ROW(CAST(ferry_c_1 AS "));
+	assert_non_null(strstr(sql, "ferry_hashed AS (UPDATE \"ferry\".\"map_7\" AS m SET row_hash = \"ferry\".content_hash(ROW(CAST(ferry_c_1 AS "));
 	assert_non_null(strstr(sql, "SELECT (SELECT count(*) FROM ferry_removed) AS removed, (SELECT count(*) FROM ferry_unmapped) AS unmapped, (SELECT count(*) FROM ferry_updated) AS updated"));
 	fy_plan_free(plan);
 }
