@@ -65,6 +65,8 @@ DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
+DROP FUNCTION IF EXISTS ferry_statements;
+DROP PROCEDURE IF EXISTS migrate_phase_dry_run;
 DROP PROCEDURE IF EXISTS migrate_all;
 DROP PROCEDURE IF EXISTS ferry_interrupted;
 DROP PROCEDURE IF EXISTS ferry_keyscan;
@@ -645,26 +647,49 @@ BEGIN
     SET o_row = JSON_OBJECT('phase', p_name, 'migrated', v_inserted,
                             'merged', v_this_run - v_inserted,
                             'rejected', v_rejected, 'filtered', v_filtered,
-                            'skipped', v_migrated - v_this_run, 'seconds', v_seconds);
+                            'skipped', v_migrated - v_this_run, 'seconds', v_seconds,
+                            'plan', JSON_EXTRACT(v_plan, '$.statements'));
 END//
 
 -- ferry_runs: result rows collected by ferry_migrate, as one result set:
--- phase, migrated, merged, rejected, filtered, skipped, seconds.
-CREATE PROCEDURE ferry_runs(IN p_rows LONGTEXT CHARACTER SET utf8mb4)
+-- phase, migrated, merged, rejected, filtered, skipped, seconds, and, when
+-- p_statements (a dry run), the statements of each run's plan.
+CREATE PROCEDURE ferry_runs(IN p_rows LONGTEXT CHARACTER SET utf8mb4,
+                            IN p_statements BOOLEAN)
     SQL SECURITY INVOKER
     NO SQL
 BEGIN
-    SELECT r.phase, r.migrated, r.merged, r.rejected, r.filtered, r.skipped, r.seconds
-      FROM JSON_TABLE(p_rows, '$[*]' COLUMNS (
-               seq FOR ORDINALITY,
-               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
-               migrated BIGINT PATH '$.migrated',
-               merged BIGINT PATH '$.merged',
-               rejected BIGINT PATH '$.rejected',
-               filtered BIGINT PATH '$.filtered',
-               skipped BIGINT PATH '$.skipped',
-               seconds DOUBLE PATH '$.seconds')) AS r
-     ORDER BY r.seq;
+    EXECUTE IMMEDIATE CONCAT(
+        'SELECT r.phase, r.migrated, r.merged, r.rejected, r.filtered, r.skipped, r.seconds',
+        IF(p_statements, ', ferry_statements(r.plan) AS statements', ''),
+        ' FROM JSON_TABLE(?, ''$[*]'' COLUMNS (',
+        '  seq FOR ORDINALITY,',
+        '  phase VARCHAR(255) CHARACTER SET utf8mb4 PATH ''$.phase'',',
+        '  migrated BIGINT PATH ''$.migrated'',',
+        '  merged BIGINT PATH ''$.merged'',',
+        '  rejected BIGINT PATH ''$.rejected'',',
+        '  filtered BIGINT PATH ''$.filtered'',',
+        '  skipped BIGINT PATH ''$.skipped'',',
+        '  seconds DOUBLE PATH ''$.seconds'',',
+        '  plan JSON PATH ''$.plan'')) AS r ORDER BY r.seq')
+      USING p_rows;
+END//
+
+-- ferry_statements: a plan's statements as the SQL text a DBA can read or
+-- run, each ended by ";" on a line of its own.
+CREATE FUNCTION ferry_statements(p_plan LONGTEXT CHARACTER SET utf8mb4)
+    RETURNS LONGTEXT CHARACTER SET utf8mb4
+    SQL SECURITY INVOKER
+    DETERMINISTIC NO SQL
+BEGIN
+    DECLARE v_text LONGTEXT CHARACTER SET utf8mb4 DEFAULT '';
+    DECLARE v_i INT DEFAULT 0;
+
+    WHILE v_i < COALESCE(JSON_LENGTH(p_plan), 0) DO
+        SET v_text = CONCAT(v_text, JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$[', v_i, '].sql'))), ';\n');
+        SET v_i = v_i + 1;
+    END WHILE;
+    RETURN v_text;
 END//
 
 -- migrate_phase: one phase's run (ferry_migrate), shown as one row.
@@ -675,7 +700,47 @@ BEGIN
     DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
 
     CALL ferry_migrate(p_name, v_row);
-    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')));
+    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')), FALSE);
+END//
+
+-- migrate_phase_dry_run: migrate_phase(name, dry_run => true) of
+-- PostgreSQL (a MariaDB 10.11 procedure has no parameter defaults, so a
+-- second parameter would break every CALL migrate_phase('x')): the whole
+-- run, inside a transaction (or a savepoint of the caller's) that is then
+-- rolled back, so the counts are the real ones and nothing is written, not
+-- even the log row; the run's statements come as a last column.
+CREATE PROCEDURE migrate_phase_dry_run(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_dry_run;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF v_outer THEN
+        SAVEPOINT ferry_dry_run;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    CALL ferry_migrate(p_name, v_row);
+    IF v_outer THEN
+        ROLLBACK TO SAVEPOINT ferry_dry_run;
+    ELSE
+        ROLLBACK;
+    END IF;
+    SET v_open = FALSE;
+    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')), TRUE);
 END//
 
 -- migrate_all: every phase of this database, each after the phases it
@@ -757,7 +822,7 @@ BEGIN
     ELSE
         COMMIT;
     END IF;
-    CALL ferry_runs(v_rows);
+    CALL ferry_runs(v_rows, FALSE);
 END//
 
 -- ferry_interrupted: a batched run that is still 'started' while its
@@ -971,7 +1036,7 @@ BEGIN
         'filtered', CAST(JSON_VALUE(v_counts, '$.filtered') AS SIGNED),
         'skipped', CAST(JSON_VALUE(v_counts, '$.migrated') AS SIGNED)
                    - CAST(JSON_VALUE(v_counts, '$.this_run') AS SIGNED),
-        'seconds', v_secs)));
+        'seconds', v_secs)), FALSE);
 END//
 
 -- ferry_accounting: the accounting checks of one phase, appended to a JSON
