@@ -78,6 +78,8 @@ DROP PROCEDURE IF EXISTS assert_migration_integrity;
 DROP PROCEDURE IF EXISTS migration_status;
 DROP PROCEDURE IF EXISTS id_mappings;
 DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS ferry_uniques;
+DROP PROCEDURE IF EXISTS preflight;
 
 DELIMITER //
 
@@ -1037,6 +1039,125 @@ BEGIN
         'skipped', CAST(JSON_VALUE(v_counts, '$.migrated') AS SIGNED)
                    - CAST(JSON_VALUE(v_counts, '$.this_run') AS SIGNED),
         'seconds', v_secs)), FALSE);
+END//
+
+-- ferry_uniques: the target's unique indexes (the primary key included),
+-- for preflight's uniqueness check, added to the metadata as "uniques".
+-- An index on a prefix of a column (SUB_PART) compares less than the
+-- values, so it is left out, as PostgreSQL leaves out expression indexes.
+CREATE PROCEDURE ferry_uniques(INOUT io_meta LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_uniques LONGTEXT CHARACTER SET utf8mb4;
+
+    SELECT CONCAT('[', COALESCE(GROUP_CONCAT(u.ix ORDER BY u.name SEPARATOR ','), ''), ']')
+      INTO v_uniques
+      FROM (SELECT INDEX_NAME AS name,
+                   CONCAT('{"name":', JSON_QUOTE(INDEX_NAME), ',"columns":[',
+                          GROUP_CONCAT(JSON_QUOTE(COLUMN_NAME) ORDER BY SEQ_IN_INDEX SEPARATOR ','),
+                          ']}') AS ix
+              FROM information_schema.STATISTICS
+             WHERE BINARY TABLE_SCHEMA = JSON_VALUE(io_meta, '$.target.schema')
+               AND BINARY TABLE_NAME = JSON_VALUE(io_meta, '$.target.name')
+               AND NON_UNIQUE = 0
+             GROUP BY INDEX_NAME
+            HAVING SUM(SUB_PART IS NOT NULL) = 0) AS u;
+    SET io_meta = JSON_SET(io_meta, '$.uniques', JSON_EXTRACT(v_uniques, '$'));
+END//
+
+-- preflight: what migrate_phase would find wrong with a phase's pending
+-- rows, before any write, one row per finding or per check that finds
+-- nothing (phase, check_name, status, rows, details, sample), worded by
+-- the core as on PostgreSQL.  The checks run inside a transaction (read
+-- only when it is preflight's own) or a savepoint of the caller's, rolled
+-- back after them: even a spec's sql that writes leaves nothing behind.  A
+-- check whose statement fails is reported as ERROR "could not check"; a
+-- table or column that does not resolve is the relations ERROR, and then
+-- nothing else is checked.
+CREATE PROCEDURE preflight(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4 DEFAULT '{}';
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_results LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_report LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_relations TEXT CHARACTER SET utf8mb4 DEFAULT NULL;
+    DECLARE v_error TEXT CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+    DECLARE v_i, v_n INT DEFAULT 0;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_preflight;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    relations: BEGIN
+        DECLARE EXIT HANDLER FOR SQLEXCEPTION
+            GET DIAGNOSTICS CONDITION 1 v_relations = MESSAGE_TEXT;
+        CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+        CALL ferry_uniques(v_meta);
+        SET v_plan = ferry_plan_preflight(p_name, v_spec, v_meta);
+        CALL ferry_check(v_plan);
+    END relations;
+
+    IF v_relations IS NULL THEN
+        IF v_outer THEN
+            SAVEPOINT ferry_preflight;
+        ELSE
+            START TRANSACTION READ ONLY;
+        END IF;
+        SET v_open = TRUE;
+        SET v_n = JSON_LENGTH(v_plan, '$.statements');
+        WHILE v_i < v_n DO
+            SET v_error = NULL, @ferry_failures = NULL, @ferry_sample = NULL;
+            one_check: BEGIN
+                DECLARE EXIT HANDLER FOR SQLEXCEPTION
+                    GET DIAGNOSTICS CONDITION 1 v_error = MESSAGE_TEXT;
+                EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
+                    JSON_UNQUOTE(JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, '].sql'))),
+                    ') AS ferry_check');
+            END one_check;
+            SET v_results = JSON_ARRAY_APPEND(v_results, '$',
+                JSON_OBJECT('failures', CAST(@ferry_failures AS SIGNED), 'sample', @ferry_sample,
+                            'error', v_error));
+            SET v_i = v_i + 1;
+        END WHILE;
+        SET @ferry_failures = NULL, @ferry_sample = NULL;
+        IF v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_preflight;
+        ELSE
+            ROLLBACK;
+        END IF;
+        SET v_open = FALSE;
+        SET v_report = ferry_preflight_report(p_name, v_spec, v_meta,
+                                              JSON_OBJECT('results', JSON_EXTRACT(v_results, '$')));
+    ELSE
+        SET v_report = ferry_preflight_report(p_name, v_spec, '{}',
+                                              JSON_OBJECT('relations_error', v_relations));
+    END IF;
+    CALL ferry_check(v_report);
+    SELECT r.phase, r.check_name, r.status, r.rows, r.details, r.sample
+      FROM JSON_TABLE(v_report, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+               status VARCHAR(8) CHARACTER SET utf8mb4 PATH '$.status',
+               `rows` BIGINT PATH '$.rows',
+               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+               sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS r
+     ORDER BY r.seq;
 END//
 
 -- ferry_accounting: the accounting checks of one phase, appended to a JSON

@@ -85,6 +85,8 @@ static const udf udfs[] = {
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},
 	{"ferry_plan_migrate_range", "TTTIT", {"p", "$spec", "$meta", "1", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}"}},
 	{"ferry_plan_keyscan", "TTTTTI", {"p", "$spec", "$meta", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}", "nth", "10"}},
+	{"ferry_plan_preflight", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_preflight_report", "TTTT", {"p", "$spec", "$meta", "{\"results\": [{\"failures\": 2, \"sample\": \"1, 2\"}]}"}},
 };
 #define NUDFS (sizeof(udfs) / sizeof(udfs[0]))
 
