@@ -77,6 +77,9 @@ DROP PROCEDURE IF EXISTS ferry_check_rows;
 DROP PROCEDURE IF EXISTS assert_migration_integrity;
 DROP PROCEDURE IF EXISTS migration_status;
 DROP PROCEDURE IF EXISTS id_mappings;
+DROP PROCEDURE IF EXISTS ferry_map_probe;
+DROP PROCEDURE IF EXISTS map_id;
+DROP PROCEDURE IF EXISTS legacy_id;
 DROP PROCEDURE IF EXISTS rollback_migration;
 DROP PROCEDURE IF EXISTS ferry_uniques;
 DROP PROCEDURE IF EXISTS preflight;
@@ -133,6 +136,7 @@ BEGIN
         WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
         WHEN '2D000' THEN SIGNAL SQLSTATE '2D000' SET MESSAGE_TEXT = v_text;
+        WHEN '21000' THEN SIGNAL SQLSTATE '21000' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
     END CASE;
 END//
@@ -1409,6 +1413,90 @@ BEGIN
     ELSE
         EXECUTE IMMEDIATE CONCAT(v_sql, ' ORDER BY 1, 6, 3');
     END IF;
+END//
+
+-- ferry_map_probe: one lookup in a phase's id map, for map_id and
+-- legacy_id.  A stored function cannot run dynamic SQL, and every phase's
+-- map is a table of its own (ferry.map_<id>), so both are procedures with
+-- an OUT parameter.  p_by_legacy: p_key is a legacy key (a composite one
+-- as a JSON array of its parts in source_key order) and the answer is the
+-- new key; otherwise p_key is a new key and the answer the legacy key
+-- (parts joined with /), and a new key several legacy keys were merged
+-- into is refused (21000).  One index probe; NULL when nothing matches.
+CREATE PROCEDURE ferry_map_probe(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                                 IN p_key TEXT CHARACTER SET utf8mb4,
+                                 IN p_by_legacy BOOLEAN,
+                                 OUT o_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_nkeys INT;
+    DECLARE v_where TEXT CHARACTER SET utf8mb4 DEFAULT 'm.legacy_1 = @ferry_key';
+    DECLARE v_legacy TEXT CHARACTER SET utf8mb4 DEFAULT 'CAST(m.legacy_1 AS CHAR CHARACTER SET utf8mb4)';
+    DECLARE v_k INT DEFAULT 2;
+
+    CALL ferry_load(p_phase, v_id, v_spec, v_summary);
+    SET o_key = NULL, v_nkeys = JSON_VALUE(v_summary, '$.nkeys');
+    IF p_by_legacy AND v_nkeys > 1 AND p_key IS NOT NULL
+       AND (NOT JSON_VALID(p_key) OR JSON_TYPE(p_key) <> 'ARRAY' OR JSON_LENGTH(p_key) <> v_nkeys) THEN
+        CALL ferry_fail('22023',
+            CONCAT('phase "', p_phase, '" has a source key of ', v_nkeys,
+                   ' columns: pass the legacy key as a JSON array of ', v_nkeys, ' values'),
+            CONCAT('For example CALL map_id(''', p_phase, ''', ''[7, 3]'', @new_key).'));
+    END IF;
+    IF v_nkeys > 1 THEN
+        SET v_where = 'm.legacy_1 = JSON_VALUE(@ferry_key, ''$[0]'')';
+    END IF;
+    WHILE v_k <= v_nkeys DO
+        SET v_where = CONCAT(v_where, ' AND m.legacy_', v_k, ' = JSON_VALUE(@ferry_key, ''$[', v_k - 1, ']'')'),
+            v_legacy = CONCAT(v_legacy, ', CAST(m.legacy_', v_k, ' AS CHAR CHARACTER SET utf8mb4)');
+        SET v_k = v_k + 1;
+    END WHILE;
+    IF p_key IS NOT NULL AND p_by_legacy THEN
+        SET @ferry_key = p_key;
+        EXECUTE IMMEDIATE CONCAT('SET @ferry_found = (SELECT CAST(m.new_key AS CHAR CHARACTER SET utf8mb4)',
+                                 ' FROM `ferry`.`map_', v_id, '` AS m WHERE ', v_where, ')');
+        SET o_key = @ferry_found;
+    ELSEIF p_key IS NOT NULL THEN
+        SET @ferry_key = p_key;
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*), MIN(CONCAT_WS(''/'', ', v_legacy, '))',
+                                 ' INTO @ferry_n, @ferry_found FROM `ferry`.`map_', v_id,
+                                 '` AS m WHERE m.new_key = @ferry_key');
+        IF @ferry_n > 1 THEN
+            SET @ferry_key = NULL, @ferry_found = NULL;
+            CALL ferry_fail('21000',
+                CONCAT('phase "', p_phase, '" merged ', @ferry_n, ' legacy keys into new key ', p_key),
+                CONCAT('CALL id_mappings(''', p_phase, ''') lists them.'));
+        END IF;
+        SET o_key = @ferry_found;
+    END IF;
+    SET @ferry_key = NULL, @ferry_found = NULL, @ferry_n = NULL;
+END//
+
+-- map_id: the new key (as text) a phase made from a legacy key:
+-- CALL map_id('wedding_data', '42', @event_id).  See ferry_map_probe.
+CREATE PROCEDURE map_id(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                        IN p_legacy_key TEXT CHARACTER SET utf8mb4,
+                        OUT o_new_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    CALL ferry_map_probe(p_phase, p_legacy_key, TRUE, o_new_key);
+END//
+
+-- legacy_id: the legacy key (as text, a composite one's parts joined with
+-- /) a phase mapped to a new key: CALL legacy_id('wedding_data', @event_id,
+-- @invitation).  See ferry_map_probe.
+CREATE PROCEDURE legacy_id(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                           IN p_new_key TEXT CHARACTER SET utf8mb4,
+                           OUT o_legacy_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    CALL ferry_map_probe(p_phase, p_new_key, FALSE, o_legacy_key);
 END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and
