@@ -60,6 +60,7 @@ DROP PROCEDURE IF EXISTS ferry_exec_plan;
 DROP PROCEDURE IF EXISTS ferry_exec;
 DROP PROCEDURE IF EXISTS ferry_dependents;
 DROP PROCEDURE IF EXISTS ferry_accounting;
+DROP PROCEDURE IF EXISTS ferry_phase_order;
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
@@ -448,6 +449,41 @@ BEGIN
         o_orphans = JSON_VALUE(v_counts, '$.orphans');
 END//
 
+-- ferry_phase_order: the phases of this database in dependency order (a
+-- JSON array of names; ferry_dependency_order, the core's sort, as on
+-- PostgreSQL), with p_summary standing in for the stored phase of its name
+-- (a spec being defined; a new one comes last).  A cycle or a dependency
+-- on a phase that does not exist is refused by name (22023, 42704).
+CREATE PROCEDURE ferry_phase_order(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
+                                   OUT o_order LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_graph LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4 DEFAULT JSON_VALUE(p_summary, '$.name');
+    DECLARE v_placed BOOLEAN DEFAULT FALSE;
+    DECLARE v_id BIGINT;
+
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+    WHILE v_id IS NOT NULL DO
+        SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
+        CALL ferry_check(v_summary);
+        IF JSON_VALUE(v_summary, '$.name') = v_name THEN
+            SET v_summary = p_summary, v_placed = TRUE;
+        END IF;
+        SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', JSON_VALUE(v_summary, '$.name'),
+            'depends_on', JSON_EXTRACT(v_summary, '$.depends_on')));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+    END WHILE;
+    IF p_summary IS NOT NULL AND NOT v_placed THEN
+        SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', v_name,
+            'depends_on', JSON_EXTRACT(p_summary, '$.depends_on')));
+    END IF;
+    SET o_order = ferry_dependency_order(v_graph);
+    CALL ferry_check(o_order);
+END//
+
 -- define_phase: validate a spec against the tables and store it, creating
 -- the phase's id map.  The same spec again is a no-op; a different spec
 -- replaces a phase that has not run, and is refused once rows are mapped
@@ -465,6 +501,7 @@ body: BEGIN
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     -- A new phase whose map could not be created (completely: the table
@@ -502,6 +539,7 @@ body: BEGIN
     CALL ferry_build_meta(v_summary, p_name, COALESCE(v_id, 1), v_meta);
     SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
     CALL ferry_check(v_plan);
+    CALL ferry_phase_order(v_summary, v_order);
 
     IF v_id IS NOT NULL THEN
         CALL ferry_map_rows(v_id, v_rows);
@@ -751,8 +789,9 @@ END//
 
 -- migrate_all: every phase of this database, each after the phases it
 -- depends on (otherwise in definition order), in one transaction: all of
--- them or, on an error, none.  Phases that depend on each other in a
--- cycle are refused by name before anything runs.
+-- them or, on an error, none.  define_phase refuses a cycle; one made
+-- behind its back (the catalog edited by hand) is refused here by name
+-- before anything runs.
 CREATE PROCEDURE migrate_all()
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
@@ -760,12 +799,7 @@ BEGIN
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
     DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
     DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
-    DECLARE v_left TEXT CHARACTER SET utf8mb4;
-    DECLARE v_id BIGINT;
     DECLARE v_i, v_n INT;
-    DECLARE v_ready, v_placed BOOLEAN;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
     DECLARE v_open BOOLEAN DEFAULT FALSE;
 
@@ -779,37 +813,8 @@ BEGIN
         RESIGNAL;
     END;
 
-    -- the order: repeatedly the first phase whose dependencies are placed
-    SET v_n = (SELECT count(*) FROM ferry.phases WHERE db = DATABASE());
-    WHILE JSON_LENGTH(v_order) < v_n DO
-        SET v_placed = FALSE;
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
-        WHILE v_id IS NOT NULL AND NOT v_placed DO
-            SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
-            CALL ferry_check(v_summary);
-            SET v_name = JSON_VALUE(v_summary, '$.name');
-            IF NOT JSON_CONTAINS(v_order, JSON_QUOTE(v_name)) THEN
-                SET v_ready = TRUE, v_i = 0;
-                WHILE v_ready AND v_i < COALESCE(JSON_LENGTH(v_summary, '$.depends_on'), 0) DO
-                    SET v_ready = JSON_CONTAINS(v_order,
-                        JSON_QUOTE(JSON_VALUE(v_summary, CONCAT('$.depends_on[', v_i, ']'))));
-                    SET v_i = v_i + 1;
-                END WHILE;
-                IF v_ready THEN
-                    SET v_order = JSON_ARRAY_APPEND(v_order, '$', v_name);
-                    SET v_placed = TRUE;
-                END IF;
-            END IF;
-            SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
-        END WHILE;
-        IF NOT v_placed THEN
-            SET v_left = (SELECT GROUP_CONCAT(name ORDER BY id SEPARATOR ', ') FROM ferry.phases
-                           WHERE db = DATABASE() AND NOT JSON_CONTAINS(v_order, JSON_QUOTE(name)));
-            CALL ferry_fail('22023',
-                CONCAT('phases depend on each other in a cycle, or on phases that do not exist: ', v_left),
-                'Remove one of these dependencies (a "ref" or "depends_on"), or define the missing phase.');
-        END IF;
-    END WHILE;
+    CALL ferry_phase_order(NULL, v_order);
+    SET v_n = JSON_LENGTH(v_order);
 
     IF v_outer THEN
         SAVEPOINT ferry_migrate_all;
