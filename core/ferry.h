@@ -686,6 +686,24 @@ extern void fy_preflight_finding(const fy_stmt *st, int64_t failures,
 extern void fy_preflight_failed(const char *check, const char *message,
 								fy_check *out);
 
+/*
+ * fy_preflight_report words a whole preflight report, in the order of
+ * fy_preflight_checks, for both engines: when relations_error is set (the
+ * phase's relations do not resolve), that as the relations ERROR and every
+ * other check as not checked; otherwise relations OK, then per check a row
+ * for each of its statements that failed to run (errors[i], the engine's
+ * message) or found rows (failures[i], samples[i]), or one OK row.  emit
+ * gets each row; rows is meaningful when has_rows.
+ */
+typedef void (*fy_preflight_emit) (void *ctx, const fy_check *c, bool has_rows,
+								   int64_t rows, const char *sample);
+extern void fy_preflight_report(fy_dialect d, const fy_plan *plan,
+								const int64_t *failures,
+								const char *const *samples,
+								const char *const *errors,
+								const char *relations_error,
+								fy_preflight_emit emit, void *ctx);
+
 /* ------------------------------------------------------------------ json */
 
 typedef enum fy_case

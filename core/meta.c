@@ -161,6 +161,47 @@ fy_meta_count(const cJSON *v, long max)
 	return (long) v->valuedouble;
 }
 
+/*
+ * fy_meta_uniques: the target's unique indexes, for preflight, as
+ * [{"name": "...", "columns": ["a", "b"]}, ...] (absent: none).
+ */
+static void
+fy_meta_uniques(fy_meta *meta, const cJSON *list, fy_error *err)
+{
+	const cJSON *u;
+
+	cJSON_ArrayForEach(u, list)
+	{
+		const cJSON *cols = cJSON_GetObjectItemCaseSensitive(u, "columns");
+		const char *names[64];
+		int			n = 0;
+		const cJSON *c;
+
+		if (fy_json_str(u, "name") == NULL || !cJSON_IsArray(cols) ||
+			cJSON_GetArraySize(cols) < 1 || cJSON_GetArraySize(cols) > 64)
+		{
+			fy_fail(err, FY_ERR_INVALID_JSON,
+					"metadata: every entry of \"uniques\" needs \"name\" and 1 to 64 \"columns\"");
+			return;
+		}
+		cJSON_ArrayForEach(c, cols)
+		{
+			if (!cJSON_IsString(c))
+			{
+				fy_fail(err, FY_ERR_INVALID_JSON,
+						"metadata: the \"columns\" of a unique index must be names");
+				return;
+			}
+			names[n++] = c->valuestring;
+		}
+		if (!fy_meta_add_unique(meta, fy_json_str(u, "name"), names, n))
+		{
+			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+			return;
+		}
+	}
+}
+
 fy_meta *
 fy_meta_parse(const char *json, fy_error *err)
 {
@@ -226,6 +267,8 @@ fy_meta_parse(const char *json, fy_error *err)
 				fy_arena_strdup(meta->arena, fy_json_str(r, "target_key"));
 		}
 	}
+	if (err->code == FY_OK)
+		fy_meta_uniques(meta, cJSON_GetObjectItemCaseSensitive(doc, "uniques"), err);
 	cJSON_Delete(doc);
 	if (err->code != FY_OK)
 	{

@@ -390,14 +390,29 @@ fypf_unique_rows(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 {
 	if (ph->nmerge_on > 0 && d == FY_POSTGRES)
 		fy_buf_add(b, "(SELECT DISTINCT ON (w0.ferry_gid) w0.* FROM ");
+	else if (ph->nmerge_on > 0)
+		fy_buf_add(b, "(SELECT w0.* FROM ");
 	fy_buf_add(b, "(SELECT ");
 	fyp_sample_keys(b, ph, d);
 	fy_buf_add(b, vals ? vals : "");
-	if (ph->nmerge_on > 0 && d == FY_POSTGRES)
+	if (ph->nmerge_on > 0)
 	{
 		fy_buf_add(b, ", ");
 		fyp_group_id(b, ph, d, "s");
 		fy_buf_add(b, " AS ferry_gid");
+	}
+	if (ph->nmerge_on > 0 && d == FY_MARIADB)
+	{
+		/* MariaDB has no DISTINCT ON: the group's first row by number */
+		fy_buf_add(b, ", ROW_NUMBER() OVER (PARTITION BY ");
+		fyp_group_id(b, ph, d, "s");
+		fy_buf_add(b, " ORDER BY ");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			fyp_col(b, d, "s", ph->source_key[i]);
+		}
+		fy_buf_add(b, ") AS ferry_rn");
 	}
 	fy_buf_add(b, " FROM ");
 	fyp_pending_with_refs(b, ph, meta, d, refs);
@@ -409,6 +424,8 @@ fypf_unique_rows(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 			fy_buf_addf(b, ", w0.ferry_o_%d", i + 1);
 		fy_buf_add(b, ")");
 	}
+	else if (ph->nmerge_on > 0)
+		fy_buf_add(b, " AS w0 WHERE w0.ferry_rn = 1)");
 }
 
 /*
@@ -672,5 +689,62 @@ fy_preflight_failed(const char *check, const char *message, fy_check *out)
 		snprintf(out->details, sizeof(out->details), "%s%s",
 				 strcmp(out->name, "relations") == 0 ? "" : "could not check: ",
 				 message);
+	}
+}
+
+void
+fy_preflight_report(fy_dialect d, const fy_plan *plan, const int64_t *failures,
+					const char *const *samples, const char *const *errors,
+					const char *relations_error, fy_preflight_emit emit, void *ctx)
+{
+	const char *checks[FY_PREFLIGHT_MAX_CHECKS];
+	int			nchecks = fy_preflight_checks(d, checks);
+	fy_check	c;
+
+	if (relations_error != NULL)
+	{
+		for (int i = 0; i < nchecks; i++)
+		{
+			fy_preflight_failed(checks[i], i == 0 ? relations_error : NULL, &c);
+			emit(ctx, &c, false, 0, NULL);
+		}
+		return;
+	}
+	fy_preflight_ok("relations", &c);
+	emit(ctx, &c, true, 0, NULL);
+	for (int k = 1; k < nchecks; k++)
+	{
+		bool		found = false;
+
+		for (int i = 0; plan != NULL && i < plan->nstmts; i++)
+		{
+			const fy_stmt *st = &plan->stmts[i];
+
+			if (st->check == NULL || strcmp(st->check, checks[k]) != 0)
+				continue;
+			if (errors[i] != NULL)
+			{
+				char		msg[sizeof(c.details)];
+
+				if (st->label)
+					snprintf(msg, sizeof(msg), "\"%s\": %s", st->label, errors[i]);
+				else
+					snprintf(msg, sizeof(msg), "%s", errors[i]);
+				fy_preflight_failed(checks[k], msg, &c);
+				emit(ctx, &c, false, 0, NULL);
+				found = true;
+			}
+			else if (failures[i] > 0)
+			{
+				fy_preflight_finding(st, failures[i], &c);
+				emit(ctx, &c, true, failures[i], samples[i]);
+				found = true;
+			}
+		}
+		if (!found)
+		{
+			fy_preflight_ok(checks[k], &c);
+			emit(ctx, &c, true, 0, NULL);
+		}
 	}
 }

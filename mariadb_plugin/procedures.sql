@@ -60,11 +60,14 @@ DROP PROCEDURE IF EXISTS ferry_exec_plan;
 DROP PROCEDURE IF EXISTS ferry_exec;
 DROP PROCEDURE IF EXISTS ferry_dependents;
 DROP PROCEDURE IF EXISTS ferry_accounting;
+DROP PROCEDURE IF EXISTS ferry_phase_order;
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
+DROP FUNCTION IF EXISTS ferry_statements;
+DROP PROCEDURE IF EXISTS migrate_phase_dry_run;
 DROP PROCEDURE IF EXISTS migrate_all;
 DROP PROCEDURE IF EXISTS ferry_interrupted;
 DROP PROCEDURE IF EXISTS ferry_keyscan;
@@ -75,7 +78,12 @@ DROP PROCEDURE IF EXISTS ferry_check_rows;
 DROP PROCEDURE IF EXISTS assert_migration_integrity;
 DROP PROCEDURE IF EXISTS migration_status;
 DROP PROCEDURE IF EXISTS id_mappings;
+DROP PROCEDURE IF EXISTS ferry_map_probe;
+DROP PROCEDURE IF EXISTS map_id;
+DROP PROCEDURE IF EXISTS legacy_id;
 DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS ferry_uniques;
+DROP PROCEDURE IF EXISTS preflight;
 
 DELIMITER //
 
@@ -129,6 +137,7 @@ BEGIN
         WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
         WHEN '2D000' THEN SIGNAL SQLSTATE '2D000' SET MESSAGE_TEXT = v_text;
+        WHEN '21000' THEN SIGNAL SQLSTATE '21000' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
     END CASE;
 END//
@@ -440,6 +449,41 @@ BEGIN
         o_orphans = JSON_VALUE(v_counts, '$.orphans');
 END//
 
+-- ferry_phase_order: the phases of this database in dependency order (a
+-- JSON array of names; ferry_dependency_order, the core's sort, as on
+-- PostgreSQL), with p_summary standing in for the stored phase of its name
+-- (a spec being defined; a new one comes last).  A cycle or a dependency
+-- on a phase that does not exist is refused by name (22023, 42704).
+CREATE PROCEDURE ferry_phase_order(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
+                                   OUT o_order LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_graph LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4 DEFAULT JSON_VALUE(p_summary, '$.name');
+    DECLARE v_placed BOOLEAN DEFAULT FALSE;
+    DECLARE v_id BIGINT;
+
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+    WHILE v_id IS NOT NULL DO
+        SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
+        CALL ferry_check(v_summary);
+        IF JSON_VALUE(v_summary, '$.name') = v_name THEN
+            SET v_summary = p_summary, v_placed = TRUE;
+        END IF;
+        SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', JSON_VALUE(v_summary, '$.name'),
+            'depends_on', JSON_EXTRACT(v_summary, '$.depends_on')));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+    END WHILE;
+    IF p_summary IS NOT NULL AND NOT v_placed THEN
+        SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', v_name,
+            'depends_on', JSON_EXTRACT(p_summary, '$.depends_on')));
+    END IF;
+    SET o_order = ferry_dependency_order(v_graph);
+    CALL ferry_check(o_order);
+END//
+
 -- define_phase: validate a spec against the tables and store it, creating
 -- the phase's id map.  The same spec again is a no-op; a different spec
 -- replaces a phase that has not run, and is refused once rows are mapped
@@ -457,6 +501,7 @@ body: BEGIN
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     -- A new phase whose map could not be created (completely: the table
@@ -494,6 +539,7 @@ body: BEGIN
     CALL ferry_build_meta(v_summary, p_name, COALESCE(v_id, 1), v_meta);
     SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
     CALL ferry_check(v_plan);
+    CALL ferry_phase_order(v_summary, v_order);
 
     IF v_id IS NOT NULL THEN
         CALL ferry_map_rows(v_id, v_rows);
@@ -645,26 +691,49 @@ BEGIN
     SET o_row = JSON_OBJECT('phase', p_name, 'migrated', v_inserted,
                             'merged', v_this_run - v_inserted,
                             'rejected', v_rejected, 'filtered', v_filtered,
-                            'skipped', v_migrated - v_this_run, 'seconds', v_seconds);
+                            'skipped', v_migrated - v_this_run, 'seconds', v_seconds,
+                            'plan', JSON_EXTRACT(v_plan, '$.statements'));
 END//
 
 -- ferry_runs: result rows collected by ferry_migrate, as one result set:
--- phase, migrated, merged, rejected, filtered, skipped, seconds.
-CREATE PROCEDURE ferry_runs(IN p_rows LONGTEXT CHARACTER SET utf8mb4)
+-- phase, migrated, merged, rejected, filtered, skipped, seconds, and, when
+-- p_statements (a dry run), the statements of each run's plan.
+CREATE PROCEDURE ferry_runs(IN p_rows LONGTEXT CHARACTER SET utf8mb4,
+                            IN p_statements BOOLEAN)
     SQL SECURITY INVOKER
     NO SQL
 BEGIN
-    SELECT r.phase, r.migrated, r.merged, r.rejected, r.filtered, r.skipped, r.seconds
-      FROM JSON_TABLE(p_rows, '$[*]' COLUMNS (
-               seq FOR ORDINALITY,
-               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
-               migrated BIGINT PATH '$.migrated',
-               merged BIGINT PATH '$.merged',
-               rejected BIGINT PATH '$.rejected',
-               filtered BIGINT PATH '$.filtered',
-               skipped BIGINT PATH '$.skipped',
-               seconds DOUBLE PATH '$.seconds')) AS r
-     ORDER BY r.seq;
+    EXECUTE IMMEDIATE CONCAT(
+        'SELECT r.phase, r.migrated, r.merged, r.rejected, r.filtered, r.skipped, r.seconds',
+        IF(p_statements, ', ferry_statements(r.plan) AS statements', ''),
+        ' FROM JSON_TABLE(?, ''$[*]'' COLUMNS (',
+        '  seq FOR ORDINALITY,',
+        '  phase VARCHAR(255) CHARACTER SET utf8mb4 PATH ''$.phase'',',
+        '  migrated BIGINT PATH ''$.migrated'',',
+        '  merged BIGINT PATH ''$.merged'',',
+        '  rejected BIGINT PATH ''$.rejected'',',
+        '  filtered BIGINT PATH ''$.filtered'',',
+        '  skipped BIGINT PATH ''$.skipped'',',
+        '  seconds DOUBLE PATH ''$.seconds'',',
+        '  plan JSON PATH ''$.plan'')) AS r ORDER BY r.seq')
+      USING p_rows;
+END//
+
+-- ferry_statements: a plan's statements as the SQL text a DBA can read or
+-- run, each ended by ";" on a line of its own.
+CREATE FUNCTION ferry_statements(p_plan LONGTEXT CHARACTER SET utf8mb4)
+    RETURNS LONGTEXT CHARACTER SET utf8mb4
+    SQL SECURITY INVOKER
+    DETERMINISTIC NO SQL
+BEGIN
+    DECLARE v_text LONGTEXT CHARACTER SET utf8mb4 DEFAULT '';
+    DECLARE v_i INT DEFAULT 0;
+
+    WHILE v_i < COALESCE(JSON_LENGTH(p_plan), 0) DO
+        SET v_text = CONCAT(v_text, JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$[', v_i, '].sql'))), ';\n');
+        SET v_i = v_i + 1;
+    END WHILE;
+    RETURN v_text;
 END//
 
 -- migrate_phase: one phase's run (ferry_migrate), shown as one row.
@@ -675,13 +744,54 @@ BEGIN
     DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
 
     CALL ferry_migrate(p_name, v_row);
-    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')));
+    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')), FALSE);
+END//
+
+-- migrate_phase_dry_run: migrate_phase(name, dry_run => true) of
+-- PostgreSQL (a MariaDB 10.11 procedure has no parameter defaults, so a
+-- second parameter would break every CALL migrate_phase('x')): the whole
+-- run, inside a transaction (or a savepoint of the caller's) that is then
+-- rolled back, so the counts are the real ones and nothing is written, not
+-- even the log row; the run's statements come as a last column.
+CREATE PROCEDURE migrate_phase_dry_run(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_dry_run;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF v_outer THEN
+        SAVEPOINT ferry_dry_run;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    CALL ferry_migrate(p_name, v_row);
+    IF v_outer THEN
+        ROLLBACK TO SAVEPOINT ferry_dry_run;
+    ELSE
+        ROLLBACK;
+    END IF;
+    SET v_open = FALSE;
+    CALL ferry_runs(JSON_ARRAY(JSON_EXTRACT(v_row, '$')), TRUE);
 END//
 
 -- migrate_all: every phase of this database, each after the phases it
 -- depends on (otherwise in definition order), in one transaction: all of
--- them or, on an error, none.  Phases that depend on each other in a
--- cycle are refused by name before anything runs.
+-- them or, on an error, none.  define_phase refuses a cycle; one made
+-- behind its back (the catalog edited by hand) is refused here by name
+-- before anything runs.
 CREATE PROCEDURE migrate_all()
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
@@ -689,12 +799,7 @@ BEGIN
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
     DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
     DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
-    DECLARE v_left TEXT CHARACTER SET utf8mb4;
-    DECLARE v_id BIGINT;
     DECLARE v_i, v_n INT;
-    DECLARE v_ready, v_placed BOOLEAN;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
     DECLARE v_open BOOLEAN DEFAULT FALSE;
 
@@ -708,37 +813,8 @@ BEGIN
         RESIGNAL;
     END;
 
-    -- the order: repeatedly the first phase whose dependencies are placed
-    SET v_n = (SELECT count(*) FROM ferry.phases WHERE db = DATABASE());
-    WHILE JSON_LENGTH(v_order) < v_n DO
-        SET v_placed = FALSE;
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
-        WHILE v_id IS NOT NULL AND NOT v_placed DO
-            SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
-            CALL ferry_check(v_summary);
-            SET v_name = JSON_VALUE(v_summary, '$.name');
-            IF NOT JSON_CONTAINS(v_order, JSON_QUOTE(v_name)) THEN
-                SET v_ready = TRUE, v_i = 0;
-                WHILE v_ready AND v_i < COALESCE(JSON_LENGTH(v_summary, '$.depends_on'), 0) DO
-                    SET v_ready = JSON_CONTAINS(v_order,
-                        JSON_QUOTE(JSON_VALUE(v_summary, CONCAT('$.depends_on[', v_i, ']'))));
-                    SET v_i = v_i + 1;
-                END WHILE;
-                IF v_ready THEN
-                    SET v_order = JSON_ARRAY_APPEND(v_order, '$', v_name);
-                    SET v_placed = TRUE;
-                END IF;
-            END IF;
-            SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
-        END WHILE;
-        IF NOT v_placed THEN
-            SET v_left = (SELECT GROUP_CONCAT(name ORDER BY id SEPARATOR ', ') FROM ferry.phases
-                           WHERE db = DATABASE() AND NOT JSON_CONTAINS(v_order, JSON_QUOTE(name)));
-            CALL ferry_fail('22023',
-                CONCAT('phases depend on each other in a cycle, or on phases that do not exist: ', v_left),
-                'Remove one of these dependencies (a "ref" or "depends_on"), or define the missing phase.');
-        END IF;
-    END WHILE;
+    CALL ferry_phase_order(NULL, v_order);
+    SET v_n = JSON_LENGTH(v_order);
 
     IF v_outer THEN
         SAVEPOINT ferry_migrate_all;
@@ -757,7 +833,7 @@ BEGIN
     ELSE
         COMMIT;
     END IF;
-    CALL ferry_runs(v_rows);
+    CALL ferry_runs(v_rows, FALSE);
 END//
 
 -- ferry_interrupted: a batched run that is still 'started' while its
@@ -971,7 +1047,126 @@ BEGIN
         'filtered', CAST(JSON_VALUE(v_counts, '$.filtered') AS SIGNED),
         'skipped', CAST(JSON_VALUE(v_counts, '$.migrated') AS SIGNED)
                    - CAST(JSON_VALUE(v_counts, '$.this_run') AS SIGNED),
-        'seconds', v_secs)));
+        'seconds', v_secs)), FALSE);
+END//
+
+-- ferry_uniques: the target's unique indexes (the primary key included),
+-- for preflight's uniqueness check, added to the metadata as "uniques".
+-- An index on a prefix of a column (SUB_PART) compares less than the
+-- values, so it is left out, as PostgreSQL leaves out expression indexes.
+CREATE PROCEDURE ferry_uniques(INOUT io_meta LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_uniques LONGTEXT CHARACTER SET utf8mb4;
+
+    SELECT CONCAT('[', COALESCE(GROUP_CONCAT(u.ix ORDER BY u.name SEPARATOR ','), ''), ']')
+      INTO v_uniques
+      FROM (SELECT INDEX_NAME AS name,
+                   CONCAT('{"name":', JSON_QUOTE(INDEX_NAME), ',"columns":[',
+                          GROUP_CONCAT(JSON_QUOTE(COLUMN_NAME) ORDER BY SEQ_IN_INDEX SEPARATOR ','),
+                          ']}') AS ix
+              FROM information_schema.STATISTICS
+             WHERE BINARY TABLE_SCHEMA = JSON_VALUE(io_meta, '$.target.schema')
+               AND BINARY TABLE_NAME = JSON_VALUE(io_meta, '$.target.name')
+               AND NON_UNIQUE = 0
+             GROUP BY INDEX_NAME
+            HAVING SUM(SUB_PART IS NOT NULL) = 0) AS u;
+    SET io_meta = JSON_SET(io_meta, '$.uniques', JSON_EXTRACT(v_uniques, '$'));
+END//
+
+-- preflight: what migrate_phase would find wrong with a phase's pending
+-- rows, before any write, one row per finding or per check that finds
+-- nothing (phase, check_name, status, rows, details, sample), worded by
+-- the core as on PostgreSQL.  The checks run inside a transaction (read
+-- only when it is preflight's own) or a savepoint of the caller's, rolled
+-- back after them: even a spec's sql that writes leaves nothing behind.  A
+-- check whose statement fails is reported as ERROR "could not check"; a
+-- table or column that does not resolve is the relations ERROR, and then
+-- nothing else is checked.
+CREATE PROCEDURE preflight(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4 DEFAULT '{}';
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_results LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_report LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_relations TEXT CHARACTER SET utf8mb4 DEFAULT NULL;
+    DECLARE v_error TEXT CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+    DECLARE v_i, v_n INT DEFAULT 0;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_preflight;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    relations: BEGIN
+        DECLARE EXIT HANDLER FOR SQLEXCEPTION
+            GET DIAGNOSTICS CONDITION 1 v_relations = MESSAGE_TEXT;
+        CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+        CALL ferry_uniques(v_meta);
+        SET v_plan = ferry_plan_preflight(p_name, v_spec, v_meta);
+        CALL ferry_check(v_plan);
+    END relations;
+
+    IF v_relations IS NULL THEN
+        IF v_outer THEN
+            SAVEPOINT ferry_preflight;
+        ELSE
+            START TRANSACTION READ ONLY;
+        END IF;
+        SET v_open = TRUE;
+        SET v_n = JSON_LENGTH(v_plan, '$.statements');
+        WHILE v_i < v_n DO
+            SET v_error = NULL, @ferry_failures = NULL, @ferry_sample = NULL;
+            one_check: BEGIN
+                DECLARE EXIT HANDLER FOR SQLEXCEPTION
+                    GET DIAGNOSTICS CONDITION 1 v_error = MESSAGE_TEXT;
+                EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
+                    JSON_UNQUOTE(JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, '].sql'))),
+                    ') AS ferry_check');
+            END one_check;
+            SET v_results = JSON_ARRAY_APPEND(v_results, '$',
+                JSON_OBJECT('failures', CAST(@ferry_failures AS SIGNED), 'sample', @ferry_sample,
+                            'error', v_error));
+            SET v_i = v_i + 1;
+        END WHILE;
+        SET @ferry_failures = NULL, @ferry_sample = NULL;
+        IF v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_preflight;
+        ELSE
+            ROLLBACK;
+        END IF;
+        SET v_open = FALSE;
+        SET v_report = ferry_preflight_report(p_name, v_spec, v_meta,
+                                              JSON_OBJECT('results', JSON_EXTRACT(v_results, '$')));
+    ELSE
+        SET v_report = ferry_preflight_report(p_name, v_spec, '{}',
+                                              JSON_OBJECT('relations_error', v_relations));
+    END IF;
+    CALL ferry_check(v_report);
+    SELECT r.phase, r.check_name, r.status, r.rows, r.details, r.sample
+      FROM JSON_TABLE(v_report, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+               status VARCHAR(8) CHARACTER SET utf8mb4 PATH '$.status',
+               `rows` BIGINT PATH '$.rows',
+               details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+               sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS r
+     ORDER BY r.seq;
 END//
 
 -- ferry_accounting: the accounting checks of one phase, appended to a JSON
@@ -1223,6 +1418,90 @@ BEGIN
     ELSE
         EXECUTE IMMEDIATE CONCAT(v_sql, ' ORDER BY 1, 6, 3');
     END IF;
+END//
+
+-- ferry_map_probe: one lookup in a phase's id map, for map_id and
+-- legacy_id.  A stored function cannot run dynamic SQL, and every phase's
+-- map is a table of its own (ferry.map_<id>), so both are procedures with
+-- an OUT parameter.  p_by_legacy: p_key is a legacy key (a composite one
+-- as a JSON array of its parts in source_key order) and the answer is the
+-- new key; otherwise p_key is a new key and the answer the legacy key
+-- (parts joined with /), and a new key several legacy keys were merged
+-- into is refused (21000).  One index probe; NULL when nothing matches.
+CREATE PROCEDURE ferry_map_probe(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                                 IN p_key TEXT CHARACTER SET utf8mb4,
+                                 IN p_by_legacy BOOLEAN,
+                                 OUT o_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_nkeys INT;
+    DECLARE v_where TEXT CHARACTER SET utf8mb4 DEFAULT 'm.legacy_1 = @ferry_key';
+    DECLARE v_legacy TEXT CHARACTER SET utf8mb4 DEFAULT 'CAST(m.legacy_1 AS CHAR CHARACTER SET utf8mb4)';
+    DECLARE v_k INT DEFAULT 2;
+
+    CALL ferry_load(p_phase, v_id, v_spec, v_summary);
+    SET o_key = NULL, v_nkeys = JSON_VALUE(v_summary, '$.nkeys');
+    IF p_by_legacy AND v_nkeys > 1 AND p_key IS NOT NULL
+       AND (NOT JSON_VALID(p_key) OR JSON_TYPE(p_key) <> 'ARRAY' OR JSON_LENGTH(p_key) <> v_nkeys) THEN
+        CALL ferry_fail('22023',
+            CONCAT('phase "', p_phase, '" has a source key of ', v_nkeys,
+                   ' columns: pass the legacy key as a JSON array of ', v_nkeys, ' values'),
+            CONCAT('For example CALL map_id(''', p_phase, ''', ''[7, 3]'', @new_key).'));
+    END IF;
+    IF v_nkeys > 1 THEN
+        SET v_where = 'm.legacy_1 = JSON_VALUE(@ferry_key, ''$[0]'')';
+    END IF;
+    WHILE v_k <= v_nkeys DO
+        SET v_where = CONCAT(v_where, ' AND m.legacy_', v_k, ' = JSON_VALUE(@ferry_key, ''$[', v_k - 1, ']'')'),
+            v_legacy = CONCAT(v_legacy, ', CAST(m.legacy_', v_k, ' AS CHAR CHARACTER SET utf8mb4)');
+        SET v_k = v_k + 1;
+    END WHILE;
+    IF p_key IS NOT NULL AND p_by_legacy THEN
+        SET @ferry_key = p_key;
+        EXECUTE IMMEDIATE CONCAT('SET @ferry_found = (SELECT CAST(m.new_key AS CHAR CHARACTER SET utf8mb4)',
+                                 ' FROM `ferry`.`map_', v_id, '` AS m WHERE ', v_where, ')');
+        SET o_key = @ferry_found;
+    ELSEIF p_key IS NOT NULL THEN
+        SET @ferry_key = p_key;
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*), MIN(CONCAT_WS(''/'', ', v_legacy, '))',
+                                 ' INTO @ferry_n, @ferry_found FROM `ferry`.`map_', v_id,
+                                 '` AS m WHERE m.new_key = @ferry_key');
+        IF @ferry_n > 1 THEN
+            SET @ferry_key = NULL, @ferry_found = NULL;
+            CALL ferry_fail('21000',
+                CONCAT('phase "', p_phase, '" merged ', @ferry_n, ' legacy keys into new key ', p_key),
+                CONCAT('CALL id_mappings(''', p_phase, ''') lists them.'));
+        END IF;
+        SET o_key = @ferry_found;
+    END IF;
+    SET @ferry_key = NULL, @ferry_found = NULL, @ferry_n = NULL;
+END//
+
+-- map_id: the new key (as text) a phase made from a legacy key:
+-- CALL map_id('wedding_data', '42', @event_id).  See ferry_map_probe.
+CREATE PROCEDURE map_id(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                        IN p_legacy_key TEXT CHARACTER SET utf8mb4,
+                        OUT o_new_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    CALL ferry_map_probe(p_phase, p_legacy_key, TRUE, o_new_key);
+END//
+
+-- legacy_id: the legacy key (as text, a composite one's parts joined with
+-- /) a phase mapped to a new key: CALL legacy_id('wedding_data', @event_id,
+-- @invitation).  See ferry_map_probe.
+CREATE PROCEDURE legacy_id(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                           IN p_new_key TEXT CHARACTER SET utf8mb4,
+                           OUT o_legacy_key TEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    CALL ferry_map_probe(p_phase, p_new_key, FALSE, o_legacy_key);
 END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and

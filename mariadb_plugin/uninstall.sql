@@ -50,6 +50,7 @@ DROP FUNCTION IF EXISTS uuid_v7;
 DROP FUNCTION IF EXISTS ferry_phase_check;
 DROP FUNCTION IF EXISTS ferry_plan_define;
 DROP FUNCTION IF EXISTS ferry_plan_drop;
+DROP FUNCTION IF EXISTS ferry_dependency_order;
 DROP FUNCTION IF EXISTS ferry_plan_migrate;
 DROP FUNCTION IF EXISTS ferry_plan_migrate_range;
 DROP FUNCTION IF EXISTS ferry_plan_keyscan;
@@ -58,5 +59,7 @@ DROP FUNCTION IF EXISTS ferry_accounting_checks;
 DROP FUNCTION IF EXISTS ferry_plan_validate;
 DROP FUNCTION IF EXISTS ferry_validate_verdict;
 DROP FUNCTION IF EXISTS ferry_plan_rollback;
+DROP FUNCTION IF EXISTS ferry_plan_preflight;
+DROP FUNCTION IF EXISTS ferry_preflight_report;
 
 DROP DATABASE IF EXISTS ferry;

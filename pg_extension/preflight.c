@@ -170,14 +170,23 @@ fpg_preflight_run_one(void *arg)
 	pf->samples[pf->current] = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 }
 
-static void
-fpg_preflight_row(ReturnSetInfo *rsinfo, const char *phase, const fy_check *c,
-				  bool has_rows, int64 rows, const char *sample)
+/* What fpg_preflight_row needs to put a row of the report. */
+typedef struct fpg_preflight_out
 {
+	ReturnSetInfo *rsinfo;
+	const char *phase;
+} fpg_preflight_out;
+
+/* fpg_preflight_row: one row of the report (fy_preflight_report's emit). */
+static void
+fpg_preflight_row(void *ctx, const fy_check *c, bool has_rows, int64_t rows,
+				  const char *sample)
+{
+	fpg_preflight_out *out = ctx;
 	Datum		values[6];
 	bool		nulls[6] = {0};
 
-	values[0] = CStringGetTextDatum(phase);
+	values[0] = CStringGetTextDatum(out->phase);
 	values[1] = CStringGetTextDatum(c->name);
 	values[2] = CStringGetTextDatum(c->status);
 	values[3] = Int64GetDatum(rows);
@@ -185,41 +194,34 @@ fpg_preflight_row(ReturnSetInfo *rsinfo, const char *phase, const fy_check *c,
 	values[4] = CStringGetTextDatum(c->details);
 	nulls[5] = sample == NULL;
 	values[5] = sample ? CStringGetTextDatum(sample) : (Datum) 0;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls);
 }
 
 /*
- * fpg_preflight_phase reports every check of a phase in the core's order:
- * each finding as a row, one OK row for a check that finds nothing, an
- * ERROR row for a check whose statement failed (migrate_phase would most
- * likely fail the same way), and when the phase's relations do not resolve,
- * that as the relations ERROR and every other check as not checked.
+ * fpg_preflight_phase reports every check of a phase in the core's order
+ * (fy_preflight_report): each finding as a row, one OK row for a check
+ * that finds nothing, an ERROR row for a check whose statement failed
+ * (migrate_phase would most likely fail the same way), and when the
+ * phase's relations do not resolve, that as the relations ERROR and every
+ * other check as not checked.
  */
 static void
 fpg_preflight_phase(ReturnSetInfo *rsinfo, const char *name)
 {
 	fpg_preflight pf = {0};
-	const char *checks[FY_PREFLIGHT_MAX_CHECKS];
-	int			nchecks = fy_preflight_checks(FY_POSTGRES, checks);
+	fpg_preflight_out out = {rsinfo, name};
 	ErrorData  *edata;
 	fy_error	err = {0};
 	fy_plan    *plan;
-	fy_check	c;
 
 	fpg_load(name, &pf.ph, 0);	/* no row lock: preflight works read-only */
 	edata = fpg_try_rolled_back(fpg_preflight_resolve, &pf);
 	if (edata != NULL)
 	{
-		for (int i = 0; i < nchecks; i++)
-		{
-			fy_preflight_failed(checks[i], i == 0 ? edata->message : NULL, &c);
-			fpg_preflight_row(rsinfo, name, &c, false, 0, NULL);
-		}
+		fy_preflight_report(FY_POSTGRES, NULL, NULL, NULL, NULL, edata->message,
+							fpg_preflight_row, &out);
 		return;
 	}
-	fy_preflight_ok("relations", &c);
-	fpg_preflight_row(rsinfo, name, &c, true, 0, NULL);
-
 	plan = fy_plan_preflight(pf.ph.phase, pf.ph.meta, FY_POSTGRES, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
@@ -233,39 +235,8 @@ fpg_preflight_phase(ReturnSetInfo *rsinfo, const char *name)
 		if (edata != NULL)
 			pf.errors[pf.current] = edata->message;
 	}
-
-	for (int k = 1; k < nchecks; k++)
-	{
-		bool		found = false;
-
-		for (int i = 0; i < plan->nstmts; i++)
-		{
-			const fy_stmt *st = &plan->stmts[i];
-
-			if (strcmp(st->check, checks[k]) != 0)
-				continue;
-			if (pf.errors[i] != NULL)
-			{
-				char	   *msg = st->label ? psprintf("\"%s\": %s", st->label, pf.errors[i])
-				: pf.errors[i];
-
-				fy_preflight_failed(checks[k], msg, &c);
-				fpg_preflight_row(rsinfo, name, &c, false, 0, NULL);
-				found = true;
-			}
-			else if (pf.failures[i] > 0)
-			{
-				fy_preflight_finding(st, pf.failures[i], &c);
-				fpg_preflight_row(rsinfo, name, &c, true, pf.failures[i], pf.samples[i]);
-				found = true;
-			}
-		}
-		if (!found)
-		{
-			fy_preflight_ok(checks[k], &c);
-			fpg_preflight_row(rsinfo, name, &c, true, 0, NULL);
-		}
-	}
+	fy_preflight_report(FY_POSTGRES, plan, pf.failures, (const char *const *) pf.samples,
+						(const char *const *) pf.errors, NULL, fpg_preflight_row, &out);
 	fy_plan_free(plan);
 }
 

@@ -85,6 +85,9 @@ static const udf udfs[] = {
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},
 	{"ferry_plan_migrate_range", "TTTIT", {"p", "$spec", "$meta", "1", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}"}},
 	{"ferry_plan_keyscan", "TTTTTI", {"p", "$spec", "$meta", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}", "nth", "10"}},
+	{"ferry_plan_preflight", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_dependency_order", "T", {"[{\"name\": \"a\", \"depends_on\": []}, {\"name\": \"b\", \"depends_on\": [\"a\"]}]"}},
+	{"ferry_preflight_report", "TTTT", {"p", "$spec", "$meta", "{\"results\": [{\"failures\": 2, \"sample\": \"1, 2\"}]}"}},
 };
 #define NUDFS (sizeof(udfs) / sizeof(udfs[0]))
 

@@ -479,6 +479,53 @@ phases_are_ordered_after_their_dependencies_and_cycles_are_named(void **state)
 	assert_int_equal(err.code, FY_ERR_UNDEFINED_PHASE);
 }
 
+
+/*
+ * A batch on MariaDB: the bounds come back from the procedures as JSON and
+ * go into the SQL as hex literals cast to a type CAST knows, every
+ * statement reads only the batch's slice, and the key scan returns the key
+ * as one JSON column.
+ */
+static void
+a_mariadb_batch_reads_its_slice_through_typed_hex_bounds(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_keyrange *range = fy_keyrange_parse("{\"lo\": [\"1'5\"], \"hi\": [\"20\"]}", 1, &err);
+	fy_plan    *plan;
+	fy_plan    *scan;
+
+	assert_non_null(range);
+	plan = fy_plan_migrate_range(f->phase, f->meta, FY_MARIADB, 5, range, false, &err);
+	assert_non_null(plan);
+	for (int i = 0; i < plan->nstmts; i++)
+		if (plan->stmts[i].role == FY_ROLE_REJECT || plan->stmts[i].role == FY_ROLE_MAP ||
+			plan->stmts[i].role == FY_ROLE_INSERT)
+			assert_non_null(strstr(plan->stmts[i].sql,
+								   "(s.`id`) > (CAST(_utf8mb4 X'312735' AS SIGNED)) AND (s.`id`) <= (CAST(_utf8mb4 X'3230' AS SIGNED))"));
+	scan = fy_plan_keyscan(f->phase, f->meta, FY_MARIADB, range, FY_SCAN_NTH, 500, &err);
+	assert_non_null(scan);
+	assert_non_null(strstr(scan->stmts[0].sql, "SELECT JSON_ARRAY(CAST(s.`id` AS CHAR CHARACTER SET utf8mb4)) AS ferry_key FROM "));
+	assert_non_null(strstr(scan->stmts[0].sql, " LIMIT 1 OFFSET 499"));
+	fy_plan_free(scan);
+	fy_plan_free(plan);
+	fy_keyrange_free(range);
+
+	/* bounds must hold one text per key part */
+	assert_null(fy_keyrange_parse("{\"lo\": [\"1\", \"2\"]}", 1, &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_JSON);
+	assert_null(fy_keyrange_parse("{\"hi\": [1]}", 1, &err));
+	assert_null(fy_keyrange_parse("[]", 1, &err));
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_keyrange_parse(NULL, 1, &err));
+	assert_int_equal(err.code, FY_ERR_NULL_ARGUMENT);
+	range = fy_keyrange_parse("{\"nulls\": true}", 2, &err);
+	assert_non_null(range);
+	assert_true(range->nulls);
+	assert_null(range->lo);
+	fy_keyrange_free(range);
+}
+
 int
 main(void)
 {
@@ -502,6 +549,7 @@ main(void)
 		cmocka_unit_test(a_ref_with_on_missing_error_is_checked_before_any_write),
 		cmocka_unit_test(a_not_null_target_column_nothing_fills_is_refused),
 		cmocka_unit_test(phases_are_ordered_after_their_dependencies_and_cycles_are_named),
+		cmocka_unit_test(a_mariadb_batch_reads_its_slice_through_typed_hex_bounds),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
