@@ -93,10 +93,10 @@ fymj_keys_case(const fym_udf *udf, UDF_ARGS *args, const char *doc_text,
 				style_name);
 	else if (doc_text == NULL && !fym_text(udf, args, 0, &doc, err))
 		out = NULL;
-	else if ((tree = cJSON_Parse(doc_text ? doc_text : doc)) == NULL)
+	else if ((tree = fy_json_parse(doc_text ? doc_text : doc)) == NULL)
 		fy_fail(err, FY_ERR_INVALID_JSON, "%s: the document is not valid JSON", udf->name);
 	else if (fy_json_keys_case(tree, style, err) &&
-			 (out = cJSON_PrintUnformatted(tree)) == NULL)
+			 (out = fy_json_print(tree)) == NULL)
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "%s: out of memory", udf->name);
 	if (tree)
 		cJSON_Delete(tree);

@@ -36,12 +36,12 @@ json_keys_case(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown key case \"%s\"", style_name),
 				 errhint("Use snake, pascal or camel.")));
-	tree = cJSON_Parse(JsonbToCString(NULL, &doc->root, VARSIZE(doc)));
+	tree = fy_json_parse(JsonbToCString(NULL, &doc->root, VARSIZE(doc)));
 	if (tree == NULL)
 		elog(ERROR, "ferry: could not read a jsonb document");
 	if (!fy_json_keys_case(tree, style, &err))
 		fpg_raise(&err);
-	text = cJSON_PrintUnformatted(tree);
+	text = fy_json_print(tree);
 	MemoryContextSwitchTo(old);
 	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
 	MemoryContextDelete(rowcxt);
@@ -52,8 +52,8 @@ PG_FUNCTION_INFO_V1(json_restructure);
 PG_FUNCTION_INFO_V1(json_restructure_inverse);
 
 /*
- * fpg_jsonb_text: a jsonb as text, and fpg_text_jsonb back; the core works
- * on JSON text through cJSON.
+ * fpg_jsonb_text: a jsonb as text; the core works on JSON text through
+ * cJSON.
  */
 static char *
 fpg_jsonb_text(Jsonb *j)
@@ -62,27 +62,69 @@ fpg_jsonb_text(Jsonb *j)
 }
 
 /*
- * json_restructure runs once per row inside a migration's statement: the
- * core's cJSON trees live in a context of their own, deleted before it
- * returns, so a million rows use the memory of one.
+ * What one call site of json_restructure keeps across rows: its spec, read
+ * and checked once (a phase's spec is a constant; another spec replaces
+ * it), and a memory context for the row's cJSON trees and texts, reset
+ * after each row, so a million rows use the memory of one.
  */
+typedef struct fpg_restructure
+{
+	Jsonb	   *spec;			/* the spec prepared was made from */
+	void	   *prepared;		/* fy_restructure_prepare's, in fn_mcxt */
+	MemoryContext rowcxt;
+} fpg_restructure;
+
+/* fpg_restructure_site: the call site's state, the spec prepared. */
+static fpg_restructure *
+fpg_restructure_site(FunctionCallInfo fcinfo, Jsonb *spec)
+{
+	fpg_restructure *site = fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+	fy_error	err = {0};
+
+	if (site != NULL && site->spec != NULL && VARSIZE(site->spec) == VARSIZE(spec) &&
+		memcmp(site->spec, spec, VARSIZE(spec)) == 0)
+		return site;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (site == NULL)
+	{
+		site = palloc0(sizeof(fpg_restructure));
+		site->rowcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "ferry json_restructure",
+											 ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = site;
+	}
+	if (site->prepared != NULL)
+	{
+		fy_restructure_free(site->prepared);
+		pfree(site->spec);
+		site->prepared = NULL;
+		site->spec = NULL;
+	}
+	site->prepared = fy_restructure_prepare(fpg_jsonb_text(spec), &err);
+	if (site->prepared == NULL)
+		fpg_raise(&err);
+	site->spec = palloc(VARSIZE(spec));
+	memcpy(site->spec, spec, VARSIZE(spec));
+	MemoryContextSwitchTo(old);
+	return site;
+}
+
+/* json_restructure runs once per row inside a migration's statement. */
 Datum
 json_restructure(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
-	Jsonb	   *spec = PG_GETARG_JSONB_P(1);
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ferry json_restructure",
-												 ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(rowcxt);
+	fpg_restructure *site = fpg_restructure_site(fcinfo, PG_GETARG_JSONB_P(1));
+	MemoryContext old = MemoryContextSwitchTo(site->rowcxt);
 	fy_error	err = {0};
-	char	   *out = fy_json_restructure(fpg_jsonb_text(doc), fpg_jsonb_text(spec), &err);
+	char	   *out = fy_restructure_apply(site->prepared, fpg_jsonb_text(doc), &err);
 	Datum		result;
 
 	if (out == NULL)
 		fpg_raise(&err);
 	MemoryContextSwitchTo(old);
 	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out));
-	MemoryContextDelete(rowcxt);
+	MemoryContextReset(site->rowcxt);
 	PG_RETURN_DATUM(result);
 }
 
