@@ -34,6 +34,10 @@ fy_case_parse(const char *name, fy_case *out)
 	return false;
 }
 
+/* ASCII letters only, whatever the locale (a byte of a UTF-8 character is never one) */
+#define FYJ_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define FYJ_LOWER(c) ((c) >= 'a' && (c) <= 'z')
+
 /*
  * fy_key_case converts one key.  To snake_case, a word starts at an upper
  * case letter after a lower case letter or digit, and at the last upper
@@ -46,45 +50,46 @@ void
 fy_key_case(fy_buf *b, const char *key, fy_case style)
 {
 	size_t		n = strlen(key);
+	char		stack[256];
+	/* at most one underscore per letter: written here, then added at once */
+	char	   *out = 2 * n + 1 <= sizeof(stack) ? stack : fy_alloc(2 * n + 1);
+	size_t		o = 0;
+	bool		up = style == FY_CASE_PASCAL;
 
-	if (style == FY_CASE_SNAKE)
+	if (out == NULL)
 	{
-		for (size_t i = 0; i < n; i++)
-		{
-			unsigned char c = (unsigned char) key[i];
-
-			if (isupper(c) && i > 0 && key[i - 1] != '_')
-			{
-				unsigned char p = (unsigned char) key[i - 1];
-				unsigned char nx = i + 1 < n ? (unsigned char) key[i + 1] : 0;
-
-				if (islower(p) || isdigit(p) || (isupper(p) && islower(nx)))
-					fy_buf_add(b, "_");
-			}
-			if (isupper(c))
-				c = (unsigned char) tolower(c);
-			fy_buf_addn(b, (const char *) &c, 1);
-		}
+		b->oom = true;
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
 	{
-		bool		up = style == FY_CASE_PASCAL;
+		char		c = key[i];
 
-		for (size_t i = 0; i < n; i++)
+		if (style == FY_CASE_SNAKE)
 		{
-			unsigned char c = (unsigned char) key[i];
-
-			if (c == '_' && i + 1 < n && i > 0)
+			if (FYJ_UPPER(c) && i > 0 && key[i - 1] != '_')
 			{
-				up = true;
-				continue;
+				char		p = key[i - 1];
+				char		nx = key[i + 1];	/* the NUL at the end */
+
+				if (FYJ_LOWER(p) || (p >= '0' && p <= '9') || (FYJ_UPPER(p) && FYJ_LOWER(nx)))
+					out[o++] = '_';
 			}
-			if (up && islower(c))
-				c = (unsigned char) toupper(c);
-			up = false;
-			fy_buf_addn(b, (const char *) &c, 1);
+			out[o++] = FYJ_UPPER(c) ? c + ('a' - 'A') : c;
+			continue;
 		}
+		if (c == '_' && i + 1 < n && i > 0)
+		{
+			up = true;
+			continue;
+		}
+		out[o++] = up && FYJ_LOWER(c) ? c - ('a' - 'A') : c;
+		up = false;
 	}
+	if (o > 0)
+		fy_buf_addn(b, out, o);
+	if (out != stack)
+		fy_release(out);
 }
 
 /*
@@ -285,22 +290,18 @@ fyj_keep_numbers(cJSON *node, const char **p, const char *end)
 		const char *s = *p;
 		size_t		run = 0;
 
-		while (s < end)
-		{
-			if (*s == '"')
-			{
-				for (s++; s < end && *s != '"'; s++)
-					if (*s == '\\')
-						s++;
-				s++;
-			}
-			else if (*s == '-' || isdigit((unsigned char) *s))
-				break;
-			else
-				s++;
-		}
-		while (s + run < end && strchr("+-.eE0123456789", s[run]) != NULL && s[run] != '\0')
-			run++;
+		/* the text up to end is NUL-terminated: strcspn cannot run past it */
+		while (s < end && (s += strcspn(s, "\"-0123456789")) < end && *s == '"')
+			for (s++; s < end && (s += strcspn(s, "\"\\")) < end; s += 2)
+				if (*s == '"')
+				{
+					s++;
+					break;
+				}
+		if (s < end)
+			run = strspn(s, "+-.eE0123456789");
+		if (run > (size_t) (end - s))
+			run = (size_t) (end - s);
 		*p = s + run;
 		return run == 0 || fyj_number_text(node, s, run);
 	}
