@@ -1,6 +1,7 @@
 /*
  * json.c (pg_extension) -- ferry.json_keys_case, behind the keys_to_*
- * conversions of a column.
+ * conversions of a column; json_restructure, json_restructure_error (the
+ * restructure column's reject reason) and json_restructure_inverse.
  */
 #include "ferry.h"
 
@@ -126,6 +127,36 @@ json_restructure(PG_FUNCTION_ARGS)
 	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out));
 	MemoryContextReset(site->rowcxt);
 	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(json_restructure_error);
+
+/*
+ * json_restructure_error(doc text, spec jsonb) is why json_restructure
+ * would refuse a document -- not JSON, or a value the spec cannot move
+ * ("b" is already there) -- or NULL: the reason a migration quarantines
+ * the row with, where json_restructure would fail the whole run.  The doc
+ * is text, so that a text column that is not JSON is a reason too; a
+ * spec that is not one is the caller's error, raised.
+ */
+Datum
+json_restructure_error(PG_FUNCTION_ARGS)
+{
+	char	   *doc = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	fpg_restructure *site = fpg_restructure_site(fcinfo, PG_GETARG_JSONB_P(1));
+	MemoryContext old = MemoryContextSwitchTo(site->rowcxt);
+	fy_error	err = {0};
+	text	   *reason = NULL;
+
+	if (fy_restructure_apply(site->prepared, doc, &err) == NULL && err.code == FY_ERR_OUT_OF_MEMORY)
+		fpg_raise(&err);
+	MemoryContextSwitchTo(old);
+	if (err.code != FY_OK)
+		reason = cstring_to_text(err.message);
+	MemoryContextReset(site->rowcxt);
+	if (reason == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(reason);
 }
 
 /* json_restructure_inverse: the spec that undoes a spec, or why there is none. */
