@@ -692,6 +692,8 @@ extern char *fy_json_restructure(const char *doc, const char *spec, fy_error *er
 /* the same in two steps: a spec read and checked once, applied to many documents */
 extern void *fy_restructure_prepare(const char *spec, fy_error *err);
 extern char *fy_restructure_apply(const void *prepared, const char *doc, fy_error *err);
+/* ... on a cJSON document in place (numbers carrying their text as fy_json_parse leaves them) */
+extern bool fy_restructure_apply_tree(const void *prepared, void *doc, fy_error *err);
 extern void fy_restructure_free(void *prepared);
 extern char *fy_json_restructure_inverse(const char *spec, fy_error *err);
 /* fy_restructure_check: every operation of a spec is one json_restructure knows. */

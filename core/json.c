@@ -981,35 +981,44 @@ fy_restructure_free(void *spec)
 }
 
 /*
- * fy_restructure_apply applies a prepared spec -- operations in order -- to
- * a document.  Returns the new document's text (fy_release it) or NULL
- * with the error naming the operation's index.
+ * fy_restructure_apply_tree applies a prepared spec -- operations in order
+ * -- to a cJSON document in place (an engine that reads its own documents
+ * into cJSON, as PostgreSQL's jsonb, calls it directly); false with the
+ * error naming the operation's index.
+ */
+bool
+fy_restructure_apply_tree(const void *prepared, void *doc, fy_error *err)
+{
+	const cJSON *op;
+	int			i = 0;
+
+	cJSON_ArrayForEach(op, (const cJSON *) prepared)
+	{
+		if (!cJSON_IsObject(op))
+			return fyj_op_fail(err, i, "?", "an operation must be an object");
+		if (!fyj_apply_op(doc, op, i, err))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/*
+ * fy_restructure_apply: the same on JSON text.  Returns the new document's
+ * text (fy_release it) or NULL with the error.
  */
 char *
 fy_restructure_apply(const void *prepared, const char *doc_text, fy_error *err)
 {
 	cJSON	   *doc = fy_json_parse(doc_text);
-	const cJSON *op;
 	char	   *out = NULL;
-	bool		ok = true;
-	int			i = 0;
 
 	if (doc == NULL)
 	{
 		fy_fail(err, FY_ERR_INVALID_JSON, "json_restructure: the document is not valid JSON");
 		return NULL;
 	}
-	cJSON_ArrayForEach(op, (const cJSON *) prepared)
-	{
-		if (!cJSON_IsObject(op))
-			ok = fyj_op_fail(err, i, "?", "an operation must be an object");
-		else
-			ok = fyj_apply_op(doc, op, i, err);
-		if (!ok)
-			break;
-		i++;
-	}
-	if (ok && (out = fy_json_print(doc)) == NULL)
+	if (fy_restructure_apply_tree(prepared, doc, err) && (out = fy_json_print(doc)) == NULL)
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
 	cJSON_Delete(doc);
 	return out;
