@@ -268,7 +268,12 @@ fyj_number_len(const char *p, const char *end)
 static bool
 fyj_number_text(cJSON *node, const char *s, size_t n)
 {
+	char	   *end;
+
 	if (fyj_number_len(s, s + n) != n)
+		return true;
+	/* and only the text of this very number: read back, it is the double cJSON read */
+	if (strtod(s, &end) != node->valuedouble || end != s + n)
 		return true;
 	if ((node->valuestring = fy_alloc(n + 1)) == NULL)
 		return false;

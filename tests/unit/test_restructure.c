@@ -104,6 +104,9 @@ numbers_leave_exactly_as_they_came(void **state)
 	/* map_values still compares a number by its value */
 	assert_string_equal(run("{\"s\": 1.0}", "[{\"op\": \"map_values\", \"path\": \"s\", \"map\": {\"1\": 12345678901234567890}}]"),
 						"{\"s\":12345678901234567890}");
+	/* seventy digits, as jsonb prints 1e70 */
+	assert_string_equal(run("[10000000000000000000000000000000000000000000000000000000000000000000000]", "[]"),
+						"[10000000000000000000000000000000000000000000000000000000000000000000000]");
 	/* a number cJSON reads but JSON does not have keeps cJSON's reading */
 	assert_string_equal(run("{\"q\": 01}", "[]"), "{\"q\":1}");
 }
