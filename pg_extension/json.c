@@ -13,44 +13,6 @@
 
 #include <cjson/cJSON.h>
 
-PG_FUNCTION_INFO_V1(json_keys_case);
-
-/*
- * json_keys_case runs once per row inside a migration's statement: its
- * cJSON tree and texts live in a context of their own, deleted before it
- * returns, so a million rows use the memory of one.
- */
-Datum
-json_keys_case(PG_FUNCTION_ARGS)
-{
-	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
-	char	   *style_name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ferry json_keys_case",
-												 ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(rowcxt);
-	fy_case		style;
-	fy_error	err = {0};
-	cJSON	   *tree;
-	char	   *text;
-	Datum		result;
-
-	if (!fy_case_parse(style_name, &style))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown key case \"%s\"", style_name),
-				 errhint("Use snake, pascal or camel.")));
-	tree = fy_json_parse(JsonbToCString(NULL, &doc->root, VARSIZE(doc)));
-	if (tree == NULL)
-		elog(ERROR, "ferry: could not read a jsonb document");
-	if (!fy_json_keys_case(tree, style, &err))
-		fpg_raise(&err);
-	text = fy_json_print(tree);
-	MemoryContextSwitchTo(old);
-	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
-	MemoryContextDelete(rowcxt);
-	PG_RETURN_DATUM(result);
-}
-
 PG_FUNCTION_INFO_V1(json_restructure);
 PG_FUNCTION_INFO_V1(json_restructure_inverse);
 
@@ -248,6 +210,43 @@ fpg_push(JsonbParseState **state, const cJSON *node, JsonbIteratorToken tok)
 		return pushJsonbValue(state, WJB_END_ARRAY, NULL);
 	}
 	return pushJsonbValue(state, tok, &v);
+}
+
+PG_FUNCTION_INFO_V1(json_keys_case);
+
+/*
+ * json_keys_case runs once per row inside a migration's statement: its
+ * cJSON tree lives in a context of its own, deleted before it returns, so
+ * a million rows use the memory of one.
+ */
+Datum
+json_keys_case(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
+	char	   *style_name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ferry json_keys_case",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(rowcxt);
+	JsonbParseState *state = NULL;
+	fy_case		style;
+	fy_error	err = {0};
+	cJSON	   *tree;
+	JsonbValue *built;
+	Jsonb	   *result;
+
+	if (!fy_case_parse(style_name, &style))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown key case \"%s\"", style_name),
+				 errhint("Use snake, pascal or camel.")));
+	tree = fpg_jsonb_cjson(doc);
+	if (!fy_json_keys_case(tree, style, &err))
+		fpg_raise(&err);
+	built = fpg_push(&state, tree, WJB_DONE);
+	MemoryContextSwitchTo(old);
+	result = JsonbValueToJsonb(built);
+	MemoryContextDelete(rowcxt);
+	PG_RETURN_JSONB_P(result);
 }
 
 /* json_restructure runs once per row inside a migration's statement. */
