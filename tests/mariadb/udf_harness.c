@@ -83,6 +83,7 @@ static const udf udfs[] = {
 	{"json_restructure", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_restructure_inverse", "T", {"[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},
+	{"json_restructure_error", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 };
 #define NUDFS (sizeof(udfs) / sizeof(udfs[0]))
 
