@@ -715,6 +715,13 @@ typedef enum fy_case
 
 extern bool fy_case_parse(const char *name, fy_case *out);
 extern void fy_key_case(fy_buf *b, const char *key, fy_case style);
+/*
+ * fy_json_parse / fy_json_print: a cJSON document from JSON text and back,
+ * every number kept as written (cJSON alone keeps a double: digits beyond
+ * its precision would be lost).  NULL when the text is not JSON.
+ */
+extern void *fy_json_parse(const char *text);
+extern char *fy_json_print(void *doc);
 /* fy_json_keys_case: every key of a cJSON document, in place. */
 extern bool fy_json_keys_case(void *doc, fy_case style, fy_error *err);
 
@@ -726,6 +733,12 @@ extern bool fy_json_keys_case(void *doc, fy_case style, fy_error *err);
  * the operation's index.
  */
 extern char *fy_json_restructure(const char *doc, const char *spec, fy_error *err);
+/* the same in two steps: a spec read and checked once, applied to many documents */
+extern void *fy_restructure_prepare(const char *spec, fy_error *err);
+extern char *fy_restructure_apply(const void *prepared, const char *doc, fy_error *err);
+/* ... on a cJSON document in place (numbers carrying their text as fy_json_parse leaves them) */
+extern bool fy_restructure_apply_tree(const void *prepared, void *doc, fy_error *err);
+extern void fy_restructure_free(void *prepared);
 extern char *fy_json_restructure_inverse(const char *spec, fy_error *err);
 /* fy_restructure_check: every operation of a spec is one json_restructure knows. */
 extern bool fy_restructure_check(const void *spec, fy_error *err);

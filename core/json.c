@@ -34,6 +34,10 @@ fy_case_parse(const char *name, fy_case *out)
 	return false;
 }
 
+/* ASCII letters only, whatever the locale (a byte of a UTF-8 character is never one) */
+#define FYJ_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define FYJ_LOWER(c) ((c) >= 'a' && (c) <= 'z')
+
 /*
  * fy_key_case converts one key.  To snake_case, a word starts at an upper
  * case letter after a lower case letter or digit, and at the last upper
@@ -46,45 +50,46 @@ void
 fy_key_case(fy_buf *b, const char *key, fy_case style)
 {
 	size_t		n = strlen(key);
+	char		stack[256];
+	/* at most one underscore per letter: written here, then added at once */
+	char	   *out = 2 * n + 1 <= sizeof(stack) ? stack : fy_alloc(2 * n + 1);
+	size_t		o = 0;
+	bool		up = style == FY_CASE_PASCAL;
 
-	if (style == FY_CASE_SNAKE)
+	if (out == NULL)
 	{
-		for (size_t i = 0; i < n; i++)
-		{
-			unsigned char c = (unsigned char) key[i];
-
-			if (isupper(c) && i > 0 && key[i - 1] != '_')
-			{
-				unsigned char p = (unsigned char) key[i - 1];
-				unsigned char nx = i + 1 < n ? (unsigned char) key[i + 1] : 0;
-
-				if (islower(p) || isdigit(p) || (isupper(p) && islower(nx)))
-					fy_buf_add(b, "_");
-			}
-			if (isupper(c))
-				c = (unsigned char) tolower(c);
-			fy_buf_addn(b, (const char *) &c, 1);
-		}
+		b->oom = true;
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
 	{
-		bool		up = style == FY_CASE_PASCAL;
+		char		c = key[i];
 
-		for (size_t i = 0; i < n; i++)
+		if (style == FY_CASE_SNAKE)
 		{
-			unsigned char c = (unsigned char) key[i];
-
-			if (c == '_' && i + 1 < n && i > 0)
+			if (FYJ_UPPER(c) && i > 0 && key[i - 1] != '_')
 			{
-				up = true;
-				continue;
+				char		p = key[i - 1];
+				char		nx = key[i + 1];	/* the NUL at the end */
+
+				if (FYJ_LOWER(p) || (p >= '0' && p <= '9') || (FYJ_UPPER(p) && FYJ_LOWER(nx)))
+					out[o++] = '_';
 			}
-			if (up && islower(c))
-				c = (unsigned char) toupper(c);
-			up = false;
-			fy_buf_addn(b, (const char *) &c, 1);
+			out[o++] = FYJ_UPPER(c) ? c + ('a' - 'A') : c;
+			continue;
 		}
+		if (c == '_' && i + 1 < n && i > 0)
+		{
+			up = true;
+			continue;
+		}
+		out[o++] = up && FYJ_LOWER(c) ? c - ('a' - 'A') : c;
+		up = false;
 	}
+	if (o > 0)
+		fy_buf_addn(b, out, o);
+	if (out != stack)
+		fy_release(out);
 }
 
 /*
@@ -213,6 +218,142 @@ fy_convert_inverse(fy_convert c)
 	return FY_CONV_KEYS_TO_SNAKE;
 }
 
+/* ------------------------------------------------- numbers as written */
+
+/*
+ * cJSON keeps a number only as a double, so 12345678901234567890 would come
+ * back as 12345678901234567000, 1e400 as null and 12.30 as 12.3: a value
+ * changed without a word.  fy_json_parse keeps each number's text as it was
+ * written in the node's valuestring (cJSON frees it with the node), and
+ * fy_json_print writes that text back, so a value no operation touched
+ * leaves exactly as it came.
+ */
+
+/* fyj_number_len: the length of the JSON number at p (RFC 8259), 0 if none. */
+static size_t
+fyj_number_len(const char *p, const char *end)
+{
+	const char *s = p;
+
+	if (s < end && *s == '-')
+		s++;
+	if (s < end && *s == '0')
+		s++;
+	else if (s < end && *s >= '1' && *s <= '9')
+		while (s < end && isdigit((unsigned char) *s))
+			s++;
+	else
+		return 0;
+	if (s + 1 < end && *s == '.' && isdigit((unsigned char) s[1]))
+		for (s++; s < end && isdigit((unsigned char) *s); s++)
+			;
+	if (s < end && (*s == 'e' || *s == 'E'))
+	{
+		const char *e = s + 1;
+
+		if (e < end && (*e == '+' || *e == '-'))
+			e++;
+		if (e < end && isdigit((unsigned char) *e))
+			for (s = e; s < end && isdigit((unsigned char) *s); s++)
+				;
+	}
+	return (size_t) (s - p);
+}
+
+/*
+ * fyj_number_text keeps s (n bytes) as the text of number node when it is
+ * a JSON number by the RFC (cJSON reads "01" too: that one keeps the
+ * double); false when out of memory.
+ */
+static bool
+fyj_number_text(cJSON *node, const char *s, size_t n)
+{
+	char	   *end;
+
+	if (fyj_number_len(s, s + n) != n)
+		return true;
+	/* and only the text of this very number: read back, it is the double cJSON read */
+	if (strtod(s, &end) != node->valuedouble || end != s + n)
+		return true;
+	if ((node->valuestring = fy_alloc(n + 1)) == NULL)
+		return false;
+	memcpy(node->valuestring, s, n);
+	node->valuestring[n] = '\0';
+	return true;
+}
+
+/*
+ * fyj_keep_numbers gives every number node under node, in document order,
+ * the text of the next number token after *p (strings skipped): cJSON
+ * keeps members in the order it read them.
+ */
+static bool
+fyj_keep_numbers(cJSON *node, const char **p, const char *end)
+{
+	if (cJSON_IsNumber(node))
+	{
+		const char *s = *p;
+		size_t		run = 0;
+
+		/* the text up to end is NUL-terminated: strcspn cannot run past it */
+		while (s < end && (s += strcspn(s, "\"-0123456789")) < end && *s == '"')
+			for (s++; s < end && (s += strcspn(s, "\"\\")) < end; s += 2)
+				if (*s == '"')
+				{
+					s++;
+					break;
+				}
+		if (s < end)
+			run = strspn(s, "+-.eE0123456789");
+		if (run > (size_t) (end - s))
+			run = (size_t) (end - s);
+		*p = s + run;
+		return run == 0 || fyj_number_text(node, s, run);
+	}
+	for (cJSON *c = node->child; c != NULL; c = c->next)
+		if (!fyj_keep_numbers(c, p, end))
+			return false;
+	return true;
+}
+
+void *
+fy_json_parse(const char *text)
+{
+	const char *end = NULL;
+	cJSON	   *root = cJSON_ParseWithOpts(text, &end, false);
+	const char *p = text;
+
+	if (root != NULL && !fyj_keep_numbers(root, &p, end))
+	{
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* fyj_raw_numbers turns the numbers that carry their text into raw text for printing, and back. */
+static void
+fyj_raw_numbers(cJSON *node, bool raw)
+{
+	if (raw && cJSON_IsNumber(node) && node->valuestring != NULL)
+		node->type = (node->type & ~0xFF) | cJSON_Raw;
+	else if (!raw && cJSON_IsRaw(node))
+		node->type = (node->type & ~0xFF) | cJSON_Number;
+	for (cJSON *c = node->child; c != NULL; c = c->next)
+		fyj_raw_numbers(c, raw);
+}
+
+char *
+fy_json_print(void *doc)
+{
+	char	   *out;
+
+	fyj_raw_numbers(doc, true);
+	out = cJSON_PrintUnformatted(doc);
+	fyj_raw_numbers(doc, false);
+	return out;
+}
+
 /* ------------------------------------------------------ json_restructure */
 
 #define FY_JSON_MAX_DEPTH 512
@@ -329,14 +470,20 @@ fyj_str(const cJSON *op, const char *key)
 	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-/* fyj_scalar_text: a scalar as the text map_values compares ("1", "true"). */
+/*
+ * fyj_scalar_text: a scalar as text ("1", "true"): a number as written when
+ * exact (a value cast or joined into a string), else in its shortest form
+ * (map_values compares 1.0 and 1 alike).
+ */
 static bool
-fyj_scalar_text(const cJSON *v, char *out, size_t n)
+fyj_scalar_text(const cJSON *v, char *out, size_t n, bool exact)
 {
 	if (cJSON_IsString(v))
 		snprintf(out, n, "%s", v->valuestring);
 	else if (cJSON_IsBool(v))
 		snprintf(out, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v) && exact && v->valuestring != NULL)
+		snprintf(out, n, "%s", v->valuestring);
 	else if (cJSON_IsNumber(v))
 	{
 		double		x = v->valuedouble;
@@ -367,14 +514,14 @@ fyj_cast_value(cJSON *v, const char *to, cJSON **out)
 	{
 		if (cJSON_IsString(v))
 			*out = cJSON_CreateString(v->valuestring);
-		else if (fyj_scalar_text(v, buf, sizeof(buf)))
+		else if (fyj_scalar_text(v, buf, sizeof(buf), true))
 			*out = cJSON_CreateString(buf);
 		return *out != NULL;
 	}
 	if (strcmp(to, "number") == 0)
 	{
 		if (cJSON_IsNumber(v))
-			*out = cJSON_CreateNumber(v->valuedouble);
+			*out = cJSON_Duplicate(v, false);
 		else if (cJSON_IsBool(v))
 			*out = cJSON_CreateNumber(cJSON_IsTrue(v) ? 1 : 0);
 		else if (cJSON_IsString(v))
@@ -382,17 +529,24 @@ fyj_cast_value(cJSON *v, const char *to, cJSON **out)
 			char	   *end;
 			const char *s = v->valuestring;
 			double		x;
+			size_t		digits;
 
 			while (isspace((unsigned char) *s))
 				s++;
 			if (*s == '\0')
 				return false;
 			x = strtod(s, &end);
+			digits = (size_t) (end - s);
 			while (isspace((unsigned char) *end))
 				end++;
 			if (*end != '\0' || x != x || x - x != 0)
 				return false;
-			*out = cJSON_CreateNumber(x);
+			/* a string that is a JSON number keeps its digits (the inverse of a cast to string) */
+			if ((*out = cJSON_CreateNumber(x)) != NULL && !fyj_number_text(*out, s, digits))
+			{
+				cJSON_Delete(*out);
+				*out = NULL;
+			}
 		}
 		return *out != NULL;
 	}
@@ -736,7 +890,7 @@ fyj_apply_op(cJSON *doc, const cJSON *op, int i, fy_error *err)
 
 			if (!cJSON_IsObject(map))
 				return fyj_op_fail(err, i, name, "needs \"map\", an object");
-			if (!fyj_scalar_text(v, text, sizeof(text)))
+			if (!fyj_scalar_text(v, text, sizeof(text), false))
 				return true;
 			to = cJSON_GetObjectItemCaseSensitive(map, text);
 			if (to == NULL)
@@ -786,7 +940,7 @@ fyj_apply_op(cJSON *doc, const cJSON *op, int i, fy_error *err)
 				first = false;
 				if (cJSON_IsString(x))
 					fy_buf_add(&b, x->valuestring);
-				else if (fyj_scalar_text(x, text, sizeof(text)))
+				else if (fyj_scalar_text(x, text, sizeof(text), true))
 					fy_buf_add(&b, text);
 				else
 				{
@@ -805,43 +959,87 @@ fyj_apply_op(cJSON *doc, const cJSON *op, int i, fy_error *err)
 }
 
 /*
- * fy_json_restructure applies a spec -- a JSON array of operations, in
- * order -- to a document.  Returns the new document's text (fy_release
- * it) or NULL with the error naming the operation's index.
+ * fy_restructure_prepare reads and checks a spec once, for every document
+ * a statement restructures with it (a phase's spec is a constant): the
+ * parsed spec to give to fy_restructure_apply and fy_restructure_free, or
+ * NULL with err.
  */
-char *
-fy_json_restructure(const char *doc_text, const char *spec_text, fy_error *err)
+void *
+fy_restructure_prepare(const char *spec_text, fy_error *err)
 {
-	cJSON	   *doc = cJSON_Parse(doc_text);
-	cJSON	   *spec = cJSON_Parse(spec_text);
-	const cJSON *op;
-	char	   *out = NULL;
-	int			i = 0;
+	cJSON	   *spec = fy_json_parse(spec_text);
 
-	if (doc == NULL || spec == NULL)
-		fy_fail(err, FY_ERR_INVALID_JSON, "json_restructure: the %s is not valid JSON",
-				doc == NULL ? "document" : "spec");
+	if (spec == NULL)
+		fy_fail(err, FY_ERR_INVALID_JSON, "json_restructure: the spec is not valid JSON");
 	else if (!cJSON_IsArray(spec))
 		fy_fail(err, FY_ERR_INVALID_SPEC, "json_restructure: the spec must be an array of operations");
 	else if (fy_restructure_check(spec, err))
-	{
-		bool		ok = true;
-
-		cJSON_ArrayForEach(op, spec)
-		{
-			if (!cJSON_IsObject(op))
-				ok = fyj_op_fail(err, i, "?", "an operation must be an object");
-			else
-				ok = fyj_apply_op(doc, op, i, err);
-			if (!ok)
-				break;
-			i++;
-		}
-		if (ok && (out = cJSON_PrintUnformatted(doc)) == NULL)
-			fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	cJSON_Delete(doc);
+		return spec;
 	cJSON_Delete(spec);
+	return NULL;
+}
+
+void
+fy_restructure_free(void *spec)
+{
+	cJSON_Delete(spec);
+}
+
+/*
+ * fy_restructure_apply_tree applies a prepared spec -- operations in order
+ * -- to a cJSON document in place (an engine that reads its own documents
+ * into cJSON, as PostgreSQL's jsonb, calls it directly); false with the
+ * error naming the operation's index.
+ */
+bool
+fy_restructure_apply_tree(const void *prepared, void *doc, fy_error *err)
+{
+	const cJSON *op;
+	int			i = 0;
+
+	cJSON_ArrayForEach(op, (const cJSON *) prepared)
+	{
+		if (!cJSON_IsObject(op))
+			return fyj_op_fail(err, i, "?", "an operation must be an object");
+		if (!fyj_apply_op(doc, op, i, err))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/*
+ * fy_restructure_apply: the same on JSON text.  Returns the new document's
+ * text (fy_release it) or NULL with the error.
+ */
+char *
+fy_restructure_apply(const void *prepared, const char *doc_text, fy_error *err)
+{
+	cJSON	   *doc = fy_json_parse(doc_text);
+	char	   *out = NULL;
+
+	if (doc == NULL)
+	{
+		fy_fail(err, FY_ERR_INVALID_JSON, "json_restructure: the document is not valid JSON");
+		return NULL;
+	}
+	if (fy_restructure_apply_tree(prepared, doc, err) && (out = fy_json_print(doc)) == NULL)
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	cJSON_Delete(doc);
+	return out;
+}
+
+/* fy_json_restructure: a spec read for one document; see fy_restructure_apply. */
+char *
+fy_json_restructure(const char *doc_text, const char *spec_text, fy_error *err)
+{
+	void	   *spec = fy_restructure_prepare(spec_text, err);
+	char	   *out;
+
+	if (spec == NULL)
+		return NULL;
+	out = fy_restructure_apply(spec, doc_text, err);
+	fy_restructure_free(spec);
 	return out;
 }
 
@@ -920,7 +1118,7 @@ fyj_inverse_op(const cJSON *op, int i, fy_error *err)
 			char		text[256];
 			cJSON	   *orig = cJSON_CreateString(m->string);
 
-			if (!fyj_scalar_text(m, text, sizeof(text)) ||
+			if (!fyj_scalar_text(m, text, sizeof(text), false) ||
 				cJSON_GetObjectItemCaseSensitive(back, text) != NULL ||
 				cJSON_GetObjectItemCaseSensitive(map, text) != NULL)
 			{
@@ -987,7 +1185,7 @@ fyj_inverse_op(const cJSON *op, int i, fy_error *err)
 char *
 fy_json_restructure_inverse(const char *spec_text, fy_error *err)
 {
-	cJSON	   *spec = cJSON_Parse(spec_text);
+	cJSON	   *spec = fy_json_parse(spec_text);
 	cJSON	   *inv = cJSON_CreateArray();
 	const cJSON *op;
 	char	   *out = NULL;
@@ -1013,7 +1211,7 @@ fy_json_restructure_inverse(const char *spec_text, fy_error *err)
 		cJSON_InsertItemInArray(inv, 0, x);
 		i++;
 	}
-	if (ok && (out = cJSON_PrintUnformatted(inv)) == NULL)
+	if (ok && (out = fy_json_print(inv)) == NULL)
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
 	cJSON_Delete(spec);
 	cJSON_Delete(inv);

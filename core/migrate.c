@@ -726,7 +726,7 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf_free(&r);
 		}
 	for (int i = 0; i < ph->ncolumns; i++)
-		if (ph->columns[i].expr->kind == FY_EXPR_PARSE)
+		if (fyp_can_reject(ph->columns[i].expr))
 		{
 			fy_buf		r;
 
@@ -856,10 +856,10 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_addf(b, " AS ferry_miss_%d", i + 1);
 	}
 	for (int i = 0; i < ph->ncolumns; i++)
-		if (ph->columns[i].expr->kind == FY_EXPR_PARSE)
+		if (fyp_can_reject(ph->columns[i].expr))
 		{
 			fy_buf_add(b, ", ");
-			fyp_parse_call(b, meta, ph->columns[i].expr, d, "s", "legacy_to_json_error");
+			fyp_error_call(b, meta, ph->columns[i].expr, d, "s");
 			fy_buf_addf(b, " AS ferry_e_%d", i + 1);
 		}
 	if (ph->nmerge_on > 0)

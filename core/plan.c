@@ -522,12 +522,12 @@ static void fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e,
 						fy_dialect d, const char *src, bool in_json);
 
 /*
- * fyp_parse_call: fn(value as text, format) for a PARSE expression, fn
- * being legacy_to_json or legacy_to_json_error.
+ * fyp_text_call: fn(value as text, e's text) -- the format of a PARSE
+ * expression, the spec of a RESTRUCTURE one.
  */
-void
-fyp_parse_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
-			   const char *src, const char *fn)
+static void
+fyp_text_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
+			  const char *src, const char *fn)
 {
 	fyp_func(b, meta, d, fn);
 	fy_buf_add(b, d == FY_POSTGRES ? "(CAST((" : "((");
@@ -535,6 +535,71 @@ fyp_parse_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
 	fy_buf_add(b, d == FY_POSTGRES ? ") AS text), " : "), ");
 	fy_buf_literal(b, d, e->text);
 	fy_buf_add(b, ")");
+}
+
+/* fyp_can_reject: e, or a member of its json object at any depth, can fail to read. */
+bool
+fyp_can_reject(const fy_expr *e)
+{
+	for (int i = 0; e->kind == FY_EXPR_JSON && i < e->nmembers; i++)
+		if (fyp_can_reject(e->members[i].value))
+			return true;
+	return e->kind == FY_EXPR_PARSE || e->kind == FY_EXPR_RESTRUCTURE;
+}
+
+/* fyp_error_call: for a json object, the first reason of its members. */
+void
+fyp_error_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
+			   const char *src)
+{
+	bool		first = true;
+
+	if (e->kind != FY_EXPR_JSON)
+	{
+		fyp_text_call(b, meta, e, d, src,
+					  e->kind == FY_EXPR_PARSE ? "legacy_to_json_error" : "json_restructure_error");
+		return;
+	}
+	fy_buf_add(b, "COALESCE(");
+	for (int i = 0; i < e->nmembers; i++)
+		if (fyp_can_reject(e->members[i].value))
+		{
+			fy_buf_add(b, first ? "" : ", ");
+			fyp_error_call(b, meta, e->members[i].value, d, src);
+			first = false;
+		}
+	fy_buf_add(b, ")");
+}
+
+/*
+ * fyp_read_call: the value of a PARSE or RESTRUCTURE expression.  On
+ * PostgreSQL, where the functions raise, only for a value fyp_error_call
+ * finds nothing wrong with; on MariaDB the UDF gives NULL for the others.
+ */
+static void
+fyp_read_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
+			  const char *src)
+{
+	if (d == FY_POSTGRES)
+	{
+		fy_buf_add(b, "CASE WHEN ");
+		fyp_error_call(b, meta, e, d, src);
+		fy_buf_add(b, " IS NULL THEN ");
+	}
+	if (e->kind == FY_EXPR_PARSE)
+		fyp_text_call(b, meta, e, d, src, "legacy_to_json");
+	else
+	{
+		/* MariaDB: the UDF takes and gives JSON text */
+		fyp_func(b, meta, d, "json_restructure");
+		fy_buf_add(b, "((");
+		fyp_expr_in(b, meta, e->from, d, src, false);
+		fy_buf_add(b, d == FY_POSTGRES ? ")::jsonb, " : "), ");
+		fy_buf_literal(b, d, e->text);
+		fy_buf_add(b, d == FY_POSTGRES ? "::jsonb)" : ")");
+	}
+	if (d == FY_POSTGRES)
+		fy_buf_add(b, " END");
 }
 
 /* fyp_json_udf: e is a ferry UDF's JSON text on MariaDB (restructure, keys_to_*). */
@@ -597,26 +662,9 @@ fyp_expr_in(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, cons
 			fyp_convert(b, meta, e, d, src);
 			break;
 		case FY_EXPR_PARSE:
-			/* a value that does not read is NULL here, and the row's reason */
-			if (d == FY_POSTGRES)
-			{
-				fy_buf_add(b, "CASE WHEN ");
-				fyp_parse_call(b, meta, e, d, src, "legacy_to_json_error");
-				fy_buf_add(b, " IS NULL THEN ");
-				fyp_parse_call(b, meta, e, d, src, "legacy_to_json");
-				fy_buf_add(b, " END");
-			}
-			else
-				fyp_parse_call(b, meta, e, d, src, "legacy_to_json");
-			break;
 		case FY_EXPR_RESTRUCTURE:
-			/* MariaDB: the UDF takes and gives JSON text (NULL for a document it cannot apply to) */
-			fyp_func(b, meta, d, "json_restructure");
-			fy_buf_add(b, "((");
-			fyp_expr_in(b, meta, e->from, d, src, false);
-			fy_buf_add(b, d == FY_POSTGRES ? ")::jsonb, " : "), ");
-			fy_buf_literal(b, d, e->text);
-			fy_buf_add(b, d == FY_POSTGRES ? "::jsonb)" : ")");
+			/* a value that does not read is NULL here, and the row's reason */
+			fyp_read_call(b, meta, e, d, src);
 			break;
 		case FY_EXPR_MAP:
 			/* exact matches on MariaDB too, not by the column's collation */

@@ -42,9 +42,14 @@ extern void fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						 fy_dialect d, const char *alias);
 extern void fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						  fy_dialect d, const fy_keyrange *range);
-/* plan.c: fn(value as text, format) of a "parse" column */
-extern void fyp_parse_call(fy_buf *b, const fy_meta *meta, const fy_expr *e,
-						   fy_dialect d, const char *src, const char *fn);
+/*
+ * plan.c: a column whose value can fail to read, row by row ("parse",
+ * "restructure"): its value is NULL then, and fyp_error_call -- why, as
+ * text, or NULL -- rejects the row with that reason.
+ */
+extern bool fyp_can_reject(const fy_expr *e);
+extern void fyp_error_call(fy_buf *b, const fy_meta *meta, const fy_expr *e,
+						   fy_dialect d, const char *src);
 
 /* preflight.c: the phases it depends on that never ran (an ASSERT) */
 extern bool fyp_plan_dependencies(fy_plan *plan, const fy_phase *ph,

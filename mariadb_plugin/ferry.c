@@ -211,6 +211,21 @@ fym_result(UDF_INIT *initid, char *text, unsigned long *length, char *is_null)
 	return text;
 }
 
+/*
+ * fym_reason_result: the message of err as the result, or NULL when there
+ * is none -- what the *_error UDFs give, the reason a row is rejected with.
+ */
+char *
+fym_reason_result(UDF_INIT *initid, const fy_error *err, unsigned long *length,
+				  char *is_null)
+{
+	char	   *reason = NULL;
+
+	if (err->code != FY_OK && (reason = fy_alloc(strlen(err->message) + 1)) != NULL)
+		strcpy(reason, err->message);
+	return fym_result(initid, reason, length, is_null);
+}
+
 /* fym_error_result: errors are results, since a UDF cannot raise one per row. */
 char *
 fym_error_result(UDF_INIT *initid, const fy_error *err, unsigned long *length,

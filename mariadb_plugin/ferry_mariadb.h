@@ -64,6 +64,8 @@ extern bool fym_int(const fym_udf *udf, UDF_ARGS *args, unsigned i,
 
 extern char *fym_result(UDF_INIT *initid, char *text, unsigned long *length,
 						char *is_null);
+extern char *fym_reason_result(UDF_INIT *initid, const fy_error *err,
+							   unsigned long *length, char *is_null);
 extern char *fym_error_result(UDF_INIT *initid, const fy_error *err,
 							  unsigned long *length, char *is_null);
 

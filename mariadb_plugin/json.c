@@ -7,7 +7,9 @@
  *
  * A UDF cannot raise an error for one row, so a document that is not JSON,
  * or that the spec cannot be applied to (a rename onto an existing key,
- * two keys that would become one), gives NULL, as does a NULL argument.
+ * two keys that would become one), gives NULL, as does a NULL argument;
+ * json_restructure_error(doc, spec) says why, and a restructure column
+ * quarantines the row with that reason.
  * A spec or style that is a constant is tried when the statement starts,
  * so a bad one fails the statement with the reason, naming the operation
  * by its index; one that is not a constant gives NULL per row.
@@ -29,12 +31,17 @@ static const fym_argdef keys_case_args[] = {
 
 static const fym_udf json_restructure_udf = {"json_restructure", restructure_args, 2, FYM_JSON_LENGTH};
 static const fym_udf json_restructure_inverse_udf = {"json_restructure_inverse", restructure_args + 1, 1, FYM_JSON_LENGTH};
+static const fym_udf json_restructure_error_udf = {"json_restructure_error", restructure_args, 2, 1024};
 static const fym_udf json_keys_case_udf = {"json_keys_case", keys_case_args, 2, FYM_JSON_LENGTH};
 
 my_bool		json_restructure_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		json_restructure_deinit(UDF_INIT *initid);
 char	   *json_restructure(UDF_INIT *initid, UDF_ARGS *args, char *result,
 							 unsigned long *length, char *is_null, char *error);
+my_bool		json_restructure_error_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+void		json_restructure_error_deinit(UDF_INIT *initid);
+char	   *json_restructure_error(UDF_INIT *initid, UDF_ARGS *args, char *result,
+								   unsigned long *length, char *is_null, char *error);
 my_bool		json_restructure_inverse_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		json_restructure_inverse_deinit(UDF_INIT *initid);
 char	   *json_restructure_inverse(UDF_INIT *initid, UDF_ARGS *args, char *result,
@@ -93,10 +100,10 @@ fymj_keys_case(const fym_udf *udf, UDF_ARGS *args, const char *doc_text,
 				style_name);
 	else if (doc_text == NULL && !fym_text(udf, args, 0, &doc, err))
 		out = NULL;
-	else if ((tree = cJSON_Parse(doc_text ? doc_text : doc)) == NULL)
+	else if ((tree = fy_json_parse(doc_text ? doc_text : doc)) == NULL)
 		fy_fail(err, FY_ERR_INVALID_JSON, "%s: the document is not valid JSON", udf->name);
 	else if (fy_json_keys_case(tree, style, err) &&
-			 (out = cJSON_PrintUnformatted(tree)) == NULL)
+			 (out = fy_json_print(tree)) == NULL)
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "%s: out of memory", udf->name);
 	if (tree)
 		cJSON_Delete(tree);
@@ -142,6 +149,49 @@ json_restructure(UDF_INIT *initid, UDF_ARGS *args, char *result,
 		return fym_result(initid, NULL, length, is_null);
 	return fym_result(initid, fymj_restructure(&json_restructure_udf, args, 1, NULL, &err),
 					  length, is_null);
+}
+
+/* json_restructure_error_init: a constant spec that is not valid fails the statement. */
+my_bool
+json_restructure_error_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	fy_error	err = {0};
+	char	   *out;
+
+	if (fym_init(&json_restructure_error_udf, initid, args, message))
+		return 1;
+	if (args->args[1] == NULL)
+		return 0;
+	if ((out = fymj_restructure(&json_restructure_error_udf, args, 1, "{}", &err)) == NULL)
+		return fym_refuse(NULL, &err, message);
+	fy_release(out);
+	return 0;
+}
+
+void
+json_restructure_error_deinit(UDF_INIT *initid)
+{
+	fym_deinit(initid);
+}
+
+/*
+ * json_restructure_error: why json_restructure gives NULL for a document
+ * (not JSON, or a value the spec cannot move), or NULL: the reason a
+ * restructure column quarantines the row with.
+ */
+char *
+json_restructure_error(UDF_INIT *initid, UDF_ARGS *args, char *result,
+					   unsigned long *length, char *is_null, char *error)
+{
+	fy_error	err = {0};
+	char	   *out;
+
+	(void) result;
+	(void) error;
+	if (args->args[0] != NULL && args->args[1] != NULL &&
+		(out = fymj_restructure(&json_restructure_error_udf, args, 1, NULL, &err)) != NULL)
+		fy_release(out);
+	return fym_reason_result(initid, &err, length, is_null);
 }
 
 /* json_restructure_inverse_init: a constant spec without an inverse fails the statement. */

@@ -120,17 +120,10 @@ legacy_to_json_error(UDF_INIT *initid, UDF_ARGS *args, char *result,
 {
 	fy_error	err = {0};
 	char	   *out;
-	char	   *reason = NULL;
 
 	(void) result;
 	(void) error;
 	if (args->args[0] != NULL && (out = fyml_parse(&legacy_to_json_error_udf, args, &err)) != NULL)
 		fy_release(out);
-	if (err.code != FY_OK)
-	{
-		reason = fy_alloc(strlen(err.message) + 1);
-		if (reason != NULL)
-			strcpy(reason, err.message);
-	}
-	return fym_result(initid, reason, length, is_null);
+	return fym_reason_result(initid, &err, length, is_null);
 }

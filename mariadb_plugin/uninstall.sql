@@ -51,6 +51,7 @@ DROP FUNCTION IF EXISTS legacy_to_json;
 DROP FUNCTION IF EXISTS legacy_to_json_error;
 DROP FUNCTION IF EXISTS json_restructure;
 DROP FUNCTION IF EXISTS json_restructure_inverse;
+DROP FUNCTION IF EXISTS json_restructure_error;
 DROP FUNCTION IF EXISTS json_keys_case;
 DROP FUNCTION IF EXISTS uuid_v5;
 DROP FUNCTION IF EXISTS uuid_v7;

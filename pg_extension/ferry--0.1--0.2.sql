@@ -141,6 +141,13 @@ CREATE FUNCTION ferry_compat_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'ferry_compat_trigger' LANGUAGE C;
 COMMENT ON FUNCTION ferry_compat_trigger() IS 'ferry: the INSTEAD OF trigger of a writable compat view (one row per firing, into the legacy table)';
 
+-- ------------------------------------------------ json_restructure_error (issue 6)
+-- Why json_restructure would refuse a document, or NULL: a restructure column
+-- quarantines such a row with this reason instead of failing the run.
+CREATE FUNCTION json_restructure_error(doc text, spec jsonb) RETURNS text
+    AS 'MODULE_PATHNAME', 'json_restructure_error' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION json_restructure_error(text, jsonb) IS 'ferry: why json_restructure would refuse the document, or NULL';
+
 -- ------------------------------------------------------------ content hash
 -- (last in this file: the carry-over below loads phases through the new
 -- library, after every other change of the catalog above)

@@ -34,11 +34,28 @@ SELECT define_phase('orders', '{"source": "\"Orders\"", "source_key": "OrderId",
                                                            {"op": "nest", "keys": ["ship_city"], "into": "ship"}]}}}');
 SELECT phase, migrated, rejected FROM migrate_phase('orders');
 SELECT legacy_id, data FROM orders ORDER BY legacy_id;
+-- a document that is not JSON, or that the spec cannot be applied to, is quarantined with the reason
+INSERT INTO "Orders" VALUES (4, '{"ShipCity": "Depok",'), (5, '{"ShipCity": "Depok", "Ship": {"ship_city": "Bogor"}}'),
+                            (6, '{"OrderRef": 9007199254740993, "Total": 12.30}');
+SELECT phase, migrated, rejected FROM migrate_phase('orders');
+SELECT legacy_key, reason FROM ferry.migration_rejects ORDER BY legacy_key;
+SELECT legacy_id, data FROM orders WHERE legacy_id > 3 ORDER BY legacy_id;
+SELECT json_restructure_error('{"a": 1}', '[]') AS fine, json_restructure_error('[1', '[]') AS not_json;
+SELECT json_restructure_error('{}', '[{"op": "explode"}]');
 SELECT check_name, status, sample FROM validate_migration_integrity('orders') WHERE check_name = 'content_roundtrip';
 UPDATE orders SET data = data || '{"hacked": true}' WHERE legacy_id = 2;
 SELECT check_name, status, sample FROM validate_migration_integrity('orders') WHERE check_name = 'content_roundtrip';
 SELECT define_phase('bad', '{"source": "\"Orders\"", "source_key": "OrderId", "target": "orders",
   "columns": {"data": {"from": "OrderData", "restructure": [{"op": "explode"}]}}}');
+-- inside a json member likewise: the column's reason
+CREATE TABLE wrapped (id uuid PRIMARY KEY, doc jsonb, legacy_id int);
+SELECT define_phase('wrapped', '{"source": "\"Orders\"", "source_key": "OrderId", "target": "wrapped",
+  "legacy_column": "legacy_id",
+  "columns": {"doc": {"json": {"order": {"from": "OrderData", "restructure": [{"op": "rename", "from": "ShipCity", "to": "Ship.ship_city"}]},
+                               "raw": "OrderData"}}}}');
+SELECT phase, migrated, rejected FROM migrate_phase('wrapped');
+SELECT legacy_key, reason FROM ferry.migration_rejects WHERE phase = 'wrapped' ORDER BY legacy_key;
+SELECT legacy_id, doc->'order' AS order_doc FROM wrapped ORDER BY legacy_id;
 
 DROP EXTENSION ferry CASCADE;
-DROP TABLE "Orders", orders;
+DROP TABLE "Orders", orders, wrapped;

@@ -88,6 +88,7 @@ static const udf udfs[] = {
 	{"ferry_plan_preflight", "TTT", {"p", "$spec", "$meta"}},
 	{"ferry_dependency_order", "T", {"[{\"name\": \"a\", \"depends_on\": []}, {\"name\": \"b\", \"depends_on\": [\"a\"]}]"}},
 	{"ferry_preflight_report", "TTTT", {"p", "$spec", "$meta", "{\"results\": [{\"failures\": 2, \"sample\": \"1, 2\"}]}"}},
+	{"json_restructure_error", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 };
 #define NUDFS (sizeof(udfs) / sizeof(udfs[0]))
 
