@@ -199,8 +199,17 @@ fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name, bool cascade,
 	if (drops != NULL && SPI_execute(drops, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "ferry: could not drop the rollback's indexes");
 	arg = Int64GetDatum(ph.id);
-	if (SPI_execute_with_args("UPDATE ferry.migration_log SET status = 'rolled_back' "
-							  "WHERE phase_id = $1 AND operation = 'migrate' AND status = 'completed'",
+	/*
+	 * A batched run that died keeps status 'started' and its progress, from
+	 * which the next batched run would resume: rolled back, it must not, or
+	 * the rows before its last key would never be migrated again.  Nobody
+	 * runs the phase now (rollback holds its lock), so every such run is dead.
+	 */
+	if (SPI_execute_with_args("UPDATE ferry.migration_log SET status = 'rolled_back', "
+							  "error = CASE WHEN status = 'started' THEN "
+							  "'interrupted before it finished, then rolled back' ELSE error END, "
+							  "finished_at = coalesce(finished_at, clock_timestamp()) "
+							  "WHERE phase_id = $1 AND operation = 'migrate' AND status IN ('completed', 'started')",
 							  1, &type, &arg, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "ferry: could not write ferry.migration_log");
 	fpg_log_finish(run_id, deleted + restored, start);
