@@ -373,6 +373,10 @@ typedef struct fy_meta
 	int			nrefs;			/* a REF column names */
 	struct fy_unique *uniques;	/* the target's unique indexes, for */
 	int			nuniques;		/* preflight (fy_meta_add_unique) */
+	bool		text_hash;		/* PostgreSQL: the extension's SQL objects */
+								/* are still 0.1's (a new library before */
+								/* ALTER EXTENSION UPDATE): hash rows as */
+								/* 0.1 did, which the update carries over */
 } fy_meta;
 
 extern fy_meta *fy_meta_new(void);
@@ -721,6 +725,11 @@ extern void fy_key_case(fy_buf *b, const char *key, fy_case style);
  * its precision would be lost).  NULL when the text is not JSON.
  */
 extern void *fy_json_parse(const char *text);
+/*
+ * fy_json_keep_numbers does the same for a document cJSON already read from
+ * text (up to end): false when out of memory.
+ */
+extern bool fy_json_keep_numbers(void *root, const char *text, const char *end);
 extern char *fy_json_print(void *doc);
 /* fy_json_keys_case: every key of a cJSON document, in place. */
 extern bool fy_json_keys_case(void *doc, fy_case style, fy_error *err);

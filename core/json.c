@@ -316,14 +316,21 @@ fyj_keep_numbers(cJSON *node, const char **p, const char *end)
 	return true;
 }
 
+bool
+fy_json_keep_numbers(void *root, const char *text, const char *end)
+{
+	const char *p = text;
+
+	return fyj_keep_numbers(root, &p, end);
+}
+
 void *
 fy_json_parse(const char *text)
 {
 	const char *end = NULL;
 	cJSON	   *root = cJSON_ParseWithOpts(text, &end, false);
-	const char *p = text;
 
-	if (root != NULL && !fyj_keep_numbers(root, &p, end))
+	if (root != NULL && !fy_json_keep_numbers(root, text, end))
 	{
 		cJSON_Delete(root);
 		return NULL;

@@ -1105,6 +1105,13 @@ fy_parse_json(const char *text, const char *what, fy_error *err)
 				what, line, col, pos + 1);
 		fy_detail(err, "near: %.40s", text + pos);
 	}
+	else if (!fy_json_keep_numbers(doc, text, end))
+	{
+		/* a constant is written as it was given: 0.1 is not 0.10000000000000001 */
+		cJSON_Delete(doc);
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		return NULL;
+	}
 	return doc;
 }
 

@@ -482,6 +482,8 @@ fyp_const(fy_buf *b, fy_dialect d, const cJSON *v, bool in_json)
 		fy_buf_add(b, "NULL");
 	else if (cJSON_IsString(v))
 		fy_buf_literal(b, d, v->valuestring);
+	else if (cJSON_IsNumber(v) && v->valuestring != NULL)
+		fy_buf_add(b, v->valuestring);	/* as written (fy_json_keep_numbers) */
 	else if (cJSON_IsNumber(v))
 	{
 		double		x = v->valuedouble;

@@ -526,6 +526,38 @@ a_mariadb_batch_reads_its_slice_through_typed_hex_bounds(void **state)
 	fy_keyrange_free(range);
 }
 
+static void
+a_numeric_constant_is_written_as_the_spec_gives_it(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("consts",
+									"{\"source\": \"legacy.\\\"Order Items\\\"\", \"target\": \"app.items\","
+									" \"columns\": {\"title\": {\"const\": 0.1}, \"legacy_id\": {\"const\": 12345678901234567890},"
+									" \"status\": {\"const\": 12.30}}}", &err);
+	fy_plan    *plan;
+
+	(void) f;
+	if (ph == NULL)
+		fail_msg("%s", err.message);
+	for (int d = FY_POSTGRES; d <= FY_MARIADB; d++)
+	{
+		const char *sql;
+
+		plan = fy_plan_migrate(ph, f->meta, (fy_dialect) d, 1, &err);
+		if (plan == NULL)
+			fail_msg("%s", err.message);
+		sql = plan->stmts[d == FY_POSTGRES ? 1 : 2].sql;
+		/* a double would have made them 0.10000000000000001, 12345678901234567168 and 12.3 */
+		assert_non_null(strstr(sql, "0.1"));
+		assert_null(strstr(sql, "0.10000000000000001"));
+		assert_non_null(strstr(sql, "12345678901234567890"));
+		assert_non_null(strstr(sql, "12.30"));
+		fy_plan_free(plan);
+	}
+	fy_phase_free(ph);
+}
+
 int
 main(void)
 {
@@ -550,6 +582,7 @@ main(void)
 		cmocka_unit_test(a_not_null_target_column_nothing_fills_is_refused),
 		cmocka_unit_test(phases_are_ordered_after_their_dependencies_and_cycles_are_named),
 		cmocka_unit_test(a_mariadb_batch_reads_its_slice_through_typed_hex_bounds),
+		cmocka_unit_test(a_numeric_constant_is_written_as_the_spec_gives_it),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
