@@ -935,7 +935,7 @@ static void
 fyp_hash_expr(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			  const char *alias, bool text_form)
 {
-	text_form = text_form || d != FY_POSTGRES;
+	text_form = text_form || d != FY_POSTGRES || meta->text_hash;
 	fy_buf_ident(b, d, meta->catalog_schema);
 	fy_buf_add(b, text_form ? ".row_hash(ROW(" : ".content_hash(ROW(");
 	for (int i = 0; i < ph->ncolumns; i++)

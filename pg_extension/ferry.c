@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -248,6 +249,9 @@ fpg_resolve(const fy_phase *phase, int64 phase_id)
 	meta->catalog_schema = "ferry";
 	meta->func_schema = fpg_extension_schema();
 	meta->phase_id = phase_id;
+	meta->text_hash = !OidIsValid(LookupFuncName(list_make2(makeString("ferry"),
+															 makeString("content_hash")),
+												 1, (Oid[]) {RECORDOID}, true));
 	if (phase->source_query)
 		fpg_resolve_query(phase, meta);
 	else
