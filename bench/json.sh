@@ -38,7 +38,7 @@ trap cleanup EXIT
 
 # a snapshot of the tree, so that editing it while the benchmark runs changes nothing
 mkdir -p "$WORK/src"
-cp -r Makefile ferry.control core pg_extension bench scripts "$WORK/src/"
+cp -r Makefile ./*.control core pg_extension bench scripts "$WORK/src/"
 find "$WORK/src" \( -name '*.o' -o -name '*.bc' -o -name '*.so' \) -delete
 COMMIT=$(git rev-parse --short HEAD)
 [ -z "$(git status --porcelain -- core pg_extension bench/json*)" ] || COMMIT="$COMMIT + uncommitted changes"

@@ -20,7 +20,7 @@ main() {
   chmod 755 "$WORK"
   trap 'rm -rf "$WORK"' EXIT
   mkdir -p "$WORK/src"
-  cp -r Makefile ferry.control core pg_extension bench "$WORK/src/"
+  cp -r Makefile ./*.control core pg_extension bench "$WORK/src/"
   find "$WORK/src" \( -name '*.o' -o -name '*.bc' -o -name '*.so' \) -delete
   make -s -C "$WORK/src" PG_CONFIG=$PG_CONFIG >/dev/null
   make -s -C "$WORK/src" PG_CONFIG=$PG_CONFIG install DESTDIR="$WORK/stage" >/dev/null

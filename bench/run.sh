@@ -52,10 +52,10 @@ trap 'bash scripts/pg-server.sh stop "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$
 build() {
   rm -rf "$WORK/src" "$WORK/stage"
   mkdir -p "$WORK/src"
-  cp -r Makefile ferry.control core pg_extension bench "$WORK/src/"
+  cp -r Makefile ./*.control core pg_extension bench "$WORK/src/"
   find "$WORK/src" \( -name '*.o' -o -name '*.bc' -o -name '*.so' \) -delete
   COMMIT=$(git rev-parse --short HEAD)
-  if [ -n "$(git status --porcelain -- core pg_extension Makefile ferry.control)" ]; then
+  if [ -n "$(git status --porcelain -- core pg_extension Makefile ./*.control)" ]; then
     COMMIT="$COMMIT + uncommitted changes in core/ or pg_extension/"
   fi
   make -s -C "$WORK/src" PG_CONFIG=$PG_CONFIG >"$WORK/build.log" 2>&1 &&
