@@ -312,6 +312,11 @@ typedef struct fy_phase
  * 1600), so no runnable spec is refused.
  */
 #define FY_MAX_COLUMNS 4096
+/*
+ * The most entries of a "map": each becomes an arm of a CASE, and 300,000
+ * of them kept a PostgreSQL backend compiling one statement for minutes.
+ */
+#define FY_MAX_MAPPINGS 4096
 
 /*
  * fy_phase_parse validates a spec and returns the typed phase, or NULL with

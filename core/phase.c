@@ -584,6 +584,15 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		e->kind = FY_EXPR_MAP;
 		e->from = mapped;
 		e->nmappings = cJSON_GetArraySize(x);
+		if (e->nmappings > FY_MAX_MAPPINGS)
+		{
+			/* each mapping is an arm of a CASE the server plans and compiles */
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"map\" of column \"%s\" has %d entries; at most %d are allowed",
+					ph->name, col, e->nmappings, FY_MAX_MAPPINGS);
+			fy_hint(ps->err, "Join a lookup table in a \"sql\" expression instead.");
+			return NULL;
+		}
 		e->mappings = fy_arena_alloc(ph->arena,
 									 sizeof(fy_mapping) * (size_t) e->nmappings);
 		if (e->mappings == NULL)
