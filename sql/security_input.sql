@@ -124,6 +124,23 @@ INSERT INTO bad.calls (q) VALUES
   ($$SELECT define_phase(convert_from('\xff'::bytea, 'UTF8'), '{}')$$);
 SELECT n, bad.try(q) AS outcome FROM bad.calls ORDER BY n;
 SELECT 1 AS still_answering;
+-- an unknown 16 MB phase name is not echoed back whole, twice
+DO $$
+DECLARE h text;
+BEGIN
+    PERFORM migrate_phase(repeat('p', 16 * 1024 * 1024));
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RAISE NOTICE 'migrate_phase: message of % bytes, hint of % bytes', length(SQLERRM), length(h);
+END $$;
+DO $$
+DECLARE h text;
+BEGIN
+    PERFORM map_id(repeat('p', 16 * 1024 * 1024), 1);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RAISE NOTICE 'map_id: message of % bytes, hint of % bytes', length(SQLERRM), length(h);
+END $$;
 CALL migrate_phase_batched(NULL);
 CALL migrate_phase_batched('no such phase', 0);
 CALL migrate_phase_batched('no such phase', -1);
