@@ -307,6 +307,18 @@ typedef struct fy_phase
 } fy_phase;
 
 /*
+ * The most names a spec's list may hold (columns, source_key, depends_on,
+ * merge_on, ...): MariaDB's limit on a table's columns (PostgreSQL's is
+ * 1600), so no runnable spec is refused.
+ */
+#define FY_MAX_COLUMNS 4096
+/*
+ * The most entries of a "map": each becomes an arm of a CASE, and 300,000
+ * of them kept a PostgreSQL backend compiling one statement for minutes.
+ */
+#define FY_MAX_MAPPINGS 4096
+
+/*
  * fy_phase_parse validates a spec and returns the typed phase, or NULL with
  * err naming the offending field.  The phase name is validated too.
  */

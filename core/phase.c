@@ -123,6 +123,7 @@ typedef struct fy_parse
 {
 	fy_phase   *phase;
 	fy_error   *err;
+	int			depcap;			/* room in phase->depends_on */
 } fy_parse;
 
 static const char *
@@ -182,6 +183,20 @@ fy_parse_members(fy_parse *ps, fy_expr *e, const cJSON *obj, const char *col)
 static const char **fy_parse_names(fy_parse *ps, const cJSON *v,
 									const char *key, int *n);
 
+/*
+ * fy_too_many refuses a list longer than any table is wide: no engine
+ * could run it, and the lists are checked pairwise.
+ */
+static const char **
+fy_too_many(fy_parse *ps, const char *key, int n)
+{
+	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+			"phase \"%s\": \"%s\" lists %d names; at most %d are allowed",
+			ps->phase->name, key, n, FY_MAX_COLUMNS);
+	fy_hint(ps->err, "No table on either engine has more than %d columns.", FY_MAX_COLUMNS);
+	return NULL;
+}
+
 /* fy_add_dependency records a phase this one depends on, once. */
 static bool
 fy_add_dependency(fy_parse *ps, const char *name)
@@ -195,13 +210,18 @@ fy_add_dependency(fy_parse *ps, const char *name)
 	if (strcmp(name, ph->name) == 0)
 		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
 					   "phase \"%s\" cannot depend on itself", ph->name);
-	deps = fy_arena_alloc(ph->arena, sizeof(char *) * (size_t) (ph->ndepends + 1));
-	if (deps == NULL)
-		return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
-	if (ph->ndepends)
-		memcpy(deps, ph->depends_on, sizeof(char *) * (size_t) ph->ndepends);
-	deps[ph->ndepends++] = name;
-	ph->depends_on = deps;
+	if (ph->ndepends == ps->depcap)
+	{
+		/* doubling: the arena keeps every copy, so growing by one was n^2 */
+		ps->depcap = ps->depcap ? ps->depcap * 2 : 8;
+		deps = fy_arena_alloc(ph->arena, sizeof(char *) * (size_t) ps->depcap);
+		if (deps == NULL)
+			return fy_fail(ps->err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+		if (ph->ndepends)
+			memcpy(deps, ph->depends_on, sizeof(char *) * (size_t) ph->ndepends);
+		ph->depends_on = deps;
+	}
+	ph->depends_on[ph->ndepends++] = name;
 	return true;
 }
 
@@ -564,6 +584,15 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 		e->kind = FY_EXPR_MAP;
 		e->from = mapped;
 		e->nmappings = cJSON_GetArraySize(x);
+		if (e->nmappings > FY_MAX_MAPPINGS)
+		{
+			/* each mapping is an arm of a CASE the server plans and compiles */
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": \"map\" of column \"%s\" has %d entries; at most %d are allowed",
+					ph->name, col, e->nmappings, FY_MAX_MAPPINGS);
+			fy_hint(ps->err, "Join a lookup table in a \"sql\" expression instead.");
+			return NULL;
+		}
 		e->mappings = fy_arena_alloc(ph->arena,
 									 sizeof(fy_mapping) * (size_t) e->nmappings);
 		if (e->mappings == NULL)
@@ -612,6 +641,8 @@ fy_parse_names(fy_parse *ps, const cJSON *v, const char *key, int *n)
 		if (out != NULL)
 			out[0] = v->valuestring;
 	}
+	else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > FY_MAX_COLUMNS)
+		return fy_too_many(ps, key, cJSON_GetArraySize(v));
 	else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
 	{
 		*n = cJSON_GetArraySize(v);
@@ -735,46 +766,50 @@ fy_parse_source(fy_parse *ps, const cJSON *v)
 /*
  * fy_sort_keys orders object members by key, recursively, so that the
  * checksum of a spec does not depend on how an engine stores JSON
- * (PostgreSQL's jsonb reorders keys, MariaDB keeps the text).
+ * (PostgreSQL's jsonb reorders keys, MariaDB keeps the text).  It refuses
+ * a key given twice in one object: cJSON would read the first and jsonb
+ * keeps the last, so the two engines would run different phases.  A qsort
+ * of the members keeps it O(n log n): any user may call the MariaDB UDFs,
+ * and a spec of 80,000 keys must not hold a server thread for seconds.
  */
-static void
-fy_sort_keys(cJSON *node)
+static bool
+fy_sort_keys(cJSON *node, const char *phase, fy_error *err)
 {
 	cJSON	   *c;
+	cJSON	  **members;
+	int			n = 0;
 
+	for (c = node->child; c; c = c->next, n++)
+		if (!fy_sort_keys(c, phase, err))
+			return false;
+	if (!cJSON_IsObject(node) || n < 2)
+		return true;
+	members = fy_alloc(sizeof(cJSON *) * (size_t) n);
+	if (members == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	n = 0;
 	for (c = node->child; c; c = c->next)
-		fy_sort_keys(c);
-	if (!cJSON_IsObject(node) || node->child == NULL)
-		return;
-	/* insertion sort on the doubly linked list; specs are small */
-	{
-		cJSON	   *sorted = NULL;
-
-		c = node->child;
-		while (c)
+		members[n++] = c;
+	qsort(members, (size_t) n, sizeof(cJSON *), fy_cmp_member);
+	for (int i = 1; i < n; i++)
+		if (strcmp(members[i - 1]->string, members[i]->string) == 0)
 		{
-			cJSON	   *next = c->next;
-			cJSON	  **pos = &sorted;
-			cJSON	   *prev = NULL;
-
-			while (*pos && strcmp((*pos)->string, c->string) <= 0)
-			{
-				prev = *pos;
-				pos = &(*pos)->next;
-			}
-			c->next = *pos;
-			c->prev = prev;
-			if (*pos)
-				(*pos)->prev = c;
-			*pos = c;
-			c = next;
+			fy_fail(err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": key \"%.200s\" appears twice in one object of the spec",
+					phase, members[i]->string);
+			fy_hint(err, "Give each key once; PostgreSQL would keep the last, MariaDB the first.");
+			fy_release(members);
+			return false;
 		}
-		/* cJSON keeps the last element in child->prev */
-		for (c = sorted; c->next; c = c->next)
-			;
-		sorted->prev = c;
-		node->child = sorted;
+	/* relink; cJSON keeps the last element in child->prev */
+	for (int i = 0; i < n; i++)
+	{
+		members[i]->prev = members[i > 0 ? i - 1 : n - 1];
+		members[i]->next = i + 1 < n ? members[i + 1] : NULL;
 	}
+	node->child = members[0];
+	fy_release(members);
+	return true;
 }
 
 static bool
@@ -788,7 +823,11 @@ fy_checksum(fy_phase *ph, fy_error *err)
 
 	if (copy == NULL)
 		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
-	fy_sort_keys(copy);
+	if (!fy_sort_keys(copy, ph->name, err))
+	{
+		cJSON_Delete(copy);
+		return false;
+	}
 	text = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
 	if (text == NULL)
@@ -1154,6 +1193,7 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 	ph->name = fy_arena_strdup(ph->arena, name);
 	ps.phase = ph;
 	ps.err = err;
+	ps.depcap = 0;
 	if (!cJSON_IsObject(doc))
 	{
 		fy_fail(err, FY_ERR_INVALID_SPEC,
@@ -1246,6 +1286,11 @@ fy_phase_parse(const char *name, const char *spec, fy_error *err)
 		goto fail;
 	}
 	ph->ncolumns = cJSON_GetArraySize(v);
+	if (ph->ncolumns > FY_MAX_COLUMNS)
+	{
+		fy_too_many(&ps, "columns", ph->ncolumns);
+		goto fail;
+	}
 	ph->columns = fy_arena_alloc(ph->arena, sizeof(fy_column) * (size_t) (ph->ncolumns + 1));
 	if (ph->columns == NULL)
 	{
@@ -1355,73 +1400,131 @@ fy_phase_summary_json(const fy_phase *phase)
 	return out;
 }
 
+typedef struct fy_named
+{
+	const char *name;
+	int			i;
+} fy_named;
+
+/* fy_cmp_named orders phases by name, then by position (qsort, bsearch). */
+static int
+fy_cmp_named(const void *a, const void *b)
+{
+	const fy_named *x = a,
+			   *y = b;
+	int			c = strcmp(x->name, y->name);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* fy_find_node: the first phase of that name, by binary search, or -1. */
+static int
+fy_find_node(const fy_named *byname, int n, const char *name)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (strcmp(byname[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(byname[lo].name, name) == 0 ? byname[lo].i : -1;
+}
+
+static bool
+fy_cycle(const fy_depnode *nodes, const int *path, int depth, int j, fy_error *err)
+{
+	fy_buf		b;
+	int			start = 0;
+
+	while (path[start] != j)
+		start++;
+	fy_buf_init(&b);
+	for (int k = start; k <= depth; k++)
+		fy_buf_addf(&b, "%s -> ", nodes[path[k]].name);
+	fy_buf_add(&b, nodes[j].name);
+	fy_fail(err, FY_ERR_INVALID_SPEC, "phases depend on each other in a cycle: %s",
+			b.oom ? "?" : b.data);
+	fy_hint(err, "Remove one of these dependencies (a \"ref\" or \"depends_on\").");
+	fy_buf_free(&b);
+	return false;
+}
+
 /*
  * fy_dependency_order: a depth-first topological sort over the phases in
  * their given order, so independent phases keep the order they were
- * defined in.  state: 0 unvisited, 1 on the current path, 2 placed.
+ * defined in.  The walk keeps its own stack (path, and next: the dependency
+ * of each path node to look at next) rather than recursing, so a chain of
+ * thousands of phases cannot overflow a server's stack.  state: 0
+ * unvisited, 1 on the current path, 2 placed.
  */
-static bool
-fy_visit(const fy_depnode *nodes, int n, int i, int *state, int *order,
-		 int *placed, int *path, int depth, fy_error *err)
-{
-	if (state[i] == 2)
-		return true;
-	path[depth] = i;
-	if (state[i] == 1)
-	{
-		fy_buf		b;
-		int			start = 0;
-
-		while (path[start] != i)
-			start++;
-		fy_buf_init(&b);
-		for (int k = start; k <= depth; k++)
-			fy_buf_addf(&b, "%s%s", k > start ? " -> " : "", nodes[path[k]].name);
-		fy_fail(err, FY_ERR_INVALID_SPEC, "phases depend on each other in a cycle: %s",
-				b.oom ? "?" : b.data);
-		fy_hint(err, "Remove one of these dependencies (a \"ref\" or \"depends_on\").");
-		fy_buf_free(&b);
-		return false;
-	}
-	state[i] = 1;
-	for (int d = 0; d < nodes[i].ndeps; d++)
-	{
-		int			j;
-
-		for (j = 0; j < n; j++)
-			if (strcmp(nodes[j].name, nodes[i].deps[d]) == 0)
-				break;
-		if (j == n)
-		{
-			fy_fail(err, FY_ERR_UNDEFINED_PHASE,
-					"phase \"%s\" depends on phase \"%s\", which does not exist",
-					nodes[i].name, nodes[i].deps[d]);
-			fy_hint(err, "Define phase \"%s\" first.", nodes[i].deps[d]);
-			return false;
-		}
-		if (!fy_visit(nodes, n, j, state, order, placed, path, depth + 1, err))
-			return false;
-	}
-	state[i] = 2;
-	order[(*placed)++] = i;
-	return true;
-}
-
 bool
 fy_dependency_order(const fy_depnode *nodes, int n, int *order, fy_error *err)
 {
 	size_t		cnt = (size_t) (n < 0 ? 0 : n) + 1;
-	int		   *state = fy_alloc(sizeof(int) * cnt * 2);	/* then the path */
+	int		   *state = fy_alloc(sizeof(int) * cnt * 3);	/* then path, next */
+	fy_named   *byname = fy_alloc(sizeof(fy_named) * cnt);
 	int		   *path;
+	int		   *next;
 	int			placed = 0;
 	bool		ok = true;
 
-	if (state == NULL)
+	if (state == NULL || byname == NULL)
+	{
+		fy_release(state);
+		fy_release(byname);
 		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		byname[i] = (fy_named) {nodes[i].name, i};
+	qsort(byname, (size_t) (n < 0 ? 0 : n), sizeof(fy_named), fy_cmp_named);
 	memset(state, 0, sizeof(int) * cnt);
 	path = state + cnt;
+	next = path + cnt;
 	for (int i = 0; i < n && ok; i++)
-		ok = fy_visit(nodes, n, i, state, order, &placed, path, 0, err);
+	{
+		int			depth = 0;
+
+		if (state[i] == 2)
+			continue;
+		state[i] = 1;
+		path[0] = i;
+		next[0] = 0;
+		while (ok && depth >= 0)
+		{
+			const fy_depnode *v = &nodes[path[depth]];
+			int			j;
+
+			if (next[depth] == v->ndeps)
+			{
+				state[path[depth]] = 2;
+				order[placed++] = path[depth--];
+				continue;
+			}
+			j = fy_find_node(byname, n, v->deps[next[depth]++]);
+			if (j < 0)
+			{
+				ok = fy_fail(err, FY_ERR_UNDEFINED_PHASE,
+							 "phase \"%s\" depends on phase \"%s\", which does not exist",
+							 v->name, v->deps[next[depth] - 1]);
+				fy_hint(err, "Define phase \"%s\" first.", v->deps[next[depth] - 1]);
+			}
+			else if (state[j] == 1)
+				ok = fy_cycle(nodes, path, depth, j, err);
+			else if (state[j] == 0)
+			{
+				state[j] = 1;
+				path[++depth] = j;
+				next[depth] = 0;
+			}
+		}
+	}
 	fy_release(state);
+	fy_release(byname);
 	return ok;
 }

@@ -302,10 +302,11 @@ fpg_load(const char *name, fpg_phase *out, int flags)
 	{
 		if (flags & FPG_MISSING_OK)
 			return false;
+		/* at most 63 bytes name a phase: a 16 MB name is not echoed twice */
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("phase \"%s\" does not exist", name),
-				 errhint("Define it with define_phase('%s', spec).", name)));
+				 errmsg("phase \"%.64s\" does not exist", name),
+				 errhint("Define it with define_phase('%.64s', spec).", name)));
 	}
 	out->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));

@@ -194,8 +194,8 @@ fpg_phase_id(const char *phase)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("phase \"%s\" does not exist", phase),
-				 errhint("Define it with define_phase('%s', spec); SELECT name FROM ferry.phases lists the phases.",
+				 errmsg("phase \"%.64s\" does not exist", phase),
+				 errhint("Define it with define_phase('%.64s', spec); SELECT name FROM ferry.phases lists the phases.",
 						 phase)));
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

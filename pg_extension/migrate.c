@@ -254,6 +254,16 @@ fpg_result_row(ReturnSetInfo *rsinfo, const char *name, const fpg_outcome *o,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* fpg_migrate_logged: one run between its log rows, for a real and a dry run alike. */
+static double
+fpg_migrate_logged(fpg_phase *ph, const char *name, instr_time start,
+				   int64 *run_id, fpg_outcome *out)
+{
+	*run_id = fpg_log_start(ph->id, name, "migrate");
+	fpg_run(ph, *run_id, NULL, 0, out);
+	return fpg_log_finish(*run_id, (uint64) out->mapped, start);
+}
+
 /*
  * fpg_migrate_one runs one phase inside the caller's transaction: the
  * map rows, the rejects, the target rows and the log row commit or vanish
@@ -280,18 +290,32 @@ fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 	fpg_load(name, &ph, FPG_RESOLVE);
 	fpg_lock(&ph, "migrate_phase", false);
 	fpg_require_dependencies(&ph);
-	if (dry_run)
-	{
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(mcxt);
-	}
-	run_id = fpg_log_start(ph.id, name, "migrate");
-	fpg_run(&ph, run_id, NULL, 0, &out);
-	seconds = fpg_log_finish(run_id, (uint64) out.mapped, start);
-	if (dry_run)
+	if (!dry_run)
+		seconds = fpg_migrate_logged(&ph, name, start, &run_id, &out);
+	else
 	{
 		StringInfoData sb;
 
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(mcxt);
+		PG_TRY();
+		{
+			seconds = fpg_migrate_logged(&ph, name, start, &run_id, &out);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			/* no subtransaction left open behind the error: the session goes on */
+			MemoryContextSwitchTo(mcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(mcxt);
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(mcxt);
 		CurrentResourceOwner = owner;

@@ -33,7 +33,9 @@ PG_FUNCTION_INFO_V1(value_fits);
  * fpg_swallowed: the errors preflight reports as a finding rather than
  * raising.  Cancels, shutdowns, resource exhaustion, serialization
  * failures, transaction-state errors (a read-only transaction refusing a
- * lock) and internal errors are the caller's business and propagate.
+ * lock) and internal errors are the caller's business and propagate; so
+ * is a missing privilege (42501), which raises as it would from
+ * migrate_phase rather than turn into a finding that looks checked.
  */
 static bool
 fpg_swallowed(const ErrorData *edata)
@@ -46,7 +48,8 @@ fpg_swallowed(const ErrorData *edata)
 		class != ERRCODE_TO_CATEGORY(ERRCODE_T_R_SERIALIZATION_FAILURE) &&	/* 40 */
 		class != ERRCODE_TO_CATEGORY(ERRCODE_INTERNAL_ERROR) &&	/* XX */
 		class != ERRCODE_TO_CATEGORY(ERRCODE_INVALID_TRANSACTION_STATE) &&	/* 25 */
-		class != ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED);	/* 54 */
+		class != ERRCODE_TO_CATEGORY(ERRCODE_PROGRAM_LIMIT_EXCEEDED) &&	/* 54 */
+		edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE;
 }
 
 typedef void (*fpg_step) (void *arg);

@@ -175,7 +175,10 @@ fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name, bool cascade,
 	char	   *drops;
 
 	if (depth > 100)
-		elog(ERROR, "ferry: phases depend on each other too deeply to roll back");
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("phase \"%s\": rollback_migration cascades at most 100 phases deep", name),
+				 errhint("Roll back the phases that depend on it deeper down first, from the last one.")));
 	INSTR_TIME_SET_CURRENT(start);
 	fpg_load(name, &ph, FPG_RESOLVE);
 	fpg_lock(&ph, "rollback_migration", false);

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential
+  build-essential clang
   postgresql-15 postgresql-server-dev-15 postgresql-common
   libcjson-dev libcmocka-dev
   mariadb-server mariadb-client libmariadb-dev mariadb-test

@@ -51,6 +51,39 @@ unit_suites unit-build build/unit
 section "core unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 unit_suites unit-sanitized-build build/unit-sanitized
 
+section "fuzzing: every libFuzzer target (tests/fuzz) for ${FUZZ_SECONDS:-30} s, side by side"
+# each target runs on a copy of its corpus; a crash, a sanitizer report or
+# a broken property fails it and leaves its input in build/fuzz/
+if make -s fuzz-build >/dev/null 2>"$WORK/fuzz-build.log"; then
+  pids=()
+  for t in build/fuzz/fuzz_*; do
+    name=${t#build/fuzz/fuzz_}
+    mkdir -p "$WORK/fuzz-$name"
+    [ -d "tests/fuzz/corpus/$name" ] && cp -R "tests/fuzz/corpus/$name/." "$WORK/fuzz-$name/"
+    dict=; [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
+    ( nice "./$t" -max_total_time="${FUZZ_SECONDS:-30}" -artifact_prefix=build/fuzz/ $dict \
+        "$WORK/fuzz-$name" >"$WORK/fuzz-$name.log" 2>&1; echo $? >"$WORK/fuzz-$name.rc" ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for t in build/fuzz/fuzz_*; do
+    name=${t#build/fuzz/fuzz_}
+    runs=$(grep -a '^Done [0-9]* runs' "$WORK/fuzz-$name.log" | sed 's/Done \([0-9]*\) runs.*/\1/')
+    if [ "$(cat "$WORK/fuzz-$name.rc")" = 0 ] && [ -n "$runs" ]; then
+      echo "ok fuzz_$name ($runs inputs)"
+      count 1 0
+    else
+      grep -a -A30 -E '^==[0-9]+==|deadly signal|runtime error|fuzz_plan:' "$WORK/fuzz-$name.log" | head -40
+      echo "FAILED fuzz_$name"
+      count 0 1
+    fi
+  done
+else
+  cat "$WORK/fuzz-build.log"
+  echo "FAILED: building the fuzz targets (clang)"
+  count 0 1
+fi
+
 section "PostgreSQL: pg_regress on a throwaway cluster"
 STAGE="$WORK/stage"
 if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&

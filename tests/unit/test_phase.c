@@ -200,6 +200,131 @@ relation_names_split_on_dots_outside_quotes(void **state)
 	fy_arena_free(arena);
 }
 
+/* huge_spec: a spec whose "columns" (or a list) holds n entries. */
+static char *
+huge_spec(const char *shape, int n, int stride)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "{\"source\": \"s\", \"target\": \"t\", ");
+	if (strcmp(shape, "depends_on") == 0)
+	{
+		fy_buf_add(&b, "\"columns\": {\"a\": \"a\"}, \"depends_on\": [");
+		for (int i = 0; i < n; i++)
+			fy_buf_addf(&b, "%s\"p%d\"", i ? ", " : "", i);
+		fy_buf_add(&b, "]}");
+	}
+	else if (strcmp(shape, "map") == 0 || strcmp(shape, "const") == 0)
+	{
+		/* a constant document may be as large as it likes */
+		fy_buf_addf(&b, "\"columns\": {\"a\": {%s: {",
+					strcmp(shape, "map") == 0 ? "\"from\": \"a\", \"map\"" : "\"const\"");
+		for (int i = 0; i < n; i++)
+		{
+			int			k = (int) ((long) i * stride % n);
+
+			fy_buf_addf(&b, "%s\"v%d\": %d", i ? ", " : "", k, k);
+		}
+		fy_buf_add(&b, "}}}}");
+	}
+	else
+	{
+		fy_buf_add(&b, "\"columns\": {");
+		for (int i = 0; i < n; i++)
+			fy_buf_addf(&b, "%s\"c%d\": \"c%d\"", i ? ", " : "", (int) ((long) i * stride % n), i);
+		fy_buf_add(&b, "}}");
+	}
+	assert_false(b.oom);
+	return b.data;
+}
+
+/*
+ * A key given twice in one object is refused: cJSON reads the first, jsonb
+ * keeps the last, so PostgreSQL and MariaDB would run different phases.
+ */
+static void
+a_key_given_twice_in_one_object_is_refused(void **state)
+{
+	fy_error	err;
+
+	(void) state;
+	err = parse_err("p", "{\"source\": \"a\", \"target\": \"t\", \"source\": \"b\", \"columns\": {\"x\": \"x\"}}");
+	assert_int_equal(err.code, FY_ERR_INVALID_SPEC);
+	assert_string_equal(err.message, "phase \"p\": key \"source\" appears twice in one object of the spec");
+	err = parse_err("p", "{\"source\": \"s\", \"target\": \"t\", \"columns\": {\"x\": {\"json\": {\"k\": \"a\", \"k\": \"b\"}}}}");
+	assert_string_equal(err.message, "phase \"p\": key \"k\" appears twice in one object of the spec");
+}
+
+/*
+ * More columns (or names in a list, or entries in a map) than any table
+ * has are refused by
+ * name: the columns are checked pairwise, so 80,000 of them used to keep a
+ * MariaDB server thread busy for half a minute.
+ */
+static void
+a_spec_with_more_columns_than_a_table_can_have_is_refused(void **state)
+{
+	char	   *spec = huge_spec("columns", 10000, 7919);
+	fy_error	err = parse_err("p", spec);
+
+	(void) state;
+	assert_int_equal(err.code, FY_ERR_INVALID_SPEC);
+	assert_string_equal(err.message, "phase \"p\": \"columns\" lists 10000 names; at most 4096 are allowed");
+	fy_release(spec);
+	spec = huge_spec("depends_on", 5000, 1);
+	err = parse_err("p", spec);
+	assert_string_equal(err.message, "phase \"p\": \"depends_on\" lists 5000 names; at most 4096 are allowed");
+	fy_release(spec);
+	spec = huge_spec("map", 5000, 1);
+	err = parse_err("p", spec);
+	assert_string_equal(err.message, "phase \"p\": \"map\" of column \"a\" has 5000 entries; at most 4096 are allowed");
+	fy_release(spec);
+}
+
+/* The largest spec allowed parses, its columns in target-name order. */
+static void
+a_spec_at_the_column_limit_parses_in_order(void **state)
+{
+	char	   *spec = huge_spec("columns", FY_MAX_COLUMNS, 7919);
+	fy_phase   *ph = parse_ok(spec);
+
+	(void) state;
+	assert_int_equal(ph->ncolumns, FY_MAX_COLUMNS);
+	for (int i = 1; i < ph->ncolumns; i++)
+		assert_true(strcmp(ph->columns[i - 1].target, ph->columns[i].target) < 0);
+	fy_phase_free(ph);
+	fy_release(spec);
+	spec = huge_spec("depends_on", FY_MAX_COLUMNS, 1);
+	ph = parse_ok(spec);
+	assert_int_equal(ph->ndepends, FY_MAX_COLUMNS);
+	assert_string_equal(ph->depends_on[FY_MAX_COLUMNS - 1], "p4095");
+	fy_phase_free(ph);
+	fy_release(spec);
+}
+
+/*
+ * An object of 80,000 keys (a constant document) gets the same checksum in
+ * any key order: the canonical form sorts them all.
+ */
+static void
+a_huge_object_checksums_the_same_in_any_key_order(void **state)
+{
+	char	   *a = huge_spec("const", 80000, 1);
+	char	   *b = huge_spec("const", 80000, 7919);
+	fy_phase   *pa = parse_ok(a);
+	fy_phase   *pb = parse_ok(b);
+
+	(void) state;
+	assert_int_equal(pa->columns[0].expr->kind, FY_EXPR_CONST);
+	assert_string_equal(pa->checksum, pb->checksum);
+	assert_non_null(strstr(pa->canonical, "\"v0\":0,\"v1\":1,\"v10\":10,\"v100\":100,"));
+	fy_phase_free(pa);
+	fy_phase_free(pb);
+	fy_release(a);
+	fy_release(b);
+}
+
 int
 main(void)
 {
@@ -215,6 +340,10 @@ main(void)
 		cmocka_unit_test(columns_that_ferry_fills_cannot_be_listed),
 		cmocka_unit_test(keep_and_legacy_column_need_a_single_key),
 		cmocka_unit_test(relation_names_split_on_dots_outside_quotes),
+		cmocka_unit_test(a_key_given_twice_in_one_object_is_refused),
+		cmocka_unit_test(a_spec_with_more_columns_than_a_table_can_have_is_refused),
+		cmocka_unit_test(a_spec_at_the_column_limit_parses_in_order),
+		cmocka_unit_test(a_huge_object_checksums_the_same_in_any_key_order),
 	};
 
 	return cmocka_run_group_tests_name("phase", tests, NULL, NULL);

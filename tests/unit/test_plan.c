@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -558,6 +559,44 @@ a_numeric_constant_is_written_as_the_spec_gives_it(void **state)
 	fy_phase_free(ph);
 }
 
+/*
+ * A chain of 100,000 phases, each depending on the next, is ordered last
+ * first: the walk keeps its own stack (it recursed, one frame per phase,
+ * and overflowed a backend's stack) and finds names by binary search.
+ */
+static void
+a_chain_of_100000_phases_is_ordered_without_recursion(void **state)
+{
+	enum {N = 100000};
+	fy_depnode *nodes = calloc(N, sizeof(fy_depnode));
+	char	  (*names)[16] = calloc(N, 16);
+	const char **deps = calloc(N, sizeof(char *));
+	int		   *order = calloc(N, sizeof(int));
+	fy_error	err = {0};
+
+	(void) state;
+	for (int i = 0; i < N; i++)
+		snprintf(names[i], 16, "p%d", i);
+	for (int i = 0; i < N; i++)
+	{
+		nodes[i].name = names[i];
+		deps[i] = names[(i + 1) % N];
+		nodes[i].deps = &deps[i];
+		nodes[i].ndeps = i + 1 < N ? 1 : 0;
+	}
+	assert_true(fy_dependency_order(nodes, N, order, &err));
+	for (int i = 0; i < N; i++)
+		assert_int_equal(order[i], N - 1 - i);
+	/* closing the chain makes a cycle, named from where it was entered */
+	nodes[N - 1].ndeps = 1;
+	assert_false(fy_dependency_order(nodes, N, order, &err));
+	assert_int_equal(strncmp(err.message, "phases depend on each other in a cycle: p0 -> p1 -> ", 52), 0);
+	free(nodes);
+	free(names);
+	free(deps);
+	free(order);
+}
+
 int
 main(void)
 {
@@ -583,6 +622,7 @@ main(void)
 		cmocka_unit_test(phases_are_ordered_after_their_dependencies_and_cycles_are_named),
 		cmocka_unit_test(a_mariadb_batch_reads_its_slice_through_typed_hex_bounds),
 		cmocka_unit_test(a_numeric_constant_is_written_as_the_spec_gives_it),
+		cmocka_unit_test(a_chain_of_100000_phases_is_ordered_without_recursion),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, setup, teardown);
