@@ -11,22 +11,71 @@
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "common/hashfn.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/*
+ * The per-backend cache of sync firings: plans of statements kept by their
+ * text (fpg_exec_kept), and the generation that an invalidation of a
+ * watched relation, of every relation, of a schema or of a function bumps,
+ * after which whatever was derived from the catalog (sync.c's phases and
+ * statement texts, the kept plans, which name transition tables whose shape
+ * the plan cache does not watch) is made again.
+ */
+typedef struct fpg_kept
+{
+	struct fpg_kept *next;
+	uint32		hash;
+	int			keep;
+	int			nargs;
+	char	   *sql;
+	SPIPlanPtr	plan;
+} fpg_kept;
+
+static fpg_kept *fpg_kept_plans;
+static MemoryContext fpg_kept_cxt;
+static uint64 fpg_generation = 1;
+static uint64 fpg_kept_generation = 1;
+static int	fpg_firing_depth;
+static Oid *fpg_watched;
+static int	fpg_nwatched;
+static int	fpg_keep;			/* the row-count class fpg_exec keeps plans
+								 * for; 0: it runs one-shot statements */
+
+static MemoryContext fpg_core_cxt;	/* where the core allocates; NULL: the
+									 * current context */
+
 static void *
 fpg_alloc(size_t size)
 {
-	return palloc(size);
+	return fpg_core_cxt ? MemoryContextAlloc(fpg_core_cxt, size) : palloc(size);
+}
+
+/*
+ * fpg_core_context makes the core allocate in cxt (NULL: the current
+ * context) and returns where it allocated before: what must outlive an SPI
+ * call, which switches back to its own context, is made there.
+ */
+MemoryContext
+fpg_core_context(MemoryContext cxt)
+{
+	MemoryContext old = fpg_core_cxt;
+
+	fpg_core_cxt = cxt;
+	return old;
 }
 
 static void
@@ -37,8 +86,31 @@ fpg_free(void *ptr)
 }
 
 /*
+ * fpg_invalidate: a relation a cached firing resolved (fpg_cache_watch), or
+ * every relation, changed, so the cache is stale.
+ */
+static void
+fpg_invalidate(Datum arg, Oid relid)
+{
+	for (int i = 0; OidIsValid(relid) && i < fpg_nwatched; i++)
+		if (fpg_watched[i] == relid)
+			relid = InvalidOid;
+	if (!OidIsValid(relid))
+		fpg_generation++;
+}
+
+/* fpg_invalidate_syscache: a schema or function changed. */
+
+static void
+fpg_invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	fpg_generation++;
+}
+
+/*
  * _PG_init hooks the core's and cJSON's allocations to palloc, so whatever
- * a failing call held is released with its memory context.
+ * a failing call held is released with its memory context, and registers
+ * the invalidations that make the cache of sync firings stale.
  */
 void
 _PG_init(void)
@@ -46,6 +118,72 @@ _PG_init(void)
 	fy_allocator a = {fpg_alloc, fpg_free};
 
 	fy_set_allocator(&a);
+	CacheRegisterRelcacheCallback(fpg_invalidate, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, fpg_invalidate_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, fpg_invalidate_syscache, (Datum) 0);
+}
+
+uint64
+fpg_cache_generation(void)
+{
+	return fpg_generation;
+}
+
+/*
+ * fpg_cache_watch makes a change of relation relid stale the cache.  A
+ * firing watches what it resolved while it holds a lock on it, so no change
+ * of it commits before it is watched.
+ */
+void
+fpg_cache_watch(Oid relid)
+{
+	for (int i = 0; i < fpg_nwatched; i++)
+		if (fpg_watched[i] == relid)
+			return;
+	fpg_watched = fpg_watched ? repalloc(fpg_watched, sizeof(Oid) * (fpg_nwatched + 1)) :
+		MemoryContextAlloc(TopMemoryContext, sizeof(Oid));
+	fpg_watched[fpg_nwatched++] = relid;
+}
+
+/*
+ * fpg_cache_begin starts a sync firing of rows rows and returns the
+ * row-count class (the decimal digits of rows) that fpg_exec keeps plans
+ * for until fpg_cache_end, or 0 when the firing goes without the cache: a
+ * stale cache's kept plans are freed only by an outermost firing, since a
+ * nested one (a sync trigger on a table another firing writes) runs inside
+ * one of them.  outer is what fpg_cache_end restores.
+ */
+int
+fpg_cache_begin(uint64 rows, int *outer)
+{
+	*outer = fpg_keep;
+	if (fpg_kept_cxt == NULL)
+		fpg_kept_cxt = AllocSetContextCreate(TopMemoryContext, "ferry kept plans",
+											 ALLOCSET_DEFAULT_SIZES);
+	if (fpg_kept_generation != fpg_generation && fpg_firing_depth > 0)
+	{
+		fpg_firing_depth++;
+		return fpg_keep = 0;
+	}
+	if (fpg_kept_generation != fpg_generation)
+	{
+		for (fpg_kept *k = fpg_kept_plans; k; k = k->next)
+			SPI_freeplan(k->plan);
+		fpg_kept_plans = NULL;
+		MemoryContextReset(fpg_kept_cxt);
+		fpg_kept_generation = fpg_generation;
+	}
+	fpg_firing_depth++;
+	for (fpg_keep = 1; rows >= 10; rows /= 10)
+		fpg_keep++;
+	return fpg_keep;
+}
+
+void
+fpg_cache_end(int outer)
+{
+	fpg_firing_depth--;
+	fpg_keep = outer;
 }
 
 /* fpg_raise reports a core error with the SQLSTATE the core chose. */
@@ -247,7 +385,9 @@ fpg_resolve(const fy_phase *phase, int64 phase_id)
 	if (meta == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	meta->catalog_schema = "ferry";
-	meta->func_schema = fpg_extension_schema();
+	meta->func_schema = fy_arena_strdup(meta->arena, fpg_extension_schema());
+	if (meta->func_schema == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	meta->phase_id = phase_id;
 	meta->text_hash = !OidIsValid(LookupFuncName(list_make2(makeString("ferry"),
 															 makeString("content_hash")),
@@ -399,8 +539,13 @@ fpg_exec(const fpg_phase *ph, const fy_stmt *stmt)
 	cb.arg = &ctx;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
-	fpg_one_statement(ph->phase->name, stmt->sql);
-	rc = SPI_execute(stmt->sql, false, 0);
+	if (fpg_keep)
+		rc = fpg_exec_kept(ph->phase->name, stmt->sql, 0, NULL, NULL, fpg_keep);
+	else
+	{
+		fpg_one_statement(ph->phase->name, stmt->sql);
+		rc = SPI_execute(stmt->sql, false, 0);
+	}
 	error_context_stack = cb.previous;
 	if (rc < 0)
 		elog(ERROR, "ferry: SPI_execute failed with code %d", rc);
@@ -419,6 +564,47 @@ fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err)
 	for (int i = 0; i < plan->nstmts; i++)
 		fpg_exec(ph, &plan->stmts[i]);
 	fy_plan_free(plan);
+}
+
+/*
+ * fpg_exec_kept runs sql with a plan kept for the backend, prepared the
+ * first time sql (with nargs arguments of types) comes with this keep, the
+ * row-count class of the firing: a generic plan is made for the size of the
+ * transition tables it first saw, so a 1,000-row statement does not reuse a
+ * 1-row one's.  The plan cache re-plans it when a relation it reads
+ * changes; the cache's generation drops it.  Only inside fpg_cache_begin
+ * (fpg_exec uses it while the firing keeps plans).  phase names the phase
+ * whose planned statement sql is (checked once, as fpg_exec checks one-shot
+ * ones), NULL for ferry's own SQL.
+ */
+int
+fpg_exec_kept(const char *phase, const char *sql, int nargs, Oid *types, Datum *args, int keep)
+{
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	fpg_kept   *k;
+
+	for (k = fpg_kept_plans; k; k = k->next)
+		if (k->hash == hash && k->keep == keep && k->nargs == nargs && strcmp(k->sql, sql) == 0)
+			break;
+	if (k == NULL)
+	{
+		SPIPlanPtr	plan;
+
+		if (phase)
+			fpg_one_statement(phase, sql);
+		plan = SPI_prepare(sql, nargs, types);
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "ferry: could not prepare a statement: %s", SPI_result_code_string(SPI_result));
+		k = MemoryContextAlloc(fpg_kept_cxt, sizeof(fpg_kept));
+		k->hash = hash;
+		k->keep = keep;
+		k->nargs = nargs;
+		k->sql = MemoryContextStrdup(fpg_kept_cxt, sql);
+		k->plan = plan;
+		k->next = fpg_kept_plans;
+		fpg_kept_plans = k;
+	}
+	return SPI_execute_plan(k->plan, args, NULL, false, 0);
 }
 
 /* fpg_count_value reads column col (1-based) of a COUNT statement's row. */

@@ -21,6 +21,7 @@ typedef struct fpg_phase
 	fy_meta    *meta;
 } fpg_phase;
 
+extern MemoryContext fpg_core_context(MemoryContext cxt);
 extern void fpg_raise(const fy_error *err) pg_attribute_noreturn();
 extern char *fpg_text_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern fy_meta *fpg_resolve(const fy_phase *phase, int64 phase_id);
@@ -33,6 +34,12 @@ extern void fpg_lock(const fpg_phase *ph, const char *operation, bool session);
 extern void fpg_unlock(const fpg_phase *ph);
 extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
 extern void fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err);
+extern int	fpg_exec_kept(const char *phase, const char *sql, int nargs, Oid *types,
+						  Datum *args, int keep);
+extern int	fpg_cache_begin(uint64 rows, int *outer);
+extern void fpg_cache_end(int outer);
+extern uint64 fpg_cache_generation(void);
+extern void fpg_cache_watch(Oid relid);
 extern int64 fpg_count_value(int col);
 extern void fpg_counts(fy_counts *c);
 extern int	fpg_phases(fy_depnode **nodes, const fy_phase *replace);

@@ -14,11 +14,14 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "catalog/pg_class.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -319,12 +322,313 @@ fpg_same_source(const fpg_phase *ph, Relation rel)
 }
 
 /*
+ * A cached firing: what ferry_sync_trigger made from the catalog for one
+ * phase in this backend, kept while the catalog rows it came from (the
+ * phase's and its dependencies' ids and specs, the sync run) and the
+ * search_path stay the same and no invalidation came (fpg_cache_generation):
+ * the phase, its resolved metadata and fy_plan_sync's statements per event,
+ * fast and safe, with the transition table names they were made for.
+ */
+typedef struct fpg_firing
+{
+	struct fpg_firing *next;
+	char	   *name;
+	MemoryContext cxt;			/* everything below */
+	uint64		generation;		/* 0 until made */
+	int64		run_id;
+	char	   *spec;
+	char	   *deps;			/* the dependencies' ids and specs, or NULL */
+	Datum		depnames;		/* their names, text[] */
+	List	   *search_path;
+	Oid		   *relids;			/* target and ref targets */
+	int			nrelids;
+	fpg_phase	ph;
+	fy_plan    *plans[3][2];
+	char	   *tables[3][2];
+} fpg_firing;
+
+static fpg_firing *fpg_firings;
+
+/*
+ * fpg_firing_row reads, with a kept plan, what a cached firing depends on:
+ * the phase's id, spec and sync run (run_id NULL: not syncing) and the ids
+ * and specs of the phases named in depnames (text[]).  False for an
+ * unknown phase.
+ */
+static bool
+fpg_firing_row(const char *name, Datum depnames, int64 *id, char **spec,
+			   bool *syncing, int64 *run_id, char **deps)
+{
+	Datum		args[2] = {CStringGetTextDatum(name), depnames};
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	if (fpg_exec_kept(NULL, "SELECT p.id, p.spec::text, p.sync_run_id, "
+					  "(SELECT string_agg(d.id || ' ' || d.spec::text, ' ' ORDER BY d.name) "
+					  "FROM ferry.phases AS d WHERE d.name = ANY ($2)) "
+					  "FROM ferry.phases AS p WHERE p.name = $1", 2, types, args, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read ferry.phases");
+	if (SPI_processed != 1)
+		return false;
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	*id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	*spec = SPI_getvalue(tup, desc, 2);
+	*run_id = DatumGetInt64(SPI_getbinval(tup, desc, 3, syncing));
+	*syncing = !*syncing;
+	*deps = SPI_getvalue(tup, desc, 4);
+	return true;
+}
+
+/* fpg_firing_gone: the phase of a firing does not exist (fpg_load says so). */
+static void
+fpg_firing_gone(const char *name)
+{
+	fpg_phase	ph;
+
+	fpg_load(name, &ph, 0);
+	elog(ERROR, "ferry: phase \"%s\" changed while its sync trigger read it", name);
+}
+
+static bool
+fpg_same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * fpg_firing_fill fills f in f->cxt from the catalog as it is now (the core
+ * allocates there, fpg_firing_make).  The spec it parses is the one it
+ * keeps, and the dependencies are read before they are resolved, so a
+ * change made meanwhile makes the next firing's comparison fail rather
+ * than keep a stale firing.
+ */
+static void
+fpg_firing_fill(fpg_firing *f, Oid source, bool *syncing)
+{
+	fpg_phase  *ph = &f->ph;
+	fy_error	err = {0};
+	MemoryContext old;
+	Datum	   *names;
+	int64		id;
+	char	   *spec;
+	char	   *deps;
+	bool		depsyncing;
+	int64		deprun;
+
+	if (!fpg_firing_row(f->name, PointerGetDatum(construct_empty_array(TEXTOID)), &ph->id, &spec,
+						syncing, &f->run_id, &deps))
+		fpg_firing_gone(f->name);
+	f->spec = MemoryContextStrdup(f->cxt, spec);
+	ph->phase = fy_phase_parse(f->name, f->spec, &err);
+	if (ph->phase == NULL)
+		fpg_raise(&err);
+	old = MemoryContextSwitchTo(f->cxt);
+	names = palloc(sizeof(Datum) * (ph->phase->ndepends + 1));
+	for (int i = 0; i < ph->phase->ndepends; i++)
+		names[i] = CStringGetTextDatum(ph->phase->depends_on[i]);
+	f->depnames = PointerGetDatum(construct_array(names, ph->phase->ndepends, TEXTOID, -1, false, TYPALIGN_INT));
+	MemoryContextSwitchTo(old);
+	if (!fpg_firing_row(f->name, f->depnames, &id, &spec, &depsyncing, &deprun, &deps))
+		fpg_firing_gone(f->name);
+	f->deps = deps ? MemoryContextStrdup(f->cxt, deps) : NULL;
+	ph->meta = fpg_resolve(ph->phase, ph->id);
+	old = MemoryContextSwitchTo(f->cxt);
+	f->search_path = fetch_search_path(false);
+	f->relids = palloc(sizeof(Oid) * (ph->meta->nrefs + 1));
+	f->nrelids = 0;
+	f->relids[f->nrelids++] = get_relname_relid(ph->meta->target.name,
+												get_namespace_oid(ph->meta->target.schema, false));
+	for (int i = 0; i < ph->meta->nrefs; i++)
+		if (ph->meta->refs[i].target_name)
+			f->relids[f->nrelids++] = get_relname_relid(ph->meta->refs[i].target_name,
+														get_namespace_oid(ph->meta->refs[i].target_schema, false));
+	MemoryContextSwitchTo(old);
+	fpg_cache_watch(source);
+	for (int i = 0; i < f->nrelids; i++)
+		fpg_cache_watch(f->relids[i]);
+}
+
+/* fpg_firing_make (re)makes f, the core allocating in f->cxt. */
+static void
+fpg_firing_make(fpg_firing *f, Oid source, bool *syncing)
+{
+	uint64		generation = fpg_cache_generation();
+	MemoryContext outer;
+
+	f->generation = 0;
+	memset(f->plans, 0, sizeof(f->plans));
+	memset(f->tables, 0, sizeof(f->tables));
+	outer = fpg_core_context(f->cxt);
+	PG_TRY();
+	{
+		fpg_firing_fill(f, source, syncing);
+	}
+	PG_FINALLY();
+	{
+		fpg_core_context(outer);
+	}
+	PG_END_TRY();
+	f->generation = generation;
+}
+
+/*
+ * fpg_firing_current: whether the cached firing f still holds.  It first
+ * locks the relations it resolved as an uncached firing would, which takes
+ * in the invalidations their changes sent.
+ */
+static bool
+fpg_firing_current(fpg_firing *f, bool *syncing)
+{
+	int64		id;
+	int64		run_id;
+	char	   *spec;
+	char	   *deps;
+	List	   *path;
+	bool		same;
+
+	if (f->generation == 0)
+		return false;
+	for (int i = 0; i < f->nrelids; i++)
+		LockRelationOid(f->relids[i], AccessShareLock);
+	if (f->generation != fpg_cache_generation() ||
+		!fpg_firing_row(f->name, f->depnames, &id, &spec, syncing, &run_id, &deps) ||
+		id != f->ph.id || run_id != f->run_id || !fpg_same_text(spec, f->spec) ||
+		!fpg_same_text(deps, f->deps))
+		return false;
+	path = fetch_search_path(false);
+	same = equal(path, f->search_path);
+	list_free(path);
+	return same;
+}
+
+/*
+ * fpg_firing_get finds phase name's firing: the cached one, made again when it
+ * no longer holds, or with keep false (fpg_cache_begin) a new one.
+ */
+static fpg_firing *
+fpg_firing_get(const char *name, Oid source, bool keep, bool *syncing)
+{
+	fpg_firing *f;
+
+	if (!keep)
+	{
+		f = palloc0(sizeof(fpg_firing));
+		f->name = pstrdup(name);
+		f->cxt = CurrentMemoryContext;
+		fpg_firing_make(f, source, syncing);
+		return f;
+	}
+	for (f = fpg_firings; f; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			break;
+	if (f == NULL)
+	{
+		f = MemoryContextAllocZero(TopMemoryContext, sizeof(fpg_firing));
+		f->name = MemoryContextStrdup(TopMemoryContext, name);
+		f->cxt = AllocSetContextCreate(TopMemoryContext, "ferry sync firing", ALLOCSET_SMALL_SIZES);
+		f->next = fpg_firings;
+		fpg_firings = f;
+	}
+	if (!fpg_firing_current(f, syncing))
+	{
+		f->generation = 0;
+		MemoryContextReset(f->cxt);
+		fpg_firing_make(f, source, syncing);
+	}
+	return f;
+}
+
+/*
+ * fpg_firing_plan: fy_plan_sync's statements for event ev of f's trigger,
+ * fast or safe, made once per cached firing.
+ */
+static fy_plan *
+fpg_firing_plan(fpg_firing *f, const Trigger *trig, fy_sync_event ev, bool safe)
+{
+	const char *newt = trig->tgnewtable ? trig->tgnewtable : "";
+	const char *oldt = trig->tgoldtable ? trig->tgoldtable : "";
+	fy_error	err = {0};
+	MemoryContext old;
+
+	if (f->plans[ev][safe] && strcmp(f->tables[ev][0], newt) == 0 && strcmp(f->tables[ev][1], oldt) == 0)
+		return f->plans[ev][safe];
+	old = MemoryContextSwitchTo(f->cxt);
+	f->plans[ev][0] = f->plans[ev][1] = NULL;
+	f->tables[ev][0] = pstrdup(newt);
+	f->tables[ev][1] = pstrdup(oldt);
+	f->plans[ev][safe] = fy_plan_sync(f->ph.phase, f->ph.meta, FY_POSTGRES, ev, trig->tgnewtable,
+									  trig->tgoldtable, (long) f->run_id, safe, &err);
+	MemoryContextSwitchTo(old);
+	if (f->plans[ev][safe] == NULL)
+		fpg_raise(&err);
+	return f->plans[ev][safe];
+}
+
+/*
+ * fpg_sync_firing runs one firing (see ferry_sync_trigger) with the
+ * cached firing of its phase and, with keep, kept plans.
+ */
+static void
+fpg_sync_firing(TriggerData *td, fy_sync_event ev, uint64 nnew, bool keep)
+{
+	const char *name = td->tg_trigger->tgargs[0];
+	bool		syncing;
+	fpg_firing *f = fpg_firing_get(name, RelationGetRelid(td->tg_relation), keep, &syncing);
+	fpg_phase	ph = f->ph;
+	fpg_phase	rows;
+	fy_meta		rows_meta;
+	fy_plan    *plan;
+	int64		updated = -1;
+	Datum		arg;
+	Oid			type = INT8OID;
+	const char *touch = "UPDATE ferry.phases SET last_synced_at = now() WHERE id = $1 "
+		"AND last_synced_at IS DISTINCT FROM now() AND id IN "
+		"(SELECT id FROM ferry.phases WHERE id = $1 FOR UPDATE SKIP LOCKED)";
+
+	fpg_same_source(&ph, td->tg_relation);
+	if (!syncing)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\" is not syncing, but its sync trigger %s fired",
+						ph.phase->name, td->tg_trigger->tgname),
+				 errhint("Drop the trigger, or start_sync('%s') after dropping it.", ph.phase->name)));
+	plan = fpg_firing_plan(f, td->tg_trigger, ev, false);
+	for (int i = 0; i < plan->nstmts; i++)
+	{
+		const fy_stmt *st = &plan->stmts[i];
+
+		if (st->role != FY_ROLE_MIGRATE || ph.phase->abort_on_error)
+			fpg_exec(&ph, st);
+		else if (!fpg_try_fast(&ph, st))
+			fpg_exec(&ph, &fpg_firing_plan(f, td->tg_trigger, ev, true)->stmts[i]);
+		if (st->role == FY_ROLE_MIGRATE)
+			updated = fpg_count_value(3);
+	}
+	/* when every new row updated its mapped target row, none is left to migrate */
+	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0 && updated < (int64) nnew)
+	{
+		rows_meta = fy_meta_rows(ph.meta, td->tg_trigger->tgnewtable);
+		rows = ph;
+		rows.meta = &rows_meta;
+		fpg_migrate_rows(&rows, (long) f->run_id);
+	}
+	arg = Int64GetDatum(ph.id);
+	if (fpg_exec_kept(NULL, touch, 1, &type, &arg, 1) != SPI_OK_UPDATE)
+		elog(ERROR, "ferry: could not run: %s", touch);
+}
+
+/*
  * ferry_sync_trigger: one firing, one statement's rows.  The plan is made
- * once per firing, never per row: fy_plan_sync's statements (a MIGRATE one
- * runs fast first and, if a value does not fit its column, again in safe
- * mode, as migrate_phase does), then migrate_phase's own statements over
- * the new rows (not for a merge phase, whose one statement did it all, nor
- * when every new row just updated its mapped target row: none is pending).  Any error -- a ref with "on_missing": "error", a
+ * once per phase and backend, never per row (fpg_firing): fy_plan_sync's
+ * statements (a MIGRATE one runs fast first and, if a value does not fit
+ * its column, again in safe mode, as migrate_phase does), then
+ * migrate_phase's own statements over the new rows (not for a merge phase,
+ * whose one statement did it all, nor when every new row just updated its
+ * mapped target row: none is pending), with plans kept for the backend as
+ * PL/pgSQL keeps its own.  Any error -- a ref with "on_missing": "error", a
  * constraint of the target -- fails the application's statement as a
  * whole.  Last, the time of the last synced change, skipped when another
  * transaction holds the phase's row, so writers never wait on each other.
@@ -334,15 +638,10 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	fy_sync_event ev;
-	fpg_phase	ph;
-	fpg_phase	rows;
-	fy_meta		rows_meta;
-	fy_plan    *plan;
-	fy_error	err = {0};
-	int64		run_id;
-	int64		updated = -1;
-	Datum		arg;
-	Oid			type = INT8OID;
+	uint64		nnew;
+	uint64		nold;
+	int			outer;
+	bool		keep;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_trigger->tgnargs != 1 ||
@@ -352,57 +651,24 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 				 errmsg("ferry_sync_trigger runs only in the triggers start_sync creates")));
 	ev = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? FY_SYNC_INSERT :
 		TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? FY_SYNC_UPDATE : FY_SYNC_DELETE;
-	if ((td->tg_newtable == NULL || tuplestore_tuple_count(td->tg_newtable) == 0) &&
-		(td->tg_oldtable == NULL || tuplestore_tuple_count(td->tg_oldtable) == 0))
+	nnew = td->tg_newtable ? tuplestore_tuple_count(td->tg_newtable) : 0;
+	nold = td->tg_oldtable ? tuplestore_tuple_count(td->tg_oldtable) : 0;
+	if (nnew == 0 && nold == 0)
 		return PointerGetDatum(NULL);
 
 	SPI_connect();
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "ferry: could not register the transition tables");
-	fpg_load(td->tg_trigger->tgargs[0], &ph, FPG_RESOLVE);
-	fpg_same_source(&ph, td->tg_relation);
-	if (!fpg_sync_state(&ph, &run_id, NULL, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("phase \"%s\" is not syncing, but its sync trigger %s fired",
-						ph.phase->name, td->tg_trigger->tgname),
-				 errhint("Drop the trigger, or start_sync('%s') after dropping it.", ph.phase->name)));
-	plan = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev, td->tg_trigger->tgnewtable,
-						td->tg_trigger->tgoldtable, (long) run_id, false, &err);
-	if (plan == NULL)
-		fpg_raise(&err);
-	for (int i = 0; i < plan->nstmts; i++)
+	keep = fpg_cache_begin(Max(nnew, nold), &outer) != 0;
+	PG_TRY();
 	{
-		const fy_stmt *st = &plan->stmts[i];
-
-		if (st->role != FY_ROLE_MIGRATE || ph.phase->abort_on_error)
-			fpg_exec(&ph, st);
-		else if (!fpg_try_fast(&ph, st))
-		{
-			fy_plan    *safe = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev,
-											td->tg_trigger->tgnewtable,
-											td->tg_trigger->tgoldtable, (long) run_id, true, &err);
-
-			if (safe == NULL)
-				fpg_raise(&err);
-			fpg_exec(&ph, &safe->stmts[i]);
-		}
-		if (st->role == FY_ROLE_MIGRATE)
-			updated = fpg_count_value(3);
+		fpg_sync_firing(td, ev, nnew, keep);
 	}
-	/* when every new row updated its mapped target row, none is left to migrate */
-	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0 &&
-		updated < (int64) tuplestore_tuple_count(td->tg_newtable))
+	PG_FINALLY();
 	{
-		rows_meta = fy_meta_rows(ph.meta, td->tg_trigger->tgnewtable);
-		rows = ph;
-		rows.meta = &rows_meta;
-		fpg_migrate_rows(&rows, (long) run_id);
+		fpg_cache_end(outer);
 	}
-	arg = Int64GetDatum(ph.id);
-	fpg_run_sql("UPDATE ferry.phases SET last_synced_at = now() WHERE id = $1 "
-				"AND last_synced_at IS DISTINCT FROM now() AND id IN "
-				"(SELECT id FROM ferry.phases WHERE id = $1 FOR UPDATE SKIP LOCKED)", 1, &type, &arg);
+	PG_END_TRY();
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
