@@ -108,15 +108,20 @@ fym_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
 /*
  * fym_refuse: the message of a failed *_init, which the server shows as the
  * statement's error after the function's name, cut at 80 characters: the
- * reason, after udf's name when given.
+ * reason after udf's name, unless the reason already starts with it (the
+ * argument checks name the UDF themselves), so every refusal names the
+ * function that was called.
  */
 my_bool
 fym_refuse(const fym_udf *udf, const fy_error *err, char *message)
 {
-	if (udf != NULL)
-		snprintf(message, MYSQL_ERRMSG_SIZE, "%.64s: %.400s", udf->name, err->message);
-	else
+	size_t		n = strlen(udf->name);
+
+	if (strncmp(err->message, udf->name, n) == 0 &&
+		(err->message[n] == ':' || err->message[n] == '('))
 		snprintf(message, MYSQL_ERRMSG_SIZE, "%.480s", err->message);
+	else
+		snprintf(message, MYSQL_ERRMSG_SIZE, "%.64s: %.400s", udf->name, err->message);
 	return 1;
 }
 

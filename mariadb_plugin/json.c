@@ -125,7 +125,7 @@ json_restructure_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 		return 0;
 	/* a constant spec, tried on an empty document */
 	if ((out = fymj_restructure(&json_restructure_udf, args, 1, "{}", &err)) == NULL)
-		return fym_refuse(NULL, &err, message);
+		return fym_refuse(&json_restructure_udf, &err, message);
 	fy_release(out);
 	return 0;
 }
@@ -163,7 +163,7 @@ json_restructure_error_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[1] == NULL)
 		return 0;
 	if ((out = fymj_restructure(&json_restructure_error_udf, args, 1, "{}", &err)) == NULL)
-		return fym_refuse(NULL, &err, message);
+		return fym_refuse(&json_restructure_error_udf, &err, message);
 	fy_release(out);
 	return 0;
 }
@@ -206,7 +206,7 @@ json_restructure_inverse_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[0] == NULL)
 		return 0;
 	if ((out = fymj_restructure(&json_restructure_inverse_udf, args, 0, NULL, &err)) == NULL)
-		return fym_refuse(NULL, &err, message);
+		return fym_refuse(&json_restructure_inverse_udf, &err, message);
 	fy_release(out);
 	return 0;
 }
@@ -244,7 +244,7 @@ json_keys_case_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[1] == NULL)
 		return 0;
 	if ((out = fymj_keys_case(&json_keys_case_udf, args, "{}", &err)) == NULL)
-		return fym_refuse(NULL, &err, message);
+		return fym_refuse(&json_keys_case_udf, &err, message);
 	fy_release(out);
 	return 0;
 }

@@ -46,7 +46,7 @@ fyml_init(const fym_udf *udf, UDF_INIT *initid, UDF_ARGS *args, char *message)
 	if (args->args[1] == NULL)
 		return 0;
 	if (!fym_text(udf, args, 1, &format, &err))
-		return fym_refuse(NULL, &err, message);
+		return fym_refuse(udf, &err, message);
 	fy_release(fy_legacy_to_json("", 0, format, &err));
 	fy_release(format);
 	return err.code == FY_ERR_INVALID_SPEC ? fym_refuse(udf, &err, message) : 0;
