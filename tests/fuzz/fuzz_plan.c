@@ -445,9 +445,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ(fy_plan_drift(ph, meta, d, &e));
 			FZ(fy_plan_dependencies(ph, meta, d, &e));
 			FZ(fy_plan_preflight(ph, meta, d, &e));
-			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_INSERT, "new_rows", NULL, false, &e));
-			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_UPDATE, "new_rows", "old_rows", true, &e));
-			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_DELETE, NULL, "old_rows", false, &e));
+			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_INSERT, "new_rows", NULL, 42, false, &e));
+			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_UPDATE, "new_rows", "old_rows", 42, true, &e));
+			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_DELETE, NULL, "old_rows", 42, false, &e));
 			rel = fz_relname(ss, view);
 			FZ(fy_plan_compat_view(ph, meta, d, rel, &e));
 			free(rel);
