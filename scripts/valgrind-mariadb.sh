@@ -6,7 +6,7 @@
 # Not part of scripts/test.sh: it takes many minutes.  It runs
 # scripts/mariadb-tests.sh with FERRY_MARIADBD_WRAPPER set to valgrind
 # (scripts/mariadb-server.sh starts mariadbd under it), then reads
-# valgrind's log: an error report with a frame in ferry.so is ferry's and
+# valgrind's log: an error report with a frame of ferry (in ferry.so, or in one of its source files) is ferry's and
 # fails the run (WORK/ferry-errors.txt); the others come from the server
 # itself (WORK/errors.txt, counted; tests/faults/valgrind-mariadb.supp
 # suppresses the ones it names).  Leaks: memory ferry.so allocated and
@@ -43,10 +43,13 @@ line=$(grep -E '^mariadb: [0-9]+ passed, [0-9]+ failed$' "$work/tests.log" | tai
 
 awk '/^==[0-9]+== [A-Z0-9]/ && !/^==[0-9]+== (HEAP|LEAK|ERROR SUMMARY|Warning|WARNING|For lists|For counts|Use --|All heap|in use|total heap|   )/ { e = 1 }
      e { print } e && /^==[0-9]+== $/ { e = 0; print "" }' "$work"/vg/*.log >"$work/errors.txt"
-awk 'BEGIN { RS = "" } /ferry\.so/ { print; print "" }' "$work/errors.txt" >"$work/ferry-errors.txt"
+# ferry's frames: in ferry.so, or (with its debug info) in one of its files
+ours_re="ferry\\.so|\\(($(cd "$ROOT" && ls core/*.c pg_extension/*.c mariadb_plugin/*.c |
+    sed 's|.*/||; s|\\.c$||' | sort -u | paste -sd'|'))\\.c:[0-9]+\\)"
+ours_re=$ours_re awk 'BEGIN { RS = "" } $0 ~ ENVIRON["ours_re"] { print; print "" }' "$work/errors.txt" >"$work/ferry-errors.txt"
 all=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/errors.txt")
 ours=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/ferry-errors.txt")
-echo "valgrind-mariadb: $all error reports, $ours with a frame in ferry.so"
+echo "valgrind-mariadb: $all error reports, $ours with a frame of ferry"
 [ "$ours" -gt 0 ] && cat "$work/ferry-errors.txt"
 if [ -n "$line" ] && echo "$line" | grep -q ' 0 failed$' && [ "$ours" -eq 0 ]; then
     echo "valgrind-mariadb: ok"

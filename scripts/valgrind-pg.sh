@@ -9,7 +9,9 @@
 # stops the cluster, and then reads valgrind's logs (one per process):
 #
 #   - every error report goes to WORK/errors.txt;
-#   - an error with a frame in ferry.so is ferry's: they go to
+#   - an error with a frame of ferry (in ferry.so, or at a line of one of
+#     its source files, as valgrind names frames it has debug info for)
+#     is ferry's: they go to
 #     WORK/ferry-errors.txt and fail the run;
 #   - the rest come from the server itself (Debian's PostgreSQL is not built
 #     with USE_VALGRIND, so memcheck cannot see its memory contexts and
@@ -72,10 +74,13 @@ grep -E '^(test| )? *[a-z_0-9]+ +\.\.\. |tests (passed|failed)' "$work/regress.l
 # line after its stack.
 awk '/^==[0-9]+== [A-Z]/ && !/^==[0-9]+== (HEAP|LEAK|ERROR SUMMARY|Warning|WARNING)/ { e = 1 }
      e { print } e && /^==[0-9]+== $/ { e = 0; print "" }' "$work"/vg/*.log >"$work/errors.txt"
-awk 'BEGIN { RS = "" } /ferry\.so/ { print; print "" }' "$work/errors.txt" >"$work/ferry-errors.txt"
+# ferry's frames: in ferry.so, or (with its debug info) in one of its files
+ours_re="ferry\\.so|\\(($(cd "$ROOT" && ls core/*.c pg_extension/*.c mariadb_plugin/*.c |
+    sed 's|.*/||; s|\\.c$||' | sort -u | paste -sd'|'))\\.c:[0-9]+\\)"
+ours_re=$ours_re awk 'BEGIN { RS = "" } $0 ~ ENVIRON["ours_re"] { print; print "" }' "$work/errors.txt" >"$work/ferry-errors.txt"
 all=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/errors.txt")
 ours=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/ferry-errors.txt")
-echo "valgrind-pg: $(ls "$work"/vg/*.log | wc -l) processes checked, $all error reports, $ours with a frame in ferry.so"
+echo "valgrind-pg: $(ls "$work"/vg/*.log | wc -l) processes checked, $all error reports, $ours with a frame of ferry"
 [ "$ours" -gt 0 ] && cat "$work/ferry-errors.txt"
 if [ "$regress" -eq 0 ] && [ "$ours" -eq 0 ]; then
     echo "valgrind-pg: ok"
