@@ -6,18 +6,21 @@
 #   make unit                   core unit tests (cmocka)
 #   make mariadb                mariadb_plugin/ferry.so
 #   make test                   everything, on throwaway servers (scripts/test.sh)
+#   make dist                   ferry-<version>.zip (PGXN) and .tar.gz: git archive of HEAD
+#
+# PG_CONFIG=/path/to/pg_config picks the PostgreSQL to build and install for.
 
-EXTENSION = ferry
+EXTENSION = ferry ferry_tap
 MODULE_big = ferry
 CORE_SRCS = $(sort $(wildcard core/*.c))
 PG_SRCS = $(sort $(wildcard pg_extension/*.c))
 OBJS = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
-DATA = $(wildcard pg_extension/ferry--*.sql)
+DATA = $(wildcard pg_extension/ferry--*.sql pg_extension/ferry_tap--*.sql)
 PG_CPPFLAGS = -Icore
 SHLIB_LINK = -lcjson
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plpgsql
-EXTRA_CLEAN = build
+EXTRA_CLEAN = build ferry-*.zip ferry-*.tar.gz
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -33,7 +36,14 @@ build/unit/%: tests/unit/%.c $(CORE_SRCS) core/ferry.h core/plan.h
 	@mkdir -p build/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -lcjson -lm
 
-.PHONY: unit unit-build unit-sanitized unit-sanitized-build mariadb test demo
+# make dist: ferry-<version>.zip (the archive PGXN takes) and .tar.gz of
+# the committed tree (git archive of HEAD); the version is META.json's.
+DIST_VERSION = $(shell sed -n 's/^   "version": "\([^"]*\)",$$/\1/p' META.json)
+dist:
+	git archive --format=zip --prefix=ferry-$(DIST_VERSION)/ -o ferry-$(DIST_VERSION).zip HEAD
+	git archive --format=tar.gz --prefix=ferry-$(DIST_VERSION)/ -o ferry-$(DIST_VERSION).tar.gz HEAD
+
+.PHONY: unit unit-build unit-sanitized unit-sanitized-build mariadb test demo dist
 unit-build: $(UNIT_TESTS)
 
 unit: unit-build

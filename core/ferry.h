@@ -328,6 +328,8 @@ typedef struct fy_colmeta
 {
 	const char *name;
 	const char *type;			/* the engine's own spelling, e.g. "bigint" */
+	const char *cast_type;		/* for CAST: type without a modifier that an
+								 * explicit cast would truncate to; NULL: type */
 	bool		notnull;
 	bool		hasdefault;
 } fy_colmeta;
@@ -395,6 +397,7 @@ extern const fy_refmeta *fy_meta_ref(const fy_meta *meta, const char *phase);
 extern void fy_meta_free(fy_meta *meta);
 extern const fy_colmeta *fy_meta_column(const fy_relmeta *rel,
 										const char *name);
+extern const char *fy_cast_type(const fy_colmeta *c);
 
 /* --------------------------------------------------------------- planner */
 
@@ -483,6 +486,15 @@ typedef struct fy_keyrange
 	const char *const *hi;
 	bool		nulls;
 } fy_keyrange;
+
+/*
+ * fy_keyrange_parse reads a slice given as JSON (MariaDB's procedures keep
+ * the bounds of a batched run as JSON): {"lo": [...] | null, "hi": [...] |
+ * null, "nulls": bool}, each bound an array of nkeys strings.  Released
+ * with fy_keyrange_free.
+ */
+extern fy_keyrange *fy_keyrange_parse(const char *json, int nkeys, fy_error *err);
+extern void fy_keyrange_free(fy_keyrange *range);
 
 /*
  * fy_plan_migrate_range: fy_plan_migrate over the rows of one slice (NULL:
@@ -715,7 +727,7 @@ typedef enum fy_sync_event
 	FY_SYNC_DELETE
 } fy_sync_event;
 
-/* fy_sync_check: whether a phase can be synced (a table source, an insert phase without merge_on). */
+/* fy_sync_check: whether a phase can be synced (a table source, an insert phase). */
 extern bool fy_sync_check(const fy_phase *phase, fy_error *err);
 
 /*
@@ -737,12 +749,16 @@ extern fy_meta fy_meta_rows(const fy_meta *meta, const char *rows);
  * (removed, unmapped, updated); for DELETE one DELETE_TARGET statement
  * does that for the deleted rows.  Then, for INSERT and UPDATE, the glue
  * migrates new_rows (fy_meta_rows): rows now unmapped are judged as
- * migrate_phase judges them.  safe: see fy_plan_migrate_range.
+ * migrate_phase judges them.  A merge_on phase instead gets one
+ * MIGRATE-role statement for every event that recomputes the groups the
+ * statement touched and maps, moves, quarantines or takes out its keys
+ * (run_id marks the entries it maps); the glue migrates nothing after it.
+ * safe: see fy_plan_migrate_range.
  */
 extern fy_plan *fy_plan_sync(const fy_phase *phase, const fy_meta *meta,
 							 fy_dialect d, fy_sync_event ev,
 							 const char *new_rows, const char *old_rows,
-							 bool safe, fy_error *err);
+							 long run_id, bool safe, fy_error *err);
 
 /*
  * fy_plan_compat_view: CREATE VIEW view (a relation name as in a spec) with

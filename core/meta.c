@@ -58,6 +58,7 @@ fy_meta_add_column(fy_meta *meta, fy_relmeta *rel, const char *name,
 	c->type = fy_arena_strdup(meta->arena, type);
 	c->notnull = notnull;
 	c->hasdefault = hasdefault;
+	c->cast_type = NULL;
 	if (c->name == NULL || c->type == NULL)
 		return NULL;
 	rel->ncols++;
@@ -71,6 +72,16 @@ fy_meta_column(const fy_relmeta *rel, const char *name)
 		if (strcmp(rel->cols[i].name, name) == 0)
 			return &rel->cols[i];
 	return NULL;
+}
+
+/*
+ * fy_cast_type: the type a planned CAST names, which on PostgreSQL leaves out
+ * a modifier that an explicit cast would truncate to (fy_colmeta.cast_type).
+ */
+const char *
+fy_cast_type(const fy_colmeta *c)
+{
+	return c->cast_type ? c->cast_type : c->type;
 }
 
 bool
@@ -222,4 +233,90 @@ fy_meta_parse(const char *json, fy_error *err)
 		return NULL;
 	}
 	return meta;
+}
+
+/* A parsed key range and the arena that holds it (range first: freed by it). */
+typedef struct fy_keyrange_owned
+{
+	fy_keyrange range;
+	fy_arena   *arena;
+} fy_keyrange_owned;
+
+/* fy_keyrange_bound: one bound, an array of nkeys strings, or JSON null for none. */
+static bool
+fy_keyrange_bound(fy_arena *arena, const cJSON *v, const char *which, int nkeys,
+				  const char *const **out, fy_error *err)
+{
+	const char **parts;
+	const cJSON *p;
+	int			i = 0;
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != nkeys)
+		return fy_fail(err, FY_ERR_INVALID_JSON,
+					   "key range: \"%s\" must be an array of %d key value%s",
+					   which, nkeys, nkeys == 1 ? "" : "s");
+	if ((parts = fy_arena_alloc(arena, sizeof(char *) * (size_t) nkeys)) == NULL)
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	cJSON_ArrayForEach(p, v)
+	{
+		if (!cJSON_IsString(p))
+			return fy_fail(err, FY_ERR_INVALID_JSON,
+						   "key range: the values of \"%s\" must be strings", which);
+		if ((parts[i++] = fy_arena_strdup(arena, p->valuestring)) == NULL)
+			return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	*out = parts;
+	return true;
+}
+
+fy_keyrange *
+fy_keyrange_parse(const char *json, int nkeys, fy_error *err)
+{
+	cJSON	   *doc;
+	fy_arena   *arena;
+	fy_keyrange_owned *owned;
+	bool		ok;
+
+	if (json == NULL)
+	{
+		fy_fail(err, FY_ERR_NULL_ARGUMENT, "key range must not be NULL");
+		return NULL;
+	}
+	if ((doc = cJSON_Parse(json)) == NULL || !cJSON_IsObject(doc))
+	{
+		cJSON_Delete(doc);
+		fy_fail(err, FY_ERR_INVALID_JSON, "key range is not a JSON object");
+		return NULL;
+	}
+	arena = fy_arena_new();
+	owned = arena ? fy_arena_alloc(arena, sizeof(*owned)) : NULL;
+	if (owned == NULL)
+		ok = fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory");
+	else
+	{
+		owned->arena = arena;
+		owned->range.nulls = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "nulls"));
+		ok = fy_keyrange_bound(arena, cJSON_GetObjectItemCaseSensitive(doc, "lo"), "lo",
+							   nkeys, &owned->range.lo, err) &&
+			fy_keyrange_bound(arena, cJSON_GetObjectItemCaseSensitive(doc, "hi"), "hi",
+							  nkeys, &owned->range.hi, err);
+	}
+	cJSON_Delete(doc);
+	if (!ok)
+	{
+		fy_arena_free(arena);
+		return NULL;
+	}
+	return &owned->range;
+}
+
+/* fy_keyrange_free: a range of fy_keyrange_parse, with everything it holds. */
+void
+fy_keyrange_free(fy_keyrange *range)
+{
+	if (range != NULL)
+		fy_arena_free(((fy_keyrange_owned *) range)->arena);
 }

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void
 fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
@@ -22,19 +23,84 @@ fyp_index_name(fy_buf *b, const fy_meta *meta, fy_dialect d)
  * define time as at run time, so a spec never means less than it says.
  */
 static bool
-fyp_dialect_can(const fy_phase *ph, fy_dialect d, bool batched, fy_error *err)
+fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 {
 	if (d == FY_MARIADB && ph->on_source_delete != FY_DELETE_DELETE)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
 					   ph->name);
-	if (d != FY_MARIADB || (!ph->update && !batched &&
+	if (d != FY_MARIADB || (!ph->update &&
 							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 				   "phase \"%s\": %s on MariaDB yet", ph->name,
-				   batched ? "batched runs are not supported" : ph->update ? "update phases are not supported" :
+				   ph->update ? "update phases are not supported" :
 				   "\"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\"");
+}
+
+/*
+ * fyp_my_bound_cast: what a key bound's text is cast to on MariaDB, whose
+ * CAST knows only a few target types (not the column's own spelling):
+ * "" for a character-like type, whose bound stays a coercible literal so
+ * that the column's collation compares; NULL for a type whose text does not
+ * give the value back exactly (binary strings, FLOAT), which cannot bound a
+ * batch.
+ */
+static const char *
+fyp_my_bound_cast(const char *type, char *buf, size_t size)
+{
+	static const char *const ints[] = {"tinyint", "smallint", "mediumint", "bigint", "int", "year"};
+	static const char *const refused[] = {"float", "double", "real", "binary", "varbinary",
+	"tinyblob", "blob", "mediumblob", "longblob", "bit", "geometry", "point", "linestring",
+	"polygon", "multi", "geometrycollection"};
+	size_t		len;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strncasecmp(type, refused[i], strlen(refused[i])) == 0)
+			return NULL;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (strncasecmp(type, ints[i], strlen(ints[i])) == 0)
+			return strstr(type, "unsigned") ? "UNSIGNED" : "SIGNED";
+	if (strncasecmp(type, "decimal", 7) == 0 || strncasecmp(type, "numeric", 7) == 0)
+	{
+		len = strcspn(type, ")");
+		if (type[len] == ')' && strchr(type, '(') != NULL)
+			snprintf(buf, size, "DECIMAL%.*s", (int) (len - strcspn(type, "(") + 1),
+					 type + strcspn(type, "("));
+		else
+			snprintf(buf, size, "DECIMAL(65,30)");
+		return buf;
+	}
+	if (strncasecmp(type, "datetime", 8) == 0 || strncasecmp(type, "timestamp", 9) == 0)
+		return "DATETIME(6)";
+	if (strncasecmp(type, "date", 4) == 0)
+		return "DATE";
+	if (strncasecmp(type, "time", 4) == 0)
+		return "TIME(6)";
+	return "";
+}
+
+/*
+ * fyp_batch_keys refuses, by column, a source key that cannot bound the
+ * batches of a batched run on MariaDB (fyp_my_bound_cast).
+ */
+static bool
+fyp_batch_keys(const fy_phase *ph, const fy_meta *meta, fy_dialect d, fy_error *err)
+{
+	char		buf[64];
+
+	if (d != FY_MARIADB)
+		return true;
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		const char *type = fy_meta_column(&meta->source, ph->source_key[i])->type;
+
+		if (fyp_my_bound_cast(type, buf, sizeof(buf)) == NULL)
+			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+						   "phase \"%s\": source key column \"%s\" is %s, which cannot bound the batches of a batched run on MariaDB",
+						   ph->name, ph->source_key[i], type);
+	}
+	return true;
 }
 
 /*
@@ -50,7 +116,7 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf		b;
 	bool		ok;
 
-	if (!fy_plan_check(ph, meta, err) || !fyp_dialect_can(ph, d, false, err) ||
+	if (!fy_plan_check(ph, meta, err) || !fyp_dialect_can(ph, d, err) ||
 		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	fy_buf_init(&b);
@@ -303,6 +369,34 @@ fyp_refs(const fy_expr *e, const fy_expr **out)
  * source row.
  */
 /*
+ * fyp_bound: a key bound, the text cast to the key column's type.  On
+ * MariaDB the text is a hex literal (no session setting changes its
+ * meaning) introduced as utf8mb4, coercible, so a character key compares
+ * in its column's collation, as ORDER BY sorts it.
+ */
+static void
+fyp_bound(fy_buf *b, fy_dialect d, const char *type, const char *value)
+{
+	char		buf[64];
+	const char *cast;
+
+	if (d == FY_POSTGRES)
+	{
+		fy_buf_add(b, "CAST(");
+		fy_buf_literal(b, d, value);
+		fy_buf_addf(b, " AS %s)", type);
+		return;
+	}
+	cast = fyp_my_bound_cast(type, buf, sizeof(buf));
+	fy_buf_add(b, cast && *cast ? "CAST(_utf8mb4 X'" : "_utf8mb4 X'");
+	for (const char *p = value; *p; p++)
+		fy_buf_addf(b, "%02X", (unsigned char) *p);
+	fy_buf_add(b, "'");
+	if (cast && *cast)
+		fy_buf_addf(b, " AS %s)", cast);
+}
+
+/*
  * fyp_key_range restricts source alias s to a slice of its key.  A bound's
  * text is cast to the key column's own type, so the comparison uses the
  * key's index and order.  A slice never holds a key with a NULL part (a
@@ -342,9 +436,9 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_addf(b, ")%s(", ops[k]);
 		for (int i = 0; i < ph->nkeys; i++)
 		{
-			fy_buf_add(b, i ? ", CAST(" : "CAST(");
-			fy_buf_literal(b, d, bounds[k][i]);
-			fy_buf_addf(b, " AS %s)", fy_meta_column(&meta->source, ph->source_key[i])->type);
+			fy_buf_add(b, i ? ", " : "");
+			fyp_bound(b, d, fy_meta_column(&meta->source, ph->source_key[i])->type,
+					  bounds[k][i]);
 		}
 		fy_buf_add(b, ")");
 	}
@@ -631,14 +725,19 @@ fyp_out(fy_buf *b, const fy_phase *ph, const fy_meta *meta, const char *alias,
 	const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
 
 	if (safe && t != NULL && fyp_explicit(&ph->columns[i]))
-		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, t->type);
+		fy_buf_addf(b, "CAST(%s.ferry_c_%d AS %s)", alias, i + 1, fy_cast_type(t));
 	else
 		fy_buf_addf(b, "%s.ferry_c_%d", alias, i + 1);
 }
 
-void
-fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				  fy_dialect d, const char *alias, bool safe)
+/*
+ * fyp_update_columns: UPDATE target AS t SET each column the phase sets to
+ * the value alias holds for it: the computed value (ferry_c_N), or by_name
+ * the column of the same name (a journal's before-image).
+ */
+static void
+fyp_update_columns(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const char *alias, bool safe, bool by_name)
 {
 	fy_buf_add(b, "UPDATE ");
 	fyp_target(b, meta, d);
@@ -648,8 +747,31 @@ fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(b, i ? ", " : "");
 		fy_buf_ident(b, d, ph->columns[i].target);
 		fy_buf_add(b, " = ");
-		fyp_out(b, ph, meta, alias, i, safe);
+		if (by_name)
+			fyp_col(b, d, alias, ph->columns[i].target);
+		else
+			fyp_out(b, ph, meta, alias, i, safe);
 	}
+}
+
+void
+fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe)
+{
+	fyp_update_columns(b, ph, meta, d, alias, safe, false);
+}
+
+/*
+ * fyp_restore_from: an update phase's columns set back to their
+ * before-images, FROM the journal AS j (the caller adds which rows).
+ */
+void
+fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
+{
+	fyp_update_columns(b, ph, meta, d, "j", false, true);
+	fy_buf_add(b, " FROM ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " AS j");
 }
 
 /*
@@ -725,7 +847,7 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_rejects_insert quarantines the rows of from (a CTE) whose ferry_reason is set. */
-static void
+void
 fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				   fy_dialect d, long run_id, const char *from)
 {
@@ -780,7 +902,7 @@ fyp_row_hash(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 }
 
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
-static void
+void
 fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const char *newkey, const char *from,
 			   bool hash)
@@ -828,7 +950,9 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
  * fyp_plan_steps (MariaDB, which has no data-modifying CTEs): the rows a
  * run cannot migrate are quarantined, the others mapped, then the target
  * rows are written from the rows this run mapped, their refs resolved
- * again.  The first two statements judge the same pending rows alike.
+ * again.  The first two statements judge the same pending rows alike.  In
+ * a batch (range) every statement reads only the batch's slice of the key:
+ * the rows earlier batches of the run mapped are not written again.
  */
 /*
  * fyp_plan_drawn_steps (MariaDB, AUTO_INCREMENT keys): the accepted rows
@@ -877,12 +1001,13 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 static bool
 fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-			   fy_dialect d, long run_id, const fy_expr **refs, fy_error *err)
+			   fy_dialect d, long run_id, const fy_expr **refs,
+			   const fy_keyrange *range, fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		cand;
-	char	   *base = fyp_pending_base(ph, meta, d, refs, NULL);
-	char	   *all = fyp_base(ph, meta, d, refs, NULL, false, NULL);
+	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
+	char	   *all = fyp_base(ph, meta, d, refs, range, false, NULL);
 	bool		ok = false;
 
 	fy_buf_init(&cand);
@@ -1027,7 +1152,7 @@ fyp_merged_value(fy_buf *b, const fy_column *col, int i, fy_dialect d)
  * ferry_gid.  On MariaDB the ordered rules read a FIRST_VALUE window over
  * the group, the same in each of its rows.
  */
-static void
+void
 fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		   const char *by)
 {
@@ -1059,6 +1184,25 @@ fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *from,
 		fy_buf_addf(b, "w.ferry_ord%s) AS ferry_w_%d", m == FY_MERGE_LAST ? " DESC" : "", i + 1);
 	}
 	fy_buf_addf(b, " FROM %s AS w) AS o GROUP BY o.%s", from, by);
+}
+
+/*
+ * fyp_insert_groups writes the target rows of the groups of CTE
+ * ferry_groups that have none yet (NOT ferry_exists), keyed by their
+ * column key; the caller may narrow the WHERE.
+ */
+void
+fyp_insert_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *key, bool safe)
+{
+	fyp_insert_target(b, ph, meta, d);
+	fy_buf_addf(b, " SELECT g.%s", key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_out(b, ph, meta, "g", i, safe);
+	}
+	fy_buf_add(b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists");
 }
 
 /*
@@ -1132,14 +1276,8 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	/* new groups: one target row each */
 	fy_buf_add(&b, "), ferry_written AS (");
-	fyp_insert_target(&b, ph, meta, d);
-	fy_buf_add(&b, " SELECT g.ferry_new_key");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_out(&b, ph, meta, "g", i, safe);
-	}
-	fy_buf_add(&b, " FROM ferry_groups AS g WHERE NOT g.ferry_exists AND g.ferry_greason IS NULL RETURNING 1)");
+	fyp_insert_groups(&b, ph, meta, d, "ferry_new_key", safe);
+	fy_buf_add(&b, " AND g.ferry_greason IS NULL RETURNING 1)");
 
 	/*
 	 * known groups: recompute their row from every source row they now
@@ -1218,18 +1356,20 @@ fyp_my_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
  * then recompute each group this run touched from all of its mapped rows:
  * UPDATE the ones that have a target row, INSERT the others.  Each
  * statement computes what it needs within itself, so a random new key is
- * drawn once, by the map statement.
+ * drawn once, by the map statement.  A batch (range) judges the pending
+ * rows of its slice and recomputes the groups they joined, whatever slice
+ * the groups' other rows are in.
  */
 static bool
 fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 					 fy_dialect d, long run_id, const fy_expr **refs,
-					 fy_error *err)
+					 const fy_keyrange *range, fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		cand;
 	fy_buf		sub;
 	fy_buf		groups;
-	char	   *base = fyp_pending_base(ph, meta, d, refs, NULL);
+	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 	char	   *members;
 	bool		ok = false;
 
@@ -1239,14 +1379,20 @@ fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&cand, ") AS c");
 	fy_buf_init(&sub);
 	fy_buf_add(&sub, "SELECT ");
-	fyp_group_id(&sub, ph, d, "ms");
+	fyp_group_id(&sub, ph, d, "s");
 	fy_buf_add(&sub, " FROM ");
 	fy_buf_map_table(&sub, meta, d);
 	fy_buf_add(&sub, " AS mm JOIN ");
-	fyp_source(&sub, ph, meta, d, "ms");
+	fyp_source(&sub, ph, meta, d, "s");
 	fy_buf_add(&sub, " ON ");
-	fyp_key_join(&sub, ph, d, "mm", "ms");
+	fyp_key_join(&sub, ph, d, "mm", "s");
 	fy_buf_addf(&sub, " WHERE mm.run_id = %ld", run_id);
+	if (range != NULL)
+	{
+		/* the groups this batch touched, not every group of the run */
+		fy_buf_add(&sub, " AND ");
+		fyp_key_range(&sub, ph, meta, d, range);
+	}
 	members = sub.oom ? NULL : fyp_base(ph, meta, d, refs, NULL, false, sub.data);
 	fy_buf_free(&sub);
 	if (cand.oom || base == NULL || members == NULL || ph->ncolumns == 0)
@@ -1342,6 +1488,37 @@ done:
 }
 
 /*
+ * fyp_update_cand (kind "update"): the values and verdict of the source
+ * rows of base (a FROM item), each with the key of its target row if there
+ * is one (ferry_target); a row with none is rejected.
+ */
+void
+fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+{
+	fy_buf		from;
+
+	fy_buf_init(&from);
+	fy_buf_addf(&from, "(SELECT s.*, t.");
+	fy_buf_ident(&from, d, ph->target_key);
+	fy_buf_addf(&from, " AS ferry_target FROM %s LEFT JOIN ", base ? base : "");
+	fyp_target(&from, meta, d);
+	fy_buf_add(&from, " AS t ON ");
+	fyp_col(&from, d, "t", ph->target_key);
+	fy_buf_add(&from, " = ");
+	fyp_col(&from, d, "s", ph->source_key[0]);
+	fy_buf_add(&from, ") AS s");
+	fy_buf_add(b, "SELECT v.*, CASE WHEN v.ferry_target IS NULL"
+			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
+	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fy_buf_add(b, " END AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, d, refs, from.oom ? "" : from.data, safe);
+	b->oom |= from.oom;
+	fy_buf_free(&from);
+	fy_buf_add(b, ") AS v");
+}
+
+/*
  * fyp_plan_update_statement (PostgreSQL, kind "update"): each pending source
  * row sets columns of the target row whose target_key equals its key.  The
  * before-image of every set column goes to the phase's journal in the same
@@ -1356,30 +1533,13 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 						 fy_error *err)
 {
 	fy_buf		b;
-	fy_buf		base;
 	char	   *pending = fyp_pending_base(ph, meta, d, refs, range);
 
-	/* the pending rows, each with the key of its target row if there is one */
-	fy_buf_init(&base);
-	fy_buf_addf(&base, "(SELECT s.*, t.");
-	fy_buf_ident(&base, d, ph->target_key);
-	fy_buf_addf(&base, " AS ferry_target FROM %s LEFT JOIN ", pending ? pending : "");
-	fyp_target(&base, meta, d);
-	fy_buf_add(&base, " AS t ON ");
-	fyp_col(&base, d, "t", ph->target_key);
-	fy_buf_add(&base, " = ");
-	fyp_col(&base, d, "s", ph->source_key[0]);
-	fy_buf_add(&base, ") AS s");
-	fy_release(pending);
-
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, CASE WHEN v.ferry_target IS NULL"
-			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " END AS ferry_reason FROM (");
-	fyp_values(&b, ph, meta, d, refs, base.oom ? "" : base.data, safe);
-	fy_buf_free(&base);
-	fy_buf_add(&b, ") AS v)");
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	fyp_update_cand(&b, ph, meta, d, refs, pending, safe);
+	fy_release(pending);
+	fy_buf_add(&b, ")");
 	fy_buf_add(&b, ", ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");
@@ -1428,7 +1588,8 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (!fyp_dialect_can(ph, d, range != NULL, err) || (plan = fyp_new(err)) == NULL)
+	if (!fyp_dialect_can(ph, d, err) || (range != NULL && !fyp_batch_keys(ph, meta, d, err)) ||
+		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	if (ph->nrefs > 64)
 	{
@@ -1450,15 +1611,17 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fyp_plan_one_statement(plan, ph, meta, d, run_id, refs, range, safe, err));
 	else
 		ok = ok && (ph->nmerge_on > 0 ?
-					fyp_plan_merge_steps(plan, ph, meta, d, run_id, refs, err) :
-					fyp_plan_steps(plan, ph, meta, d, run_id, refs, err));
+					fyp_plan_merge_steps(plan, ph, meta, d, run_id, refs, range, err) :
+					fyp_plan_steps(plan, ph, meta, d, run_id, refs, range, err));
 	return fyp_finish(plan, ok && fyp_plan_count(plan, ph, meta, d, run_id, err));
 }
 
 /*
  * fy_plan_keyscan: LAST orders the keys descending and takes the first;
  * NTH takes the n-th ascending, which bounds a batch of n rows; COUNT sizes
- * the whole run for its progress reports.
+ * the whole run for its progress reports.  On MariaDB a key comes back as
+ * one column, ferry_key, a JSON array of its parts as text, since a
+ * procedure can only read a result into variables it names beforehand.
  */
 fy_plan *
 fy_plan_keyscan(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
@@ -1467,18 +1630,27 @@ fy_plan_keyscan(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_plan    *plan;
 	fy_buf		b;
 
-	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
+	if (!fy_plan_check(ph, meta, err) || !fyp_batch_keys(ph, meta, d, err) ||
+		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "SELECT ");
 	if (scan == FY_SCAN_COUNT)
-		fy_buf_add(&b, "count(*)");
+		fy_buf_add(&b, d == FY_MARIADB ? "count(*) AS ferry_key" : "count(*)");
 	else
+	{
+		fy_buf_add(&b, d == FY_MARIADB ? "JSON_ARRAY(" : "");
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(&b, i ? ", " : "");
+			if (d == FY_MARIADB)
+				fy_buf_add(&b, "CAST(");
 			fyp_col(&b, d, "s", ph->source_key[i]);
+			if (d == FY_MARIADB)
+				fy_buf_add(&b, " AS CHAR CHARACTER SET utf8mb4)");
 		}
+		fy_buf_add(&b, d == FY_MARIADB ? ") AS ferry_key" : "");
+	}
 	fy_buf_add(&b, " FROM ");
 	fyp_source(&b, ph, meta, d, "s");
 	if (range != NULL)

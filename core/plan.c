@@ -359,7 +359,9 @@ fyp_key_text(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
 /*
  * fyp_group_id names the merge group of source row src as one text, for
  * equality joins: the merge_on values, or, when one of them is NULL, the
- * row's own key (a row with an unknown phone merges with nobody).
+ * row's own key (a row with an unknown phone merges with nobody).  On
+ * MariaDB the two arrays may carry columns of different collations, which
+ * leaves the text with none; it is compared bytewise, as jsonb is.
  */
 void
 fyp_group_id(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
@@ -367,7 +369,7 @@ fyp_group_id(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
 	const char *array = d == FY_POSTGRES ? "jsonb_build_array" : "JSON_ARRAY";
 	const char *text = d == FY_POSTGRES ? "::text" : "";
 
-	fy_buf_add(b, "CASE WHEN ");
+	fy_buf_add(b, d == FY_POSTGRES ? "CASE WHEN " : "(CASE WHEN ");
 	for (int i = 0; i < ph->nmerge_on; i++)
 	{
 		fy_buf_add(b, i ? " OR " : "");
@@ -387,6 +389,8 @@ fyp_group_id(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *src)
 		fyp_col(b, d, src, ph->merge_on[i]);
 	}
 	fy_buf_addf(b, ")%s END", text);
+	if (d == FY_MARIADB)
+		fy_buf_add(b, ") COLLATE utf8mb4_bin");
 }
 
 static void
@@ -708,7 +712,7 @@ fyp_expr(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d, const c
 		fy_buf_add(b, "CAST(");
 	fyp_expr_in(b, meta, e, d, src, false);
 	if (cast)
-		fy_buf_addf(b, " AS %s)", target->type);
+		fy_buf_addf(b, " AS %s)", fy_cast_type(target));
 }
 
 /* ----------------------------------------------------------------- checks */

@@ -58,6 +58,19 @@ extern void fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					   fy_dialect d, const fy_expr **refs, bool notnull, bool safe);
 extern void fyp_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 							  fy_dialect d, const char *alias, bool safe);
+/* migrate.c, for sync.c's merged groups: migrate's own writing fragments */
+extern void fyp_insert_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							  fy_dialect d, const char *key, bool safe);
+extern void fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							   fy_dialect d, long run_id, const char *from);
+extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+						   fy_dialect d, long run_id, const char *newkey,
+						   const char *from, bool hash);
+extern void fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d,
+					   const char *from, const char *by);
+extern void fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							fy_dialect d, const fy_expr **refs, const char *base,
+							bool safe);
 
 /*
  * Check statements (preflight, validation): each is one row (failures,
@@ -73,6 +86,10 @@ extern bool fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord,
 								 fy_dialect d, const char *check,
 								 const char *severity, const char *label,
 								 fy_buf *finding, fy_error *err);
+
+/* migrate.c, for rollback.c and sync.c: an update phase's before-images put back */
+extern void fyp_restore_from(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							 fy_dialect d);
 
 extern bool fyp_plan_clear_rejects(fy_plan *plan, const fy_meta *meta,
 								   fy_dialect d, fy_error *err);

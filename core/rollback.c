@@ -17,19 +17,8 @@ fyp_plan_restore(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf		b;
 
 	fy_buf_init(&b);
-	fy_buf_add(&b, "UPDATE ");
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t SET ");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, i ? ", " : "");
-		fy_buf_ident(&b, d, ph->columns[i].target);
-		fy_buf_add(&b, " = j.");
-		fy_buf_ident(&b, d, ph->columns[i].target);
-	}
-	fy_buf_add(&b, " FROM ");
-	fy_buf_journal_table(&b, meta, d);
-	fy_buf_add(&b, " AS j WHERE ");
+	fyp_restore_from(&b, ph, meta, d);
+	fy_buf_add(&b, " WHERE ");
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = ");
 	fyp_col(&b, d, "j", ph->target_key);

@@ -26,13 +26,9 @@ fy_sync_check(const fy_phase *ph, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": sync needs a table source; a query source has no table to put triggers on",
 					   ph->name);
-	if (ph->nmerge_on > 0)
+	if (ph->update && ph->on_source_delete == FY_DELETE_SOFT)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": sync of a merge_on phase is not supported yet",
-					   ph->name);
-	if (ph->update)
-		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": sync of an update phase (\"kind\": \"update\") is not supported yet",
+					   "phase \"%s\": \"on_source_delete\": \"soft\" marks rows a phase wrote; an update phase wrote none (use delete or keep)",
 					   ph->name);
 	return true;
 }
@@ -120,6 +116,42 @@ fys_deleted_is_flag(const fy_phase *ph, const fy_meta *meta)
 }
 
 /*
+ * fys_remove_targets: what on_source_delete does to the target rows whose
+ * keys are alias.new_key of from (a FROM item): delete them, mark them
+ * (soft: the deleted column, once), or keep them (an empty statement).
+ */
+static void
+fys_remove_targets(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const char *from, const char *alias)
+{
+	switch (ph->on_source_delete)
+	{
+		case FY_DELETE_DELETE:
+			fy_buf_add(b, "DELETE FROM ");
+			fyp_target(b, meta, d);
+			fy_buf_addf(b, " AS t USING %s WHERE ", from);
+			fyp_col(b, d, "t", ph->target_key);
+			fy_buf_addf(b, " = %s.new_key RETURNING 1", alias);
+			break;
+		case FY_DELETE_SOFT:
+			fy_buf_add(b, "UPDATE ");
+			fyp_target(b, meta, d);
+			fy_buf_add(b, " AS t SET ");
+			fy_buf_ident(b, d, ph->deleted_column);
+			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = TRUE FROM " : " = CURRENT_TIMESTAMP FROM ");
+			fy_buf_addf(b, "%s WHERE ", from);
+			fyp_col(b, d, "t", ph->target_key);
+			fy_buf_addf(b, " = %s.new_key AND ", alias);
+			fyp_col(b, d, "t", ph->deleted_column);
+			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " IS NOT TRUE RETURNING 1" : " IS NULL RETURNING 1");
+			break;
+		case FY_DELETE_KEEP:
+			fy_buf_add(b, "SELECT 1 WHERE FALSE");
+			break;
+	}
+}
+
+/*
  * fys_removal adds the CTEs ferry_unmapped and ferry_removed that take the
  * rows of CTE gone (keys leaving the phase) out by on_source_delete:
  * delete drops their map entries and their target rows; soft marks the
@@ -146,33 +178,35 @@ fys_removal(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	else
 		fy_buf_add(b, "SELECT 1 WHERE FALSE");
 	fy_buf_add(b, "), ferry_removed AS (");
-	switch (ph->on_source_delete)
+	if (ph->update)
 	{
-		case FY_DELETE_DELETE:
-			fy_buf_add(b, "DELETE FROM ");
-			fyp_target(b, meta, d);
-			fy_buf_add(b, " AS t USING ferry_unmapped AS u WHERE ");
-			fyp_col(b, d, "t", ph->target_key);
-			fy_buf_add(b, " = u.new_key RETURNING 1");
-			break;
-		case FY_DELETE_SOFT:
-			fy_buf_add(b, "UPDATE ");
-			fyp_target(b, meta, d);
-			fy_buf_add(b, " AS t SET ");
-			fy_buf_ident(b, d, ph->deleted_column);
-			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = TRUE FROM " : " = CURRENT_TIMESTAMP FROM ");
-			fy_buf_map_table(b, meta, d);
-			fy_buf_addf(b, " AS m JOIN %s AS g ON ", gone);
-			fys_match(b, ph, d, "m", "g");
-			fy_buf_add(b, " WHERE ");
-			fyp_col(b, d, "t", ph->target_key);
-			fy_buf_add(b, " = m.new_key AND ");
-			fyp_col(b, d, "t", ph->deleted_column);
-			fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " IS NOT TRUE RETURNING 1" : " IS NULL RETURNING 1");
-			break;
-		case FY_DELETE_KEEP:
-			fy_buf_add(b, "SELECT 1 WHERE FALSE");
-			break;
+		/* an update phase undoes its change: the before-image back, the journal entry gone */
+		fyp_restore_from(b, ph, meta, d);
+		fy_buf_add(b, " JOIN ferry_unmapped AS u ON ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " = u.new_key WHERE ");
+		fyp_col(b, d, "t", ph->target_key);
+		fy_buf_add(b, " = ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " RETURNING 1), ferry_unjournaled AS (DELETE FROM ");
+		fy_buf_journal_table(b, meta, d);
+		fy_buf_add(b, " AS j USING ferry_unmapped AS u WHERE ");
+		fyp_col(b, d, "j", ph->target_key);
+		fy_buf_add(b, " = u.new_key RETURNING 1");
+	}
+	else if (ph->on_source_delete == FY_DELETE_DELETE)
+		fys_remove_targets(b, ph, meta, d, "ferry_unmapped AS u", "u");
+	else
+	{
+		fy_buf		from;
+
+		fy_buf_init(&from);
+		fy_buf_map_table(&from, meta, d);
+		fy_buf_addf(&from, " AS m JOIN %s AS g ON ", gone);
+		fys_match(&from, ph, d, "m", "g");
+		fys_remove_targets(b, ph, meta, d, from.oom ? "" : from.data, "m");
+		b->oom |= from.oom;
+		fy_buf_free(&from);
 	}
 	fy_buf_add(b, ")");
 }
@@ -194,6 +228,20 @@ fys_sets_deleted(const fy_phase *ph)
 		if (strcmp(ph->columns[i].target, ph->deleted_column) == 0)
 			return true;
 	return false;
+}
+
+/* fys_update_target: migrate's in-place UPDATE, reviving a soft-deleted row. */
+static void
+fys_update_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  fy_dialect d, const char *alias, bool safe)
+{
+	fyp_update_target(b, ph, meta, d, alias, safe);
+	if (ph->on_source_delete == FY_DELETE_SOFT && !fys_sets_deleted(ph))
+	{
+		fy_buf_add(b, ", ");
+		fy_buf_ident(b, d, ph->deleted_column);
+		fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = FALSE" : " = NULL");
+	}
 }
 
 /*
@@ -222,12 +270,19 @@ fys_plan_changes(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fyp_refs(ph->columns[i].expr, refs);
 	base = fyp_base(ph, &rows, d, refs, NULL, false, NULL);
 	fy_buf_init(&b);
-	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (SELECT v.*, ");
-	fyp_reason(&b, ph, meta, d, refs, true, safe);
-	fy_buf_add(&b, " AS ferry_reason FROM (");
-	fyp_values(&b, ph, &rows, d, refs, base ? base : "", safe);
+	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
+	if (ph->update)
+		fyp_update_cand(&b, ph, &rows, d, refs, base, safe);
+	else
+	{
+		fy_buf_add(&b, "SELECT v.*, ");
+		fyp_reason(&b, ph, meta, d, refs, true, safe);
+		fy_buf_add(&b, " AS ferry_reason FROM (");
+		fyp_values(&b, ph, &rows, d, refs, base ? base : "", safe);
+		fy_buf_add(&b, ") AS v");
+	}
 	fy_release(base);
-	fy_buf_add(&b, ") AS v), ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL");
+	fy_buf_add(&b, "), ferry_valid AS (SELECT * FROM ferry_cand WHERE ferry_reason IS NULL");
 	for (int i = 0; i < ph->nrefs; i++)
 		if (refs[i]->on_missing == FY_MISSING_ERROR)
 		{
@@ -258,13 +313,7 @@ fys_plan_changes(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	if (ph->ncolumns > 0)
 	{
 		fy_buf_add(&b, ", ferry_updated AS (");
-		fyp_update_target(&b, ph, meta, d, "c", safe);
-		if (ph->on_source_delete == FY_DELETE_SOFT && !fys_sets_deleted(ph))
-		{
-			fy_buf_add(&b, ", ");
-			fy_buf_ident(&b, d, ph->deleted_column);
-			fy_buf_add(&b, fys_deleted_is_flag(ph, meta) ? " = FALSE" : " = NULL");
-		}
+		fys_update_target(&b, ph, meta, d, "c", safe);
 		fy_buf_add(&b, " FROM ferry_valid AS c JOIN ");
 		fy_buf_map_table(&b, meta, d);
 		fy_buf_add(&b, " AS m ON ");
@@ -280,6 +329,145 @@ fys_plan_changes(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		fy_buf_add(&b, " RETURNING 1)");
 	}
 	fys_counts(&b, ph->ncolumns > 0);
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
+/* fys_gids: SELECT the merge group id of every row of rel as ferry_gid. */
+static void
+fys_gids(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *rel)
+{
+	fy_buf_add(b, "SELECT ");
+	fyp_group_id(b, ph, d, "s");
+	fy_buf_add(b, " AS ferry_gid FROM ");
+	fy_buf_ident(b, d, rel);
+	fy_buf_add(b, " AS s");
+}
+
+/*
+ * fys_plan_merge (merge_on phases, every event): the groups a statement
+ * touched -- those its old and new rows were and are in -- are recomputed
+ * from the source table as migrate_phase's merge recomputes a known group:
+ * from their members that stay mapped and the statement's rows that pass
+ * now.  A group keeps its target row (the key its untouched members, or
+ * else its touched ones, were mapped to), a new group writes one, the
+ * touched keys are mapped to their group's row (moved when their group
+ * changed), rejected ones quarantined, and a target row no group holds any
+ * more follows on_source_delete (under soft and keep its rows stay mapped
+ * to it, as deleted rows do in other phases).  A merged value the target
+ * refuses (NULL in a NOT NULL column) fails the statement.
+ */
+static bool
+fys_plan_merge(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   fy_dialect d, const char *new_rows, const char *old_rows,
+			   long run_id, bool safe, fy_error *err)
+{
+	const fy_expr *refs[64] = {0};
+	const char *rels[2];
+	int			nrels = 0;
+	char	   *base;
+	fy_buf		b;
+
+	if (ph->nrefs > 64)
+		return fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+	if (ph->ncolumns == 0)
+		return fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
+	if (new_rows)
+		rels[nrels++] = new_rows;
+	if (old_rows)
+		rels[nrels++] = old_rows;
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	base = fyp_base(ph, meta, d, refs, NULL, false, "SELECT ferry_gid FROM ferry_g");
+	fy_buf_init(&b);
+	fy_buf_add(&b, "WITH ferry_touched AS (");
+	for (int r = 0; r < nrels; r++)
+	{
+		fy_buf_add(&b, r ? " UNION " : "");
+		fys_keys(&b, ph, d, rels[r]);
+	}
+	fy_buf_add(&b, "), ferry_g AS (");
+	for (int r = 0; r < nrels; r++)
+	{
+		fy_buf_add(&b, r ? " UNION " : "");
+		fys_gids(&b, ph, d, rels[r]);
+	}
+	/* the members of those groups in the source now, judged */
+	fy_buf_add(&b, "), ferry_cand AS MATERIALIZED (SELECT v.*, ");
+	fyp_reason(&b, ph, meta, d, refs, false, safe);
+	fy_buf_add(&b, " AS ferry_reason, EXISTS (SELECT 1 FROM ferry_touched AS k WHERE ");
+	for (int i = 0; i < ph->nkeys; i++)
+		fy_buf_addf(&b, "%sk.ferry_key_%d = v.ferry_key_%d", i ? " AND " : "", i + 1, i + 1);
+	fy_buf_add(&b, ") AS ferry_touched, m.new_key AS ferry_mapped FROM (");
+	fyp_values(&b, ph, meta, d, refs, base ? base : "", safe);
+	fy_release(base);
+	fy_buf_add(&b, ") AS v LEFT JOIN ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fys_match(&b, ph, d, "m", "v");
+	fy_buf_add(&b, "), ferry_members AS (SELECT * FROM ferry_cand WHERE CASE WHEN ferry_touched"
+			   " THEN ferry_reason IS NULL ELSE ferry_mapped IS NOT NULL END)");
+	/* the target row each group has: its untouched members', else its old rows' */
+	fy_buf_add(&b, ", ferry_known AS (SELECT DISTINCT ON (ferry_gid) ferry_gid, new_key FROM ("
+			   "SELECT ferry_gid, ferry_mapped AS new_key, 0 AS ferry_p FROM ferry_cand"
+			   " WHERE NOT ferry_touched AND ferry_mapped IS NOT NULL");
+	if (old_rows)
+	{
+		fy_buf_add(&b, " UNION ALL SELECT ");
+		fyp_group_id(&b, ph, d, "s");
+		fy_buf_add(&b, ", m.new_key, 1 FROM ");
+		fy_buf_ident(&b, d, old_rows);
+		fy_buf_add(&b, " AS s JOIN ");
+		fy_buf_map_table(&b, meta, d);
+		fy_buf_add(&b, " AS m ON ");
+		fyp_key_join(&b, ph, d, "m", "s");
+	}
+	fy_buf_add(&b, ") AS k ORDER BY ferry_gid, ferry_p)");
+	fy_buf_add(&b, ", ferry_groups AS MATERIALIZED (SELECT g.*, COALESCE(k.new_key, g.ferry_first_key) AS ferry_group_key,"
+			   " k.new_key IS NOT NULL AS ferry_exists FROM (");
+	fyp_groups(&b, ph, d, "ferry_members", "ferry_gid");
+	fy_buf_add(&b, ") AS g LEFT JOIN ferry_known AS k USING (ferry_gid))");
+	fy_buf_add(&b, ", ferry_placed AS (SELECT c.*, g.ferry_group_key FROM ferry_members AS c"
+			   " JOIN ferry_groups AS g USING (ferry_gid) WHERE c.ferry_touched)");
+	fy_buf_add(&b, ", ferry_gone_rows AS (SELECT DISTINCT m.new_key FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m JOIN ferry_touched AS k ON ");
+	fys_match(&b, ph, d, "m", "k");
+	fy_buf_add(&b, " WHERE m.new_key NOT IN (SELECT ferry_group_key FROM ferry_groups))");
+	/* the touched keys: moved, newly mapped, or out */
+	fy_buf_add(&b, ", ferry_remapped AS (UPDATE ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_addf(&b, " AS m SET new_key = p.ferry_group_key, run_id = %ld FROM ferry_placed AS p WHERE ", run_id);
+	fys_match(&b, ph, d, "m", "p");
+	fy_buf_add(&b, " AND m.new_key <> p.ferry_group_key RETURNING 1), ferry_mapped AS (");
+	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_group_key",
+				   "(SELECT * FROM ferry_placed WHERE ferry_mapped IS NULL) AS r", false);
+	fy_buf_add(&b, "), ferry_unmapped AS (DELETE FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m USING ferry_touched AS k WHERE ");
+	fys_match(&b, ph, d, "m", "k");
+	fy_buf_add(&b, " AND NOT EXISTS (SELECT 1 FROM ferry_placed AS p WHERE ");
+	fys_match(&b, ph, d, "m", "p");
+	fy_buf_add(&b, ")");
+	if (ph->on_source_delete != FY_DELETE_DELETE)
+	{
+		fy_buf_add(&b, " AND (m.new_key NOT IN (SELECT new_key FROM ferry_gone_rows)"
+				   " OR EXISTS (SELECT 1 FROM ferry_cand AS c WHERE c.ferry_reason IS NOT NULL AND ");
+		fys_match(&b, ph, d, "m", "c");
+		fy_buf_add(&b, "))");
+	}
+	fy_buf_add(&b, " RETURNING m.new_key), ferry_rejected AS (");
+	fyp_rejects_insert(&b, ph, meta, d, run_id, "(SELECT * FROM ferry_cand WHERE ferry_touched) AS r");
+	/* the groups' rows: new ones written, known ones recomputed in place */
+	fy_buf_add(&b, "), ferry_written AS (");
+	fyp_insert_groups(&b, ph, meta, d, "ferry_group_key", safe);
+	fy_buf_add(&b, " RETURNING 1), ferry_updated AS (");
+	fys_update_target(&b, ph, meta, d, "x", safe);
+	fy_buf_add(&b, " FROM ferry_groups AS x WHERE x.ferry_exists AND ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = x.ferry_group_key RETURNING 1), ferry_removed AS (");
+	fys_remove_targets(&b, ph, meta, d, "ferry_gone_rows AS u", "u");
+	fy_buf_add(&b, ")");
+	fys_counts(&b, true);
 	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
 }
 
@@ -302,7 +490,7 @@ fys_plan_delete(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 fy_plan *
 fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fy_sync_event ev, const char *new_rows, const char *old_rows,
-			 bool safe, fy_error *err)
+			 long run_id, bool safe, fy_error *err)
 {
 	fy_plan    *plan;
 	const char *rels[2];
@@ -328,7 +516,10 @@ fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	if (ev != FY_SYNC_INSERT)
 		rels[nrels++] = old_rows;
 	ok = fys_clear_rejects(plan, ph, meta, d, rels, nrels, err);
-	if (ok && ev == FY_SYNC_DELETE)
+	if (ok && ph->nmerge_on > 0)
+		ok = fys_plan_merge(plan, ph, meta, d, ev == FY_SYNC_DELETE ? NULL : new_rows,
+							ev == FY_SYNC_INSERT ? NULL : old_rows, run_id, safe, err);
+	else if (ok && ev == FY_SYNC_DELETE)
 		ok = fys_plan_delete(plan, ph, meta, d, old_rows, err);
 	else if (ok && (ev == FY_SYNC_UPDATE || ph->on_source_delete != FY_DELETE_DELETE))
 		/* an insert may bring back a key whose target row was kept */
@@ -384,6 +575,9 @@ fys_found(fys_view *v, const char *col, const char *value, bool json)
 		fy_buf_init(&b);
 		if (json && !fys_is_json_type(c->type))
 			fy_buf_addf(&b, "CAST((%s) #>> '{}' AS %s)", value, c->type);
+		else if (json)
+			/* the json form wrote a SQL NULL member as JSON null */
+			fy_buf_addf(&b, "CAST(NULLIF(%s, 'null'::jsonb) AS %s)", value, c->type);
 		else
 			fy_buf_addf(&b, "CAST(%s AS %s)", value, c->type);
 		v->back[i].sql = b.oom ? NULL : fy_arena_strdup(v->arena, b.data);

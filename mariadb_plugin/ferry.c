@@ -220,6 +220,43 @@ fym_error_result(UDF_INIT *initid, const fy_error *err, unsigned long *length,
 }
 
 /*
+ * fym_plan_extra reads the arguments a planning UDF takes after (name,
+ * spec, meta), by their names (fym_plan_in); a range needs the phase,
+ * whose key tells how many values a bound holds.
+ */
+static bool
+fym_plan_extra(const fym_udf *udf, UDF_ARGS *args, const fy_phase *phase,
+			   fym_plan_in *in, fy_keyrange **range, fy_error *err)
+{
+	for (unsigned i = 3; i < udf->nargs; i++)
+	{
+		const char *arg = udf->args[i].name;
+		char	   *text = NULL;
+		bool		ok;
+
+		if (udf->args[i].kind == FYM_INT)
+			ok = fym_int(udf, args, i, strcmp(arg, "n") == 0 ? &in->n : &in->run_id, err);
+		else if (!fym_text(udf, args, i, &text, err))
+			ok = false;
+		else if (strcmp(arg, "range") == 0)
+			ok = (in->range = *range = fy_keyrange_parse(text, phase->nkeys, err)) != NULL;
+		else if (strcmp(text, "last") == 0 || strcmp(text, "nth") == 0 || strcmp(text, "count") == 0)
+		{
+			in->scan = text[0] == 'l' ? FY_SCAN_LAST : text[0] == 'n' ? FY_SCAN_NTH : FY_SCAN_COUNT;
+			ok = true;
+		}
+		else
+			ok = fy_fail(err, FY_ERR_INVALID_SPEC, "%s: %s must be 'last', 'nth' or 'count'",
+						 udf->name, arg);
+		if (text)
+			fy_release(text);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/*
  * fym_plan: the body of every planning UDF, so they all check arguments,
  * parse and free in the same order.  Each step stops at the first error,
  * which names what was wrong.
@@ -232,7 +269,8 @@ fym_plan(const fym_udf *udf, fym_planner planner, UDF_INIT *initid,
 	char	   *name = NULL;
 	char	   *spec = NULL;
 	char	   *metajson = NULL;
-	long		run_id = 0;
+	fym_plan_in in = {0};
+	fy_keyrange *range = NULL;
 	fy_phase   *phase = NULL;
 	fy_meta    *meta = NULL;
 	fy_plan    *plan = NULL;
@@ -242,10 +280,10 @@ fym_plan(const fym_udf *udf, fym_planner planner, UDF_INIT *initid,
 	if (fym_text(udf, args, 0, &name, &err) &&
 		fym_text(udf, args, 1, &spec, &err) &&
 		fym_text(udf, args, 2, &metajson, &err) &&
-		(udf->nargs < 4 || fym_int(udf, args, 3, &run_id, &err)) &&
 		(phase = fy_phase_parse(name, spec, &err)) != NULL &&
+		fym_plan_extra(udf, args, phase, &in, &range, &err) &&
 		(meta = fy_meta_parse(metajson, &err)) != NULL &&
-		(plan = planner(phase, meta, run_id, &err)) != NULL)
+		(plan = planner(phase, meta, &in, &err)) != NULL)
 		out = fy_plan_json(plan);
 	else
 		out = fy_error_json(&err);
@@ -254,6 +292,7 @@ fym_plan(const fym_udf *udf, fym_planner planner, UDF_INIT *initid,
 		fy_plan_free(plan);
 	if (meta)
 		fy_meta_free(meta);
+	fy_keyrange_free(range);
 	if (phase)
 		fy_phase_free(phase);
 	if (metajson)

@@ -68,11 +68,24 @@ extern char *fym_error_result(UDF_INIT *initid, const fy_error *err,
 							  unsigned long *length, char *is_null);
 
 /*
+ * What a planning UDF takes after (name, spec, meta), found by argument
+ * name: "run_id" (INT), "range" (a fy_keyrange as JSON), "scan" ('last',
+ * 'nth' or 'count') and "n" (INT).  What a UDF does not take is 0 or NULL.
+ */
+typedef struct fym_plan_in
+{
+	long		run_id;
+	const fy_keyrange *range;
+	fy_scan		scan;
+	long		n;
+} fym_plan_in;
+
+/*
  * A planner with the argument list every planning UDF shares; the UDF
  * files adapt the core's fy_plan_* functions to it.
  */
 typedef fy_plan *(*fym_planner) (const fy_phase *phase, const fy_meta *meta,
-								 long run_id, fy_error *err);
+								 const fym_plan_in *in, fy_error *err);
 
 extern char *fym_plan(const fym_udf *udf, fym_planner planner,
 					  UDF_INIT *initid, UDF_ARGS *args,

@@ -42,7 +42,11 @@ CREATE TABLE IF NOT EXISTS ferry.phases (
 ) ENGINE = InnoDB;
 
 -- The run log.  A migrate run is logged inside its own transaction, so a
--- run that fails leaves no row at all (nothing partial).
+-- run that fails leaves no row at all (nothing partial).  A batched run
+-- commits its row first and each batch with it: rows done so far, and in
+-- progress the last committed key (a JSON array of its parts as text), where
+-- the next run resumes if this one is interrupted ('started' while nobody
+-- runs the phase, or 'failed' with the error).
 CREATE TABLE IF NOT EXISTS ferry.migration_log (
     id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -53,10 +57,16 @@ CREATE TABLE IF NOT EXISTS ferry.migration_log (
     `rows`      BIGINT NULL,
     seconds     DOUBLE NULL,
     error       TEXT CHARACTER SET utf8mb4 NULL,
+    batch_size  BIGINT NULL,
+    progress    JSON NULL,
     started_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     finished_at DATETIME(6) NULL,
     KEY migration_log_phase (db, phase, id)
 ) ENGINE = InnoDB;
+-- batched runs (a catalog from before they came gets the columns)
+ALTER TABLE ferry.migration_log
+    ADD COLUMN IF NOT EXISTS batch_size BIGINT NULL AFTER error,
+    ADD COLUMN IF NOT EXISTS progress JSON NULL AFTER batch_size;
 
 -- Quarantined rows: a row a run could not migrate, with its reason and
 -- the whole source row, until a later run migrates it.
@@ -72,6 +82,23 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
     KEY migration_rejects_phase (phase_id, id)
 ) ENGINE = InnoDB;
 
+-- The catalog's version, one row.  Running this file again upgrades in
+-- place: every object above and below is IF NOT EXISTS, and a later
+-- version's changes to existing catalog tables go here, each in a block
+-- that runs only below its version and then raises the row, e.g.
+--     BEGIN NOT ATOMIC
+--       IF (SELECT version FROM ferry.catalog_version) < 2 THEN
+--         ALTER TABLE ferry.migration_log ADD COLUMN ...;
+--         UPDATE ferry.catalog_version SET version = 2;
+--       END IF;
+--     END
+-- Version 1 is the catalog of ferry 0.1 and 0.2.
+CREATE TABLE IF NOT EXISTS ferry.catalog_version (
+    version     INT NOT NULL PRIMARY KEY
+) ENGINE = InnoDB;
+INSERT INTO ferry.catalog_version (version)
+SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM ferry.catalog_version);
+
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS legacy_to_json RETURNS STRING SONAME 'ferry.so';
@@ -85,6 +112,8 @@ CREATE FUNCTION IF NOT EXISTS ferry_phase_check RETURNS STRING SONAME 'ferry.so'
 CREATE FUNCTION IF NOT EXISTS ferry_plan_define RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_drop RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_migrate RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_migrate_range RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_keyscan RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_accounting RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_accounting_checks RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_validate RETURNS STRING SONAME 'ferry.so';

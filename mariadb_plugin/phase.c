@@ -74,19 +74,19 @@ ferry_phase_check(UDF_INIT *initid, UDF_ARGS *args, char *result,
 
 /* plan_define: fy_plan_define in the planners' common shape (no run id). */
 static fy_plan *
-plan_define(const fy_phase *phase, const fy_meta *meta, long run_id,
+plan_define(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
 			fy_error *err)
 {
-	(void) run_id;
+	(void) in;
 	return fy_plan_define(phase, meta, FY_MARIADB, err);
 }
 
 /* plan_drop: fy_plan_drop in the planners' common shape (no run id). */
 static fy_plan *
-plan_drop(const fy_phase *phase, const fy_meta *meta, long run_id,
+plan_drop(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
 		  fy_error *err)
 {
-	(void) run_id;
+	(void) in;
 	return fy_plan_drop(phase, meta, FY_MARIADB, err);
 }
 

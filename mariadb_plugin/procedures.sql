@@ -55,6 +55,8 @@ DROP PROCEDURE IF EXISTS ferry_relation_meta;
 DROP PROCEDURE IF EXISTS ferry_build_meta;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
+DROP PROCEDURE IF EXISTS ferry_lock;
+DROP PROCEDURE IF EXISTS ferry_exec_plan;
 DROP PROCEDURE IF EXISTS ferry_exec;
 DROP PROCEDURE IF EXISTS ferry_dependents;
 DROP PROCEDURE IF EXISTS ferry_accounting;
@@ -64,6 +66,9 @@ DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
 DROP PROCEDURE IF EXISTS migrate_all;
+DROP PROCEDURE IF EXISTS ferry_interrupted;
+DROP PROCEDURE IF EXISTS ferry_keyscan;
+DROP PROCEDURE IF EXISTS migrate_phase_batched;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS ferry_validate;
 DROP PROCEDURE IF EXISTS ferry_check_rows;
@@ -123,6 +128,7 @@ BEGIN
         WHEN '2BP01' THEN SIGNAL SQLSTATE '2BP01' SET MESSAGE_TEXT = v_text;
         WHEN 'XX001' THEN SIGNAL SQLSTATE 'XX001' SET MESSAGE_TEXT = v_text;
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
+        WHEN '2D000' THEN SIGNAL SQLSTATE '2D000' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
     END CASE;
 END//
@@ -312,27 +318,41 @@ BEGIN
     END IF;
 END//
 
--- ferry_exec: runs a plan's statements in order.  The counts of a "count"
--- statement come back through OUT parameters (a prepared SELECT can only
--- write user variables, which are cleared again); the rows written by the
--- "insert" and removed by the "delete_target" statements are returned for
--- the books.  An "assert" statement that finds rows stops the plan with
--- the core's words (ferry_validate_verdict).  An error names the phase and
--- the statement's role.
-CREATE PROCEDURE ferry_exec(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
-                            IN p_plan LONGTEXT CHARACTER SET utf8mb4,
-                            OUT o_inserted BIGINT,
-                            OUT o_deleted BIGINT,
-                            OUT o_source_rows BIGINT,
-                            OUT o_migrated BIGINT,
-                            OUT o_filtered BIGINT,
-                            OUT o_this_run BIGINT,
-                            OUT o_orphans BIGINT)
+-- ferry_lock: one session works on a phase at a time.  The lock is the
+-- session's (GET_LOCK), so a session that dies frees it; a second session
+-- is refused at once instead of waiting.
+CREATE PROCEDURE ferry_lock(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                            IN p_id BIGINT,
+                            OUT o_lock VARCHAR(64) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    SET o_lock = CONCAT('ferry.phase.', p_id);
+    IF GET_LOCK(o_lock, 0) IS NOT TRUE THEN
+        CALL ferry_fail('55P03',
+            CONCAT('phase "', p_name, '" is already being worked on by another session'),
+            'Wait for the other session to finish, then run it again.');
+    END IF;
+END//
+
+-- ferry_exec_plan: runs a plan's statements in order (p_roles: only the
+-- statements of these roles, a JSON array; NULL: all).  o_counts sums, per
+-- role, the rows each statement wrote or removed ({"map": 3, "insert": 3,
+-- ...}), and holds the numbers of a "count" statement (source_rows,
+-- migrated, filtered, this_run, orphans): a prepared SELECT can only write
+-- user variables, which are cleared again.  An "assert" statement that
+-- finds rows stops the plan with the core's words (ferry_validate_verdict).
+-- An error names the phase and the statement's role.
+CREATE PROCEDURE ferry_exec_plan(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                                 IN p_plan LONGTEXT CHARACTER SET utf8mb4,
+                                 IN p_roles TEXT CHARACTER SET utf8mb4,
+                                 OUT o_counts LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
     DECLARE v_i INT DEFAULT 0;
     DECLARE v_n INT;
+    DECLARE v_rows BIGINT;
     DECLARE v_role VARCHAR(32) CHARACTER SET ascii DEFAULT 'plan';
     DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_verdict LONGTEXT CHARACTER SET utf8mb4;
@@ -354,19 +374,21 @@ BEGIN
         RESIGNAL SET MESSAGE_TEXT = v_msg;
     END;
 
-    SET o_inserted = 0, o_deleted = 0;
+    SET o_counts = '{}';
     SET v_n = JSON_LENGTH(p_plan, '$.statements');
     WHILE v_i < v_n DO
         SET v_role = JSON_VALUE(p_plan, CONCAT('$.statements[', v_i, '].role'));
         SET v_sql = JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].sql')));
-        IF v_role = 'count' THEN
+        IF p_roles IS NOT NULL AND NOT JSON_CONTAINS(p_roles, JSON_QUOTE(v_role)) THEN
+            SET v_role = 'skipped';
+        ELSEIF v_role = 'count' THEN
             EXECUTE IMMEDIATE CONCAT(
                 'SELECT source_rows, migrated, filtered, this_run, orphans ',
                 'INTO @ferry_source_rows, @ferry_migrated, @ferry_filtered, ',
                 '@ferry_this_run, @ferry_orphans FROM (', v_sql, ') AS ferry_count');
-            SET o_source_rows = @ferry_source_rows, o_migrated = @ferry_migrated,
-                o_filtered = @ferry_filtered, o_this_run = @ferry_this_run,
-                o_orphans = @ferry_orphans;
+            SET o_counts = JSON_SET(o_counts, '$.source_rows', @ferry_source_rows,
+                                    '$.migrated', @ferry_migrated, '$.filtered', @ferry_filtered,
+                                    '$.this_run', @ferry_this_run, '$.orphans', @ferry_orphans);
             SET @ferry_source_rows = NULL, @ferry_migrated = NULL, @ferry_filtered = NULL,
                 @ferry_this_run = NULL, @ferry_orphans = NULL;
         ELSEIF v_role = 'assert' THEN
@@ -383,14 +405,39 @@ BEGIN
             CALL ferry_check(v_verdict);
         ELSE
             EXECUTE IMMEDIATE v_sql;
-            IF v_role = 'insert' THEN
-                SET o_inserted = o_inserted + ROW_COUNT();
-            ELSEIF v_role = 'delete_target' THEN
-                SET o_deleted = o_deleted + ROW_COUNT();
-            END IF;
+            SET v_rows = ROW_COUNT();
+            SET o_counts = JSON_SET(o_counts, CONCAT('$.', v_role),
+                                    COALESCE(JSON_VALUE(o_counts, CONCAT('$.', v_role)), 0) + v_rows);
         END IF;
         SET v_i = v_i + 1;
     END WHILE;
+END//
+
+-- ferry_exec: every statement of a plan (ferry_exec_plan), with the rows
+-- the "insert" and "delete_target" statements wrote and removed and the
+-- numbers of its "count" statement as OUT parameters.
+CREATE PROCEDURE ferry_exec(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
+                            IN p_plan LONGTEXT CHARACTER SET utf8mb4,
+                            OUT o_inserted BIGINT,
+                            OUT o_deleted BIGINT,
+                            OUT o_source_rows BIGINT,
+                            OUT o_migrated BIGINT,
+                            OUT o_filtered BIGINT,
+                            OUT o_this_run BIGINT,
+                            OUT o_orphans BIGINT)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_counts LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_exec_plan(p_phase, p_plan, NULL, v_counts);
+    SET o_inserted = COALESCE(JSON_VALUE(v_counts, '$.insert'), 0),
+        o_deleted = COALESCE(JSON_VALUE(v_counts, '$.delete_target'), 0),
+        o_source_rows = JSON_VALUE(v_counts, '$.source_rows'),
+        o_migrated = JSON_VALUE(v_counts, '$.migrated'),
+        o_filtered = JSON_VALUE(v_counts, '$.filtered'),
+        o_this_run = JSON_VALUE(v_counts, '$.this_run'),
+        o_orphans = JSON_VALUE(v_counts, '$.orphans');
 END//
 
 -- define_phase: validate a spec against the tables and store it, creating
@@ -552,12 +599,7 @@ BEGIN
     SET v_plan = ferry_plan_migrate(p_name, v_spec, v_meta, 0);
     CALL ferry_check(v_plan);
 
-    SET v_lock = CONCAT('ferry.phase.', v_id);
-    IF GET_LOCK(v_lock, 0) IS NOT TRUE THEN
-        CALL ferry_fail('55P03',
-            CONCAT('phase "', p_name, '" is already being worked on by another session'),
-            'Wait for the other session to finish, then run it again.');
-    END IF;
+    CALL ferry_lock(p_name, v_id, v_lock);
     SET v_locked = TRUE;
 
     IF v_outer THEN
@@ -566,6 +608,7 @@ BEGIN
         START TRANSACTION;
     END IF;
     SET v_open = TRUE;
+    CALL ferry_interrupted(p_name);
     INSERT INTO ferry.migration_log (db, phase, operation, status, started_at)
     VALUES (DATABASE(), p_name, 'migrate', 'started', v_start);
     SET v_run = LAST_INSERT_ID();
@@ -717,6 +760,220 @@ BEGIN
     CALL ferry_runs(v_rows);
 END//
 
+-- ferry_interrupted: a batched run that is still 'started' while its
+-- caller holds the phase's lock was interrupted (its session died or was
+-- killed, or the server stopped): it is marked failed, so the log says so.
+CREATE PROCEDURE ferry_interrupted(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    UPDATE ferry.migration_log
+       SET status = 'failed', finished_at = SYSDATE(6),
+           error = 'interrupted before it finished (session ended, killed or server stopped)'
+     WHERE db = DATABASE() AND phase = p_name AND operation = 'migrate' AND status = 'started';
+END//
+
+-- ferry_keyscan: one key scan of a batched run (ferry_plan_keyscan): the
+-- last key of p_range, the p_n-th one, or (count) how many rows it holds.
+-- o_key is the key as a JSON array of its parts as text, NULL for none.
+CREATE PROCEDURE ferry_keyscan(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                               IN p_spec LONGTEXT CHARACTER SET utf8mb4,
+                               IN p_meta LONGTEXT CHARACTER SET utf8mb4,
+                               IN p_range LONGTEXT CHARACTER SET utf8mb4,
+                               IN p_scan VARCHAR(8) CHARACTER SET ascii,
+                               IN p_n BIGINT,
+                               OUT o_key LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+
+    SET v_plan = ferry_plan_keyscan(p_name, p_spec, p_meta, p_range, p_scan, p_n);
+    CALL ferry_check(v_plan);
+    -- a scalar subquery: no row gives NULL, not a "no data" warning
+    EXECUTE IMMEDIATE CONCAT('SET @ferry_key = (',
+                             JSON_UNQUOTE(JSON_EXTRACT(v_plan, '$.statements[0].sql')), ')');
+    SET o_key = @ferry_key, @ferry_key = NULL;
+END//
+
+-- migrate_phase_batched: a phase too big for one transaction, in batches of
+-- p_batch_size source rows in source key order (keyset pagination: each
+-- batch is an index range scan), each committed with its map rows, rejects,
+-- target rows and the run's progress in ferry.migration_log.  The keys
+-- present at the start bound the run, so it ends under a steady insert
+-- load.  A run that dies loses only its open batch: the next run marks it
+-- failed and resumes after its last committed key, with no gap and no
+-- duplicate (rows are skipped once mapped, whatever the key says).  Rows
+-- whose key has a NULL part are in no key range; a last step rejects them.
+-- One result row per batch as it commits (rows done, of the run's total,
+-- the last key committed, rows/s, ETA), then the run's row as
+-- migrate_phase gives it.
+CREATE PROCEDURE migrate_phase_batched(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                       IN p_batch_size BIGINT)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_run BIGINT DEFAULT NULL;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_counts LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_lo, v_hi, v_max LONGTEXT CHARACTER SET utf8mb4 DEFAULT NULL;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+    DECLARE v_locked BOOLEAN DEFAULT FALSE;
+    DECLARE v_last BOOLEAN DEFAULT FALSE;
+    DECLARE v_merge BOOLEAN;
+    DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
+    DECLARE v_secs, v_rate DOUBLE;
+    DECLARE v_total, v_done, v_batches BIGINT DEFAULT 0;
+    DECLARE v_mapped, v_written, v_rejected BIGINT DEFAULT 0;
+    DECLARE v_batch_mapped, v_batch_written BIGINT;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        DECLARE v_msg TEXT CHARACTER SET utf8mb4;
+
+        GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
+        IF v_open THEN
+            ROLLBACK;
+        END IF;
+        -- the committed batches stay; the log row says why the run stopped
+        IF v_run IS NOT NULL THEN
+            START TRANSACTION;
+            UPDATE ferry.migration_log
+               SET status = 'failed', error = v_msg, finished_at = SYSDATE(6),
+                   seconds = ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3)
+             WHERE id = v_run;
+            COMMIT;
+        END IF;
+        IF v_locked THEN
+            DO RELEASE_LOCK(v_lock);
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF p_batch_size IS NULL THEN
+        SET p_batch_size = 10000;
+    END IF;
+    IF p_batch_size <= 0 THEN
+        CALL ferry_fail('22023', CONCAT('batch_size of phase "', COALESCE(p_name, ''),
+                                        '" must be positive, not ', p_batch_size), NULL);
+    END IF;
+    IF @@in_transaction = 1 THEN
+        CALL ferry_fail('2D000',
+            'migrate_phase_batched commits every batch and cannot run inside a transaction',
+            CONCAT('Run CALL migrate_phase_batched(''', COALESCE(p_name, ''), ''', ', p_batch_size,
+                   ') on its own, or CALL migrate_phase(''', COALESCE(p_name, ''),
+                   ''') inside the transaction.'));
+    END IF;
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    -- Plan once before any write: a bad phase fails with nothing written.
+    SET v_plan = ferry_plan_migrate_range(p_name, v_spec, v_meta, 0, '{}');
+    CALL ferry_check(v_plan);
+
+    CALL ferry_lock(p_name, v_id, v_lock);
+    SET v_locked = TRUE;
+    -- the dependencies and every "on_missing": "error" ref, before any write
+    CALL ferry_exec_plan(p_name, v_plan, '["assert"]', v_counts);
+
+    -- resume after the last committed batch of an interrupted run, unless
+    -- something happened to the phase since (a rollback, another run)
+    SET v_lo = (SELECT IF(l.status IN ('started', 'failed'), l.progress, NULL)
+                  FROM ferry.migration_log AS l
+                 WHERE l.db = DATABASE() AND l.phase = p_name
+                 ORDER BY l.id DESC LIMIT 1);
+    START TRANSACTION;
+    SET v_open = TRUE;
+    CALL ferry_interrupted(p_name);
+    INSERT INTO ferry.migration_log (db, phase, operation, status, batch_size, started_at)
+    VALUES (DATABASE(), p_name, 'migrate', 'started', p_batch_size, v_start);
+    SET v_run = LAST_INSERT_ID();
+    IF v_lo IS NULL THEN
+        -- a fresh run judges every row again: forget earlier rejects
+        CALL ferry_exec_plan(p_name, v_plan, '["clear_rejects"]', v_counts);
+    END IF;
+    COMMIT;
+    SET v_open = FALSE;
+
+    CALL ferry_keyscan(p_name, v_spec, v_meta, JSON_OBJECT('lo', JSON_EXTRACT(v_lo, '$')),
+                       'last', 0, v_max);
+    IF v_max IS NOT NULL THEN
+        CALL ferry_keyscan(p_name, v_spec, v_meta,
+                           JSON_OBJECT('lo', JSON_EXTRACT(v_lo, '$'), 'hi', JSON_EXTRACT(v_max, '$')),
+                           'count', 0, v_total);
+    END IF;
+    SET v_merge = COALESCE(JSON_LENGTH(v_spec, '$.merge_on'), 0) > 0;
+    WHILE v_max IS NOT NULL AND NOT v_last DO
+        CALL ferry_keyscan(p_name, v_spec, v_meta,
+                           JSON_OBJECT('lo', JSON_EXTRACT(v_lo, '$'), 'hi', JSON_EXTRACT(v_max, '$')),
+                           'nth', p_batch_size, v_hi);
+        IF v_hi IS NULL OR v_hi = v_max THEN
+            SET v_hi = v_max, v_last = TRUE;
+        END IF;
+        SET v_plan = ferry_plan_migrate_range(p_name, v_spec, v_meta, v_run,
+            JSON_OBJECT('lo', JSON_EXTRACT(v_lo, '$'), 'hi', JSON_EXTRACT(v_hi, '$')));
+        CALL ferry_check(v_plan);
+        START TRANSACTION;
+        SET v_open = TRUE;
+        CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+        SET v_batch_mapped = COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
+            v_batch_written = COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
+        IF NOT v_merge AND v_batch_written <> v_batch_mapped THEN
+            CALL ferry_fail('XX001',
+                CONCAT('phase "', p_name, '": batch ', v_batches + 1, ' mapped ', v_batch_mapped,
+                       ' source rows but wrote ', v_batch_written, ' target rows; the batch was not written'),
+                CONCAT('Run CALL migrate_phase_batched(''', p_name, ''', ', p_batch_size, ') again.'));
+        END IF;
+        UPDATE ferry.migration_log
+           SET `rows` = COALESCE(`rows`, 0) + v_batch_mapped, progress = v_hi
+         WHERE id = v_run;
+        COMMIT;
+        SET v_open = FALSE;
+        SET v_lo = v_hi, v_batches = v_batches + 1,
+            v_mapped = v_mapped + v_batch_mapped, v_written = v_written + v_batch_written,
+            v_rejected = v_rejected + COALESCE(JSON_VALUE(v_counts, '$.reject'), 0),
+            v_done = IF(v_last, v_total, v_done + p_batch_size),
+            v_secs = TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000,
+            v_rate = IF(v_secs > 0, v_done / v_secs, 0);
+        SELECT p_name AS phase, v_batches AS batch, v_done AS rows_done, v_total AS rows_total,
+               ROUND(IF(v_total > 0, 100 * v_done / v_total, 100)) AS percent,
+               v_hi AS last_key, ROUND(v_rate) AS rows_per_second,
+               ROUND(IF(v_rate > 0, (v_total - v_done) / v_rate, 0), 1) AS eta_seconds;
+    END WHILE;
+
+    -- the rows no key range holds (a NULL in the key), then the books, once
+    SET v_plan = ferry_plan_migrate_range(p_name, v_spec, v_meta, v_run, '{"nulls": true}');
+    CALL ferry_check(v_plan);
+    START TRANSACTION;
+    SET v_open = TRUE;
+    CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+    SET v_rejected = v_rejected + COALESCE(JSON_VALUE(v_counts, '$.reject'), 0),
+        v_mapped = v_mapped + COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
+        v_written = v_written + COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
+    SET v_plan = ferry_plan_accounting(p_name, v_spec, v_meta, v_run);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec_plan(p_name, v_plan, NULL, v_counts);
+    SET v_secs = ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3);
+    UPDATE ferry.migration_log
+       SET status = 'completed', `rows` = v_mapped, seconds = v_secs, finished_at = SYSDATE(6)
+     WHERE id = v_run;
+    COMMIT;
+    SET v_open = FALSE;
+    DO RELEASE_LOCK(v_lock);
+    SET v_locked = FALSE;
+
+    CALL ferry_runs(JSON_ARRAY(JSON_OBJECT('phase', p_name, 'migrated', v_written,
+        'merged', v_mapped - v_written, 'rejected', v_rejected,
+        'filtered', CAST(JSON_VALUE(v_counts, '$.filtered') AS SIGNED),
+        'skipped', CAST(JSON_VALUE(v_counts, '$.migrated') AS SIGNED)
+                   - CAST(JSON_VALUE(v_counts, '$.this_run') AS SIGNED),
+        'seconds', v_secs)));
+END//
+
 -- ferry_accounting: the accounting checks of one phase, appended to a JSON
 -- array of result rows (one result set for any number of phases).  The
 -- verdicts are worded by the core (ferry_accounting_checks), as on
@@ -861,9 +1118,13 @@ BEGIN
 END//
 
 -- migration_status: one row per phase of this database, in definition
--- order: phase, source, target, state (defined, migrated, rolled_back),
--- migrated (source rows in the id map), rejected, and the last run.  A
--- failed run leaves no log row on MariaDB: it is rolled back with its work.
+-- order: phase, source, target, state (defined, migrated, rolled_back,
+-- running: a batched run is in progress, failed: the last batched run
+-- stopped before it finished), migrated (source rows in the id map),
+-- rejected, and the last run.  A failed migrate_phase leaves no log row on
+-- MariaDB: it is rolled back with its work.  A batched run whose session
+-- died still reads 'started' in the log; it is failed here when nobody
+-- holds the phase's lock, and the next run marks it so.
 CREATE PROCEDURE migration_status()
     SQL SECURITY INVOKER
     READS SQL DATA
@@ -887,7 +1148,10 @@ BEGIN
                        'state', CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log r
                                                       WHERE r.db = DATABASE() AND r.phase = v_name
                                                         AND r.operation = 'migrate') THEN 'defined'
+                                     WHEN l.status = 'started' AND IS_FREE_LOCK(CONCAT('ferry.phase.', v_id))
+                                          THEN 'failed'
                                      WHEN l.status = 'started' THEN 'running'
+                                     WHEN l.status = 'failed' THEN 'failed'
                                      WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
                                      ELSE 'migrated' END,
                        'migrated', v_mapped + 0,
@@ -1037,12 +1301,7 @@ BEGIN
     -- the resolved name, database included, as PostgreSQL reports schema.table
     SET v_target = CONCAT(JSON_VALUE(v_meta, '$.target.schema'), '.', JSON_VALUE(v_meta, '$.target.name'));
 
-    SET v_lock = CONCAT('ferry.phase.', v_id);
-    IF GET_LOCK(v_lock, 0) IS NOT TRUE THEN
-        CALL ferry_fail('55P03',
-            CONCAT('phase "', p_name, '" is already being worked on by another session'),
-            'Wait for the other session to finish, then run it again.');
-    END IF;
+    CALL ferry_lock(p_name, v_id, v_lock);
     SET v_locked = TRUE;
 
     IF v_outer THEN
@@ -1051,6 +1310,7 @@ BEGIN
         START TRANSACTION;
     END IF;
     SET v_open = TRUE;
+    CALL ferry_interrupted(p_name);
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     UPDATE ferry.migration_log SET status = 'rolled_back'
@@ -1077,3 +1337,121 @@ DELIMITER ;
 
 SET sql_mode = @ferry_saved_sql_mode;
 SET @ferry_saved_sql_mode = NULL;
+
+-- ======================================================= migration_report
+-- (issue 11; a block of its own, with its own sql_mode bracket.)
+-- migration_report(name, format): a report people read, the same lines as
+-- on PostgreSQL: per phase the books, the last run with its rows/s, the
+-- rollback, the rejects grouped by reason with sample keys and validation,
+-- as plain text ('text') or Markdown ('markdown'), one row per line.  It
+-- validates now (ferry_validate), so the books are today's.  NULL name:
+-- every phase of this database.
+SET @ferry_report_sql_mode = @@sql_mode;
+SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+DROP PROCEDURE IF EXISTS migration_report;
+DELIMITER //
+CREATE PROCEDURE migration_report(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_format VARCHAR(16) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_md BOOLEAN;
+    DECLARE v_lines LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_id, v_run, v_rb BIGINT;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+
+    IF p_format IS NULL OR p_format NOT IN ('text', 'markdown') THEN
+        CALL ferry_fail('22023', CONCAT('migration_report: format must be ''text'' or ''markdown'', not ',
+                                        COALESCE(QUOTE(p_format), 'NULL')), NULL);
+    END IF;
+    IF p_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ferry.phases WHERE db = DATABASE() AND name = p_name) THEN
+        CALL ferry_fail('42704', CONCAT('phase "', p_name, '" does not exist'),
+                        'CALL migration_status() lists the phases.');
+    END IF;
+    SET v_md = p_format = 'markdown';
+    SET v_lines = JSON_ARRAY(IF(v_md, '# ferry migration report', 'ferry migration report'));
+    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name));
+    WHILE v_id IS NOT NULL DO
+        SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
+        CALL ferry_validate(v_name, v_checks);
+        SET v_run = (SELECT MAX(id) FROM ferry.migration_log
+                      WHERE db = DATABASE() AND phase = v_name AND operation = 'migrate');
+        SET v_rb = (SELECT MAX(id) FROM ferry.migration_log
+                     WHERE db = DATABASE() AND phase = v_name AND operation = 'rollback' AND id > COALESCE(v_run, 0));
+        SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '', '$',
+            CONCAT(IF(v_md, '## ', 'phase '), v_name, ': ',
+                   IF(v_md, CONCAT('`', JSON_VALUE(v_spec, '$.source'), '` -> `', JSON_VALUE(v_spec, '$.target'), '`'),
+                      CONCAT(JSON_VALUE(v_spec, '$.source'), ' -> ', JSON_VALUE(v_spec, '$.target'))),
+                   ', ',
+                   COALESCE((SELECT CASE WHEN v_run IS NULL THEN 'defined'
+                                WHEN l.status = 'failed' THEN 'failed'
+                                WHEN l.status = 'started' THEN 'running'
+                                WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
+                                ELSE 'migrated' END
+                      FROM ferry.migration_log AS l
+                     WHERE l.id = (SELECT MAX(id) FROM ferry.migration_log
+                                    WHERE db = DATABASE() AND phase = v_name AND operation <> 'sync')), 'defined')));
+        IF v_md THEN
+            SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '');
+        END IF;
+        SET v_lines = JSON_ARRAY_APPEND(v_lines,
+            '$', CONCAT(IF(v_md, '- rows: ', '  rows        '),
+                        (SELECT c.details FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+                                    check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+                                    details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details')) AS c
+                          WHERE c.check_name = 'row_accounting')),
+            '$', CONCAT(IF(v_md, '- last run: ', '  last run    '),
+                        COALESCE((SELECT CONCAT(l.status, ' at ', DATE_FORMAT(l.started_at, '%Y-%m-%d %H:%i:%s'), ': ',
+                                                COALESCE(l.`rows`, 0), ' rows in ',
+                                                CAST(ROUND(COALESCE(l.seconds, 0), 3) AS DECIMAL(20, 3)), ' s',
+                                                IF(l.seconds > 0, CONCAT(', ', ROUND(COALESCE(l.`rows`, 0) / l.seconds),
+                                                                         ' rows/s'), ''),
+                                                COALESCE(CONCAT(': ', l.error), ''))
+                                    FROM ferry.migration_log AS l WHERE l.id = v_run), 'never migrated')),
+            '$', CONCAT(IF(v_md, '- rollback: ', '  rollback    '),
+                        COALESCE((SELECT CONCAT('rolled back at ', DATE_FORMAT(l.started_at, '%Y-%m-%d %H:%i:%s'), ': ',
+                                                COALESCE(l.`rows`, 0), ' rows deleted in ',
+                                                CAST(ROUND(COALESCE(l.seconds, 0), 3) AS DECIMAL(20, 3)), ' s')
+                                    FROM ferry.migration_log AS l WHERE l.id = v_rb), 'not rolled back')));
+        -- rejects by reason, the most frequent first, with their first keys
+        SET v_lines = JSON_MERGE_PRESERVE(v_lines, COALESCE(
+            (SELECT JSON_ARRAYAGG(CONCAT(IF(v_md, '- rejects: ', IF(r.n = 1, '  rejects     ', '              ')),
+                                         r.cnt, ' x ', r.reason, ' (keys ', r.keys,
+                                         IF(r.cnt > 3, ', ...', ''), ')') ORDER BY r.n)
+               FROM (SELECT j.reason, COUNT(*) AS cnt,
+                            GROUP_CONCAT(j.legacy_key ORDER BY j.id SEPARATOR ', ' LIMIT 3) AS `keys`,
+                            ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, j.reason) AS n
+                       FROM ferry.migration_rejects AS j WHERE j.phase_id = v_id
+                      GROUP BY j.reason) AS r),
+            JSON_ARRAY(IF(v_md, '- rejects: none', '  rejects     none'))));
+        IF v_md THEN
+            SET v_lines = JSON_ARRAY_APPEND(v_lines, '$', '', '$', '| check | status | details |',
+                                            '$', '|---|---|---|');
+        END IF;
+        SET v_lines = JSON_MERGE_PRESERVE(v_lines, COALESCE(
+            (SELECT JSON_ARRAYAGG(IF(v_md,
+                        CONCAT('| ', c.check_name, ' | ', c.status, ' | ', REPLACE(c.details, '|', '\\|'),
+                               COALESCE(CONCAT(' (', REPLACE(c.sample, '|', '\\|'), ')'), ''), ' |'),
+                        CONCAT(IF(c.seq = 1, '  validation  ', '              '), c.status, ' ', c.check_name, ': ',
+                               c.details, COALESCE(CONCAT(' (', c.sample, ')'), ''))) ORDER BY c.seq)
+               FROM JSON_TABLE(v_checks, '$[*]' COLUMNS (
+                        seq FOR ORDINALITY,
+                        check_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.check_name',
+                        status VARCHAR(4) CHARACTER SET utf8mb4 PATH '$.status',
+                        details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
+                        sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c),
+            '[]'));
+        SET v_id = (SELECT MIN(id) FROM ferry.phases
+                     WHERE db = DATABASE() AND id > v_id AND (p_name IS NULL OR name = p_name));
+    END WHILE;
+    SELECT l.report
+      FROM JSON_TABLE(v_lines, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               report TEXT CHARACTER SET utf8mb4 PATH '$')) AS l
+     ORDER BY l.seq;
+END//
+DELIMITER ;
+SET sql_mode = @ferry_report_sql_mode;
+SET @ferry_report_sql_mode = NULL;

@@ -15,10 +15,10 @@ char	   *ferry_plan_rollback(UDF_INIT *initid, UDF_ARGS *args, char *result,
 
 /* plan_rollback: fy_plan_rollback in the planners' common shape (no run id). */
 static fy_plan *
-plan_rollback(const fy_phase *phase, const fy_meta *meta, long run_id,
+plan_rollback(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
 			  fy_error *err)
 {
-	(void) run_id;
+	(void) in;
 	return fy_plan_rollback(phase, meta, FY_MARIADB, err);
 }
 

@@ -40,10 +40,10 @@ char	   *ferry_plan_accounting(UDF_INIT *initid, UDF_ARGS *args, char *result,
 
 /* plan_accounting: fy_plan_accounting in the planners' common shape. */
 static fy_plan *
-plan_accounting(const fy_phase *phase, const fy_meta *meta, long run_id,
+plan_accounting(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
 				fy_error *err)
 {
-	return fy_plan_accounting(phase, meta, FY_MARIADB, run_id, err);
+	return fy_plan_accounting(phase, meta, FY_MARIADB, in->run_id, err);
 }
 
 my_bool
@@ -173,10 +173,10 @@ char	   *ferry_validate_verdict(UDF_INIT *initid, UDF_ARGS *args, char *result,
 
 /* plan_validate: fy_plan_validate in the planners' common shape (run_id unused). */
 static fy_plan *
-plan_validate(const fy_phase *phase, const fy_meta *meta, long run_id,
+plan_validate(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
 			  fy_error *err)
 {
-	(void) run_id;
+	(void) in;
 	return fy_plan_validate(phase, meta, FY_MARIADB, err);
 }
 

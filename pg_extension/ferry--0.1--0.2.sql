@@ -3,6 +3,144 @@
 -- CREATE EXTENSION ferry runs it and then this file.
 \echo Use "ALTER EXTENSION ferry UPDATE TO '0.2'" to load this file. \quit
 
+-- -------------------------------------------------- migration_accounting
+-- The books of a phase as numbers (validation's row_accounting in words):
+-- every source row is migrated into a row of its own, merged into
+-- another's, filtered or rejected.
+CREATE FUNCTION migration_accounting(name text,
+    OUT phase text, OUT source_rows bigint, OUT migrated bigint, OUT merged bigint,
+    OUT filtered bigint, OUT rejected bigint)
+    AS 'MODULE_PATHNAME', 'migration_accounting' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migration_accounting(text) IS 'ferry: the books of a phase now: source rows, migrated, merged, filtered, rejected';
+
+-- ------------------------------------------------------- migration_report
+-- A report people read: per phase the books, the last run with its rate,
+-- the rollback, the rejects by reason and validation, as lines of text
+-- (psql shows them as a table) or of Markdown (for a ticket).  It runs
+-- validate_migration_integrity now, so the books are today's, and reads
+-- the catalog with the caller's rights.  No SET search_path: the phases'
+-- unqualified table names resolve in the caller's, as for every ferry function.
+CREATE FUNCTION migration_report(name text DEFAULT NULL, format text DEFAULT 'text')
+    RETURNS TABLE (report text)
+    LANGUAGE plpgsql VOLATILE
+    AS $fn$
+DECLARE
+    md boolean;
+    ph record;
+    run record;
+    rb record;
+    r record;
+    n int;
+    checks jsonb;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'markdown') THEN
+        RAISE EXCEPTION 'migration_report: format must be ''text'' or ''markdown'', not %',
+            coalesce(quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    md := format = 'markdown';
+    IF name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ferry.phases AS p WHERE p.name = migration_report.name) THEN
+        RAISE EXCEPTION 'phase "%" does not exist', name
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'SELECT phase FROM migration_status lists the phases.';
+    END IF;
+    report := CASE WHEN md THEN '# ferry migration report' ELSE 'ferry migration report' END;
+    RETURN NEXT;
+    FOR ph IN SELECT p.id, s.* FROM @extschema@.migration_status AS s
+                JOIN ferry.phases AS p ON p.name = s.phase
+               WHERE migration_report.name IS NULL OR s.phase = migration_report.name
+    LOOP
+        report := '';
+        RETURN NEXT;
+        report := CASE WHEN md THEN format('## %s: `%s` -> `%s`, %s', ph.phase, coalesce(ph.source, 'query'), ph.target, ph.state)
+                       ELSE format('phase %s: %s -> %s, %s', ph.phase, coalesce(ph.source, 'query'), ph.target, ph.state) END;
+        RETURN NEXT;
+        IF md THEN
+            report := '';
+            RETURN NEXT;
+        END IF;
+
+        SELECT jsonb_agg(to_jsonb(v) ORDER BY v.o) INTO checks
+          FROM @extschema@.validate_migration_integrity(ph.phase) WITH ORDINALITY
+               AS v(phase, check_name, status, details, sample, o);
+        report := (CASE WHEN md THEN '- rows: ' ELSE '  rows        ' END) ||
+            (SELECT x.details FROM jsonb_to_recordset(checks) AS x(check_name text, details text)
+              WHERE x.check_name = 'row_accounting');
+        RETURN NEXT;
+
+        SELECT l.* INTO run FROM ferry.migration_log AS l
+         WHERE l.phase_id = ph.id AND l.operation = 'migrate' ORDER BY l.id DESC LIMIT 1;
+        SELECT l.* INTO rb FROM ferry.migration_log AS l
+         WHERE l.phase_id = ph.id AND l.operation = 'rollback' AND l.id > coalesce(run.id, 0)
+         ORDER BY l.id DESC LIMIT 1;
+        report := (CASE WHEN md THEN '- last run: ' ELSE '  last run    ' END) ||
+            CASE WHEN run.id IS NULL THEN 'never migrated'
+                 ELSE format('%s at %s: %s rows in %s s%s', run.status,
+                             to_char(run.started_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(run.rows, 0),
+                             coalesce(run.seconds, 0),
+                             CASE WHEN run.seconds > 0
+                                  THEN format(', %s rows/s', round(coalesce(run.rows, 0) / run.seconds)) ELSE '' END)
+                     || CASE WHEN run.batch_size IS NOT NULL THEN format(' (batches of %s)', run.batch_size) ELSE '' END
+                     || coalesce(': ' || run.error, '') END;
+        RETURN NEXT;
+        report := (CASE WHEN md THEN '- rollback: ' ELSE '  rollback    ' END) ||
+            CASE WHEN rb.id IS NULL THEN 'not rolled back'
+                 ELSE format('rolled back at %s: %s rows deleted in %s s',
+                             to_char(rb.started_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(rb.rows, 0),
+                             coalesce(rb.seconds, 0)) END;
+        RETURN NEXT;
+
+        n := 0;
+        FOR r IN SELECT j.reason, count(*) AS rows,
+                        (array_agg(j.legacy_key::text ORDER BY j.id))[1:3] AS keys
+                   FROM ferry.migration_rejects AS j WHERE j.phase_id = ph.id
+                  GROUP BY j.reason ORDER BY count(*) DESC, j.reason
+        LOOP
+            report := (CASE WHEN md THEN '- rejects: ' WHEN n = 0 THEN '  rejects     ' ELSE '              ' END) ||
+                format('%s x %s (keys %s%s)', r.rows, r.reason, array_to_string(r.keys, ', '),
+                       CASE WHEN r.rows > 3 THEN ', ...' ELSE '' END);
+            RETURN NEXT;
+            n := n + 1;
+        END LOOP;
+        IF n = 0 THEN
+            report := CASE WHEN md THEN '- rejects: none' ELSE '  rejects     none' END;
+            RETURN NEXT;
+        END IF;
+
+        IF md THEN
+            report := '';
+            RETURN NEXT;
+            report := '| check | status | details |';
+            RETURN NEXT;
+            report := '|---|---|---|';
+            RETURN NEXT;
+        END IF;
+        n := 0;
+        FOR r IN SELECT v.check_name, v.status, v.details, v.sample
+                   FROM jsonb_to_recordset(checks) AS v(check_name text, status text, details text, sample text)
+        LOOP
+            report := CASE WHEN md
+                           THEN format('| %s | %s | %s%s |', r.check_name, r.status,
+                                       replace(r.details, '|', '\|'),
+                                       coalesce(' (' || replace(r.sample, '|', '\|') || ')', ''))
+                           ELSE (CASE WHEN n = 0 THEN '  validation  ' ELSE '              ' END) ||
+                                format('%s %s: %s%s', r.status, r.check_name, r.details,
+                                       coalesce(' (' || r.sample || ')', '')) END;
+            RETURN NEXT;
+            n := n + 1;
+        END LOOP;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION migration_report(text, text) IS 'ferry: a readable report of a phase (or all): books, last run and rows/s, rollback, rejects by reason, validation; text or markdown lines';
+
+-- ------------------------------------------------- writable compat views
+-- create_compat_view(..., writable => true): the INSTEAD OF trigger that
+-- writes a row written through the view to the legacy table (sync carries it).
+CREATE FUNCTION ferry_compat_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ferry_compat_trigger' LANGUAGE C;
+COMMENT ON FUNCTION ferry_compat_trigger() IS 'ferry: the INSTEAD OF trigger of a writable compat view (one row per firing, into the legacy table)';
+
 -- ------------------------------------------------ migration_status: interrupted
 -- A batched run commits its log row as 'started' and closes it when it
 -- ends; a run whose session or server died (kill -9, crash, cancel) can

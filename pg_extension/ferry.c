@@ -79,13 +79,27 @@ fpg_relmeta_fill(fy_meta *meta, fy_relmeta *rel, TupleDesc desc)
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
+		fy_colmeta *c;
 
 		if (att->attisdropped)
 			continue;
-		if (fy_meta_add_column(meta, rel, NameStr(att->attname),
+		c = fy_meta_add_column(meta, rel, NameStr(att->attname),
 							   format_type_with_typemod(att->atttypid, att->atttypmod),
 							   att->attnotnull,
-							   att->atthasdef || att->attidentity || att->attgenerated) == NULL)
+							   att->atthasdef || att->attidentity || att->attgenerated);
+
+		/*
+		 * An explicit CAST to varchar(n), char(n) or bit(n) cuts a longer
+		 * value to fit; ferry casts to the unmodified type and leaves the
+		 * modifier to the INSERT, whose assignment raises instead (and
+		 * value_fits rejects such a value before that).  "bpchar", not
+		 * "character", which would mean char(1).
+		 */
+		if (c != NULL && att->atttypmod >= 0)
+			c->cast_type = fy_arena_strdup(meta->arena,
+										   format_type_extended(att->atttypid, -1,
+																FORMAT_TYPE_TYPEMOD_GIVEN));
+		if (c == NULL || (att->atttypmod >= 0 && c->cast_type == NULL))
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
 }

@@ -335,10 +335,22 @@ fpg_fits_prepare(FunctionCallInfo fcinfo, Oid source, const char *type_name,
 	placeholder->typeId = source;
 	placeholder->typeMod = -1;
 	placeholder->collation = get_typcollation(source);
-	expr = coerce_to_target_type(NULL, (Node *) placeholder, source, target, typmod,
-								 explicit_cast ? COERCION_EXPLICIT : COERCION_ASSIGNMENT,
-								 explicit_cast ? COERCE_EXPLICIT_CAST : COERCE_IMPLICIT_CAST,
-								 -1);
+	if (explicit_cast)
+	{
+		/*
+		 * The run casts to the unmodified type and the INSERT applies the
+		 * modifier by assignment, which raises where a cast would truncate
+		 * (fy_cast_type): judge the two steps the same way.
+		 */
+		expr = coerce_to_target_type(NULL, (Node *) placeholder, source, target, -1,
+									 COERCION_EXPLICIT, COERCE_EXPLICIT_CAST, -1);
+		if (expr != NULL && typmod >= 0)
+			expr = coerce_to_target_type(NULL, expr, target, target, typmod,
+										 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	}
+	else
+		expr = coerce_to_target_type(NULL, (Node *) placeholder, source, target, typmod,
+									 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
 	if (expr == NULL)
 		f->never = true;
 	else if (expr == (Node *) placeholder ||

@@ -12,6 +12,7 @@
  */
 #include "ferry.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/trigger.h"
@@ -19,8 +20,10 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(start_sync);
@@ -28,6 +31,7 @@ PG_FUNCTION_INFO_V1(stop_sync);
 PG_FUNCTION_INFO_V1(finish_sync);
 PG_FUNCTION_INFO_V1(ferry_sync_trigger);
 PG_FUNCTION_INFO_V1(create_compat_view);
+PG_FUNCTION_INFO_V1(ferry_compat_trigger);
 
 #define FPG_NEW_ROWS "ferry_new"
 #define FPG_OLD_ROWS "ferry_old"
@@ -319,7 +323,8 @@ fpg_same_source(const fpg_phase *ph, Relation rel)
  * once per firing, never per row: fy_plan_sync's statements (a MIGRATE one
  * runs fast first and, if a value does not fit its column, again in safe
  * mode, as migrate_phase does), then migrate_phase's own statements over
- * the new rows.  Any error -- a ref with "on_missing": "error", a
+ * the new rows (not for a merge phase, whose one statement did it all, nor
+ * when every new row just updated its mapped target row: none is pending).  Any error -- a ref with "on_missing": "error", a
  * constraint of the target -- fails the application's statement as a
  * whole.  Last, the time of the last synced change, skipped when another
  * transaction holds the phase's row, so writers never wait on each other.
@@ -335,6 +340,7 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 	fy_plan    *plan;
 	fy_error	err = {0};
 	int64		run_id;
+	int64		updated = -1;
 	Datum		arg;
 	Oid			type = INT8OID;
 
@@ -362,7 +368,7 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 						ph.phase->name, td->tg_trigger->tgname),
 				 errhint("Drop the trigger, or start_sync('%s') after dropping it.", ph.phase->name)));
 	plan = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev, td->tg_trigger->tgnewtable,
-						td->tg_trigger->tgoldtable, false, &err);
+						td->tg_trigger->tgoldtable, (long) run_id, false, &err);
 	if (plan == NULL)
 		fpg_raise(&err);
 	for (int i = 0; i < plan->nstmts; i++)
@@ -375,14 +381,18 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 		{
 			fy_plan    *safe = fy_plan_sync(ph.phase, ph.meta, FY_POSTGRES, ev,
 											td->tg_trigger->tgnewtable,
-											td->tg_trigger->tgoldtable, true, &err);
+											td->tg_trigger->tgoldtable, (long) run_id, true, &err);
 
 			if (safe == NULL)
 				fpg_raise(&err);
 			fpg_exec(&ph, &safe->stmts[i]);
 		}
+		if (st->role == FY_ROLE_MIGRATE)
+			updated = fpg_count_value(3);
 	}
-	if (ev != FY_SYNC_DELETE)
+	/* when every new row updated its mapped target row, none is left to migrate */
+	if (ev != FY_SYNC_DELETE && ph.phase->nmerge_on == 0 &&
+		updated < (int64) tuplestore_tuple_count(td->tg_newtable))
 	{
 		rows_meta = fy_meta_rows(ph.meta, td->tg_trigger->tgnewtable);
 		rows = ph;
@@ -398,11 +408,48 @@ ferry_sync_trigger(PG_FUNCTION_ARGS)
 }
 
 /*
+ * fpg_compat_writable makes a compat view writable: the legacy table's
+ * column defaults on the view's columns (an INSERT that leaves out the key
+ * draws it from the legacy sequence, as the old application expects) and
+ * one INSTEAD OF trigger for INSERT, UPDATE and DELETE.
+ */
+static void
+fpg_compat_writable(const fpg_phase *ph, const char *schema, const fy_relname *view)
+{
+	const char *qview = view->schema ? quote_qualified_identifier(view->schema, view->name) :
+		quote_identifier(view->name);
+	Datum		args[2] = {CStringGetTextDatum(quote_qualified_identifier(ph->meta->source.schema, ph->meta->source.name)),
+	CStringGetTextDatum(qview)};
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	uint64		n;
+	char	  **alters;
+
+	if (SPI_execute_with_args("SELECT format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', $2, a.attname, "
+							  "pg_catalog.pg_get_expr(d.adbin, d.adrelid)) FROM pg_catalog.pg_attrdef AS d "
+							  "JOIN pg_catalog.pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+							  "WHERE d.adrelid = $1::regclass AND a.attgenerated = '' ORDER BY a.attnum",
+							  2, types, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read the column defaults of the source of phase \"%s\"", ph->phase->name);
+	n = SPI_processed;
+	alters = palloc(sizeof(char *) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+		alters[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	for (uint64 i = 0; i < n; i++)
+		if (SPI_execute(alters[i], false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "ferry: could not set a default on view %s", qview);
+	if (SPI_execute(psprintf("CREATE TRIGGER ferry_compat INSTEAD OF INSERT OR UPDATE OR DELETE ON %s "
+							 "FOR EACH ROW EXECUTE FUNCTION %s.ferry_compat_trigger(%s)",
+							 qview, schema, quote_literal_cstr(ph->phase->name)), false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "ferry: could not create the trigger of view %s", qview);
+}
+
+/*
  * create_compat_view creates the view the core plans from the spec's
  * inverse, with a comment on every column, and names in a NOTICE the
  * legacy columns it could not compute back (they are NULL in the view).
  * The view is an ordinary view: it reads the target and the id map with
  * its owner's rights; grant SELECT on it to the legacy application.
+ * writable adds fpg_compat_writable's trigger.
  */
 Datum
 create_compat_view(PG_FUNCTION_ARGS)
@@ -413,18 +460,22 @@ create_compat_view(PG_FUNCTION_ARGS)
 	fy_error	err = {0};
 	fpg_phase	ph;
 	fy_plan    *plan;
+	fy_relname	rel;
 	StringInfoData left;
 	int			nleft = 0;
 
-	if (writable)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("create_compat_view: writable => true is not supported by ferry %s yet", FERRY_VERSION),
-				 errhint("Create the view read-only; the legacy application writes to the legacy table while sync is on.")));
 	SPI_connect();
 	fpg_load(name, &ph, FPG_RESOLVE);
 	plan = fy_plan_compat_view(ph.phase, ph.meta, FY_POSTGRES, view, &err);
 	if (plan == NULL)
+		fpg_raise(&err);
+	if (writable && ph.phase->source_query)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("phase \"%s\": a compat view over a query source cannot be writable", name),
+				 errdetail("Writes through the view go to the legacy table, and a query source has none."),
+				 errhint("Create the view with writable => false.")));
+	if (!fy_relname_parse(plan->arena, view, &rel, &err))
 		fpg_raise(&err);
 	initStringInfo(&left);
 	for (int i = 0; i < plan->nstmts; i++)
@@ -435,10 +486,211 @@ create_compat_view(PG_FUNCTION_ARGS)
 		if (st->check && strcmp(st->check, "left_out") == 0)
 			appendStringInfo(&left, "%s\"%s\" (%s)", nleft++ ? ", " : "", st->label, st->finding);
 	}
+	if (writable)
+		fpg_compat_writable(&ph, fpg_func_schema(fcinfo), &rel);
 	if (nleft > 0)
 		ereport(NOTICE,
 				(errmsg("phase \"%s\": view %s has %d legacy column%s it cannot compute back, NULL there: %s",
-						name, view, nleft, nleft == 1 ? "" : "s", left.data)));
+						name, view, nleft, nleft == 1 ? "" : "s", left.data),
+				 writable ? errhint("A write through the view leaves them as they are in the legacy table (an UPDATE) or gives them what it names (an INSERT).") : 0));
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/* fpg_param adds the value of column att of tup to the arguments as $(n+1). */
+static void
+fpg_param(TupleDesc desc, HeapTuple tup, int att, Datum *values, char *nulls,
+		  Oid *types, int *n)
+{
+	bool		isnull;
+
+	values[*n] = heap_getattr(tup, att, desc, &isnull);
+	nulls[*n] = isnull ? 'n' : ' ';
+	types[*n] = TupleDescAttr(desc, att - 1)->atttypid;
+	++*n;
+}
+
+/* fpg_key_where: " WHERE key = $k ..." with the key of tup as parameters. */
+static char *
+fpg_key_where(const fpg_phase *ph, TupleDesc desc, HeapTuple tup,
+			  Datum *values, char *nulls, Oid *types, int *n)
+{
+	StringInfoData b;
+
+	initStringInfo(&b);
+	for (int i = 0; i < ph->phase->nkeys; i++)
+	{
+		appendStringInfo(&b, "%s%s = $%d", i ? " AND " : " WHERE ",
+						 quote_identifier(ph->phase->source_key[i]), *n + 1);
+		fpg_param(desc, tup, SPI_fnumber(desc, ph->phase->source_key[i]), values, nulls, types, n);
+	}
+	return b.data;
+}
+
+/*
+ * fpg_compat_rejected fails the write when the phase quarantined the row
+ * it made of the legacy row tup (the rejects keep the key as
+ * jsonb_build_object of the key columns).
+ */
+static void
+fpg_compat_rejected(const fpg_phase *ph, Relation view, TupleDesc desc, HeapTuple tup)
+{
+	StringInfoData sql;
+	Datum	   *values = palloc(sizeof(Datum) * (ph->phase->nkeys + 1));
+	char	   *nulls = palloc(ph->phase->nkeys + 1);
+	Oid		   *types = palloc(sizeof(Oid) * (ph->phase->nkeys + 1));
+	int			n = 1;
+
+	values[0] = Int64GetDatum(ph->id);
+	nulls[0] = ' ';
+	types[0] = INT8OID;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT legacy_key::text, reason FROM ferry.migration_rejects "
+						   "WHERE phase_id = $1 AND legacy_key = jsonb_build_object(");
+	for (int i = 0; i < ph->phase->nkeys; i++)
+	{
+		appendStringInfo(&sql, "%s%s, $%d", i ? ", " : "", quote_literal_cstr(ph->phase->source_key[i]), n + 1);
+		fpg_param(desc, tup, SPI_fnumber(desc, ph->phase->source_key[i]), values, nulls, types, &n);
+	}
+	appendStringInfoString(&sql, ") LIMIT 1");
+	if (SPI_execute_with_args(sql.data, n, types, values, nulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ferry: could not read the rejects of phase \"%s\"", ph->phase->name);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("phase \"%s\" rejects the row written through view %s: %s", ph->phase->name,
+						RelationGetRelationName(view), SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errdetail("Legacy key %s; nothing was written.", SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errhint("Write a row the phase accepts, or write to the legacy table, where the row is quarantined in ferry.migration_rejects.")));
+}
+
+/*
+ * fpg_legacy_draws: the legacy table makes column col's value itself -- a
+ * generated column always, an identity column when the write gives NULL --
+ * so a write through the view leaves it out.
+ */
+static bool
+fpg_legacy_draws(Oid legacy, const char *col, bool isnull)
+{
+	HeapTuple	tup = SearchSysCacheAttName(legacy, col);
+	bool		draws = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		draws = att->attgenerated != '\0' || (isnull && att->attidentity != '\0');
+		ReleaseSysCache(tup);
+	}
+	return draws;
+}
+
+/*
+ * ferry_compat_trigger: the INSTEAD OF trigger of a writable compat view.
+ * The legacy table stays the one source of truth until the cut-over, so a
+ * row written through the view is written to the legacy table -- an UPDATE
+ * sets only the columns the statement changed, so the columns the view
+ * cannot compute back keep their legacy values -- and the legacy table's
+ * sync triggers carry it into the target as migrate_phase would.  A row the
+ * phase rejects fails the write; without sync the write is refused (it
+ * would never reach the view).  PostgreSQL fires INSTEAD OF triggers per
+ * row, so this writes one row per call.
+ */
+Datum
+ferry_compat_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	oldtup = NULL;
+	HeapTuple	newtup = NULL;
+	fpg_phase	ph;
+	int64		run_id;
+	const char *source;
+	StringInfoData sql;
+	Datum	   *values;
+	char	   *nulls;
+	Oid		   *types;
+	StringInfoData cols;
+	Oid			legacy;
+	int			n = 0;
+	int			natts;
+	uint64		written = 1;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || td->tg_trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ferry_compat_trigger runs only in the trigger create_compat_view creates")));
+	desc = RelationGetDescr(td->tg_relation);
+	natts = desc->natts;
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		newtup = td->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		oldtup = td->tg_trigtuple;
+		newtup = td->tg_newtuple;
+	}
+	else
+		oldtup = td->tg_trigtuple;
+
+	SPI_connect();
+	fpg_load(td->tg_trigger->tgargs[0], &ph, FPG_RESOLVE);
+	source = quote_qualified_identifier(ph.meta->source.schema, ph.meta->source.name);
+	legacy = get_relname_relid(ph.meta->source.name, get_namespace_oid(ph.meta->source.schema, false));
+	if (!fpg_sync_state(&ph, &run_id, NULL, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("phase \"%s\" is not syncing: a write through view %s goes to %s and reaches the view by sync",
+						ph.phase->name, RelationGetRelationName(td->tg_relation), source),
+				 errhint("start_sync('%s') first, or write to %s.", ph.phase->name, source)));
+	values = palloc(sizeof(Datum) * 2 * natts);
+	nulls = palloc(2 * natts);
+	types = palloc(sizeof(Oid) * 2 * natts);
+	initStringInfo(&cols);
+	initStringInfo(&sql);
+	for (int a = 1; a <= natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a - 1);
+		bool		oldnull = true;
+		bool		newnull;
+		Datum		o = oldtup ? heap_getattr(oldtup, a, desc, &oldnull) : (Datum) 0;
+		Datum		v = newtup ? heap_getattr(newtup, a, desc, &newnull) : (Datum) 0;
+
+		/*
+		 * an UPDATE sets what changed; an INSERT every column, but a
+		 * generated one, or a NULL for an identity column, which draws it
+		 */
+		if (newtup == NULL || att->attisdropped ||
+			(oldtup != NULL && ((oldnull && newnull) ||
+								(!oldnull && !newnull && datumIsEqual(o, v, att->attbyval, att->attlen)))) ||
+			fpg_legacy_draws(legacy, NameStr(att->attname), newnull))
+			continue;
+		appendStringInfo(&cols, "%s%s%s", n ? ", " : "", quote_identifier(NameStr(att->attname)),
+						 oldtup ? " = " : "");
+		appendStringInfoString(&sql, n && !oldtup ? ", " : "");
+		if (oldtup)
+			appendStringInfoString(&cols, psprintf("$%d", n + 1));
+		else
+			appendStringInfo(&sql, "$%d", n + 1);
+		fpg_param(desc, newtup, a, values, nulls, types, &n);
+	}
+	if (oldtup == NULL)
+		sql.data = psprintf("INSERT INTO %s (%s) VALUES (%s)", source, cols.data, sql.data);
+	else if (newtup != NULL)
+		sql.data = n == 0 ? NULL : psprintf("UPDATE %s SET %s%s", source, cols.data,
+											fpg_key_where(&ph, desc, oldtup, values, nulls, types, &n));
+	else
+		sql.data = psprintf("DELETE FROM %s%s", source, fpg_key_where(&ph, desc, oldtup, values, nulls, types, &n));
+	/* an UPDATE that changes nothing writes nothing */
+	if (sql.data != NULL)
+	{
+		if (SPI_execute_with_args(sql.data, n, types, values, nulls, false, 0) !=
+			(oldtup == NULL ? SPI_OK_INSERT : newtup == NULL ? SPI_OK_DELETE : SPI_OK_UPDATE))
+			elog(ERROR, "ferry: could not write through view %s: %s", RelationGetRelationName(td->tg_relation), sql.data);
+		written = SPI_processed;
+		if (newtup != NULL && written > 0)
+			fpg_compat_rejected(&ph, td->tg_relation, desc, newtup);
+	}
+	SPI_finish();
+	return PointerGetDatum(written == 0 ? NULL : newtup ? newtup : oldtup);
 }

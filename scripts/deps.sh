@@ -10,6 +10,8 @@ PACKAGES=(
   libcjson-dev libcmocka-dev
   mariadb-server mariadb-client libmariadb-dev mariadb-test
   postgresql-15-mysql-fdw
+  sqitch libdbd-pg-perl libdbd-mysql-perl
+  postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 )
 
 missing=()

@@ -105,6 +105,14 @@ bad=$(grep -c '^FAILED ' "$WORK/mscen.log")
 [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
 count "$ok" "$bad"
 
+section "examples: Sqitch, Flyway-style files, pgTAP, pg_dump, MariaDB install/uninstall (scripts/examples.sh)"
+bash scripts/examples.sh >"$WORK/examples.log" 2>&1
+ok=$(grep -c '^ok ' "$WORK/examples.log")
+bad=$(grep -c '^FAILED ' "$WORK/examples.log")
+if [ "$bad" -gt 0 ]; then cat "$WORK/examples.log"; else grep -E '^(ok|FAILED) ' "$WORK/examples.log"; fi
+[ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && { tail -20 "$WORK/examples.log"; bad=1; }
+count "$ok" "$bad"
+
 section "faults: kill -9 and concurrent runs on both engines (tests/faults)"
 # the stage of the PostgreSQL section, if it built; faults.sh builds otherwise
 stage=""

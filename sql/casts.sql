@@ -31,7 +31,25 @@ SELECT phase, migrated, rejected FROM migrate_phase('items');
 SELECT count(*) AS written FROM modern;
 SELECT define_phase('bad', '{"source": "legacy", "target": "modern", "on_error": "ignore", "columns": {}}');
 
+-- a mapped value or a constant too long for a varchar(n) / char(n) column is
+-- rejected, not cut to fit (PostgreSQL's explicit CAST truncates silently)
+CREATE TABLE short (id uuid PRIMARY KEY, code varchar(2), tag char(1), origin varchar(3));
+SELECT define_phase('short', '{"source": "legacy", "target": "short",
+  "columns": {"code": {"from": "code", "map": {"AB": "ABC", "CD": "CD"}, "default": "EF"},
+              "tag": {"from": "feeling", "map": {"happy": "h", "sad": "sad"}},
+              "origin": {"const": "old"}}}');
+SELECT phase, migrated, rejected FROM migrate_phase('short');
+SELECT legacy_key->>'id' AS id, reason FROM ferry.migration_rejects WHERE phase = 'short'
+ ORDER BY legacy_key->>'id';
+SELECT code, tag, origin FROM short ORDER BY code, tag;
+SELECT rows_deleted FROM rollback_migration('short');
+SELECT drop_phase('short');
+SELECT define_phase('short', '{"source": "legacy", "target": "short",
+  "columns": {"code": {"const": "X"}, "origin": {"const": "legacy"}}}');
+SELECT phase, migrated, rejected FROM migrate_phase('short');
+SELECT DISTINCT reason FROM ferry.migration_rejects WHERE phase = 'short';
+
 DROP EXTENSION ferry CASCADE;
-DROP TABLE legacy, modern;
+DROP TABLE legacy, modern, short;
 DROP TYPE mood;
 DROP DOMAIN positive_int;

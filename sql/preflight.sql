@@ -125,13 +125,14 @@ SELECT check_name, status, details FROM preflight('pf_gone') WHERE check_name = 
 SELECT * FROM preflight('nope');
 SELECT * FROM preflight(NULL);
 
--- value_fits converts as an INSERT (assignment) or a CAST (explicit) would
+-- value_fits converts as an INSERT (assignment) or a CAST (explicit) would,
+-- except that a cast too is held to the type's modifier: nothing is cut to fit
 SELECT ferry.value_fits('12'::text, 'integer', true) AS text_int_cast,
        ferry.value_fits('12'::text, 'integer') AS text_int_assign,
        ferry.value_fits('x'::text, 'integer', true) AS x_int,
        ferry.value_fits(3.7, 'integer') AS rounds,
        ferry.value_fits('abcdefghi'::text, 'varchar(8)') AS too_long,
-       ferry.value_fits('abcdefghi'::text, 'varchar(8)', true) AS truncated,
+       ferry.value_fits('abcdefghi'::text, 'varchar(8)', true) AS cast_too_long,
        ferry.value_fits(999.95, 'numeric(4,1)') AS overflow,
        ferry.value_fits(5, 'bigint') AS same_family,
        ferry.value_fits(NULL::text, 'integer') AS null_fits;

@@ -126,7 +126,58 @@ SELECT count(*) AS differ FROM (
    EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations)) d;
 SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a
 WHERE a.attrelid = 'invitations_compat'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+
+-- writable compat views: a row written through the view goes to the legacy
+-- table (the one source of truth until the cut-over) and sync carries it
+-- into the target in the same statement, as migrate_phase would write it
+SELECT create_compat_view('invites', 'invitations_rw', writable => true);
+SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'invitations_rw'::regclass;
+INSERT INTO invitations_rw (id, couple, status, venue, city, budget_cents)
+VALUES (20, 'Vera & Wawan', 'p', 'Villa', 'Solo', 700), (21, 'Xena & Yoga', 'd', NULL, 'Solo', NULL) RETURNING *;
+SELECT * FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, title, status, location, budget, deleted_at IS NOT NULL AS deleted FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+-- an update writes only the columns it changed: "deleted", NULL in the view, stays false
+UPDATE invitations_rw SET city = 'Surakarta', budget_cents = budget_cents + 1 WHERE city = 'Solo';
+UPDATE invitations_rw SET city = city WHERE id = 20;
+SELECT * FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, location, budget FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+-- a delete follows on_source_delete (soft here): the event stays, marked
+DELETE FROM invitations_rw WHERE id = 21;
+SELECT id FROM invitations WHERE id >= 20 ORDER BY id;
+SELECT legacy_id, deleted_at IS NOT NULL AS deleted FROM events WHERE legacy_id >= 20 ORDER BY legacy_id;
+SELECT count(*) AS differ FROM (
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations WHERE NOT deleted
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations_rw)
+  UNION ALL
+  (SELECT id, couple, status, venue, city, budget_cents FROM invitations_rw WHERE id NOT IN (3, 21)
+   EXCEPT SELECT id, couple, status, venue, city, budget_cents FROM invitations)) d;
+-- a row the phase rejects fails the write: nothing in the legacy table, no reject
 SELECT create_compat_view('guests', 'guests_rw', writable => true);
+INSERT INTO guests_rw VALUES (30, 20, 'Yanti'), (31, 4321, 'Zaki');
+UPDATE guests_rw SET name = NULL WHERE id = 4;
+SELECT count(*) AS guests, (SELECT count(*) FROM ferry.migration_rejects WHERE legacy_key->>'id' IN ('4', '30', '31')) AS rejects
+FROM guests WHERE id IN (30, 31) OR (id = 4 AND name IS NULL);
+INSERT INTO guests_rw VALUES (30, 20, 'Yanti');
+SELECT g.id, p.name, e.legacy_id AS invitation FROM guests_rw g JOIN participants p ON p.name = g.name
+  JOIN events e ON e.id = p.event_id WHERE g.id = 30;
+SELECT count(*) AS differ FROM ((TABLE guests EXCEPT TABLE guests_rw) UNION ALL (TABLE guests_rw EXCEPT TABLE guests)) d;
+-- the legacy table draws what it generates: an identity key left NULL, a
+-- generated column
+CREATE TABLE notes (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text,
+  len int GENERATED ALWAYS AS (length(body)) STORED);
+CREATE TABLE new_notes (id uuid PRIMARY KEY, body text, len int);
+SELECT define_phase('notes', '{"source": "notes", "target": "new_notes", "columns": {"body": "body", "len": "len"}}');
+SELECT start_sync('notes');
+SELECT create_compat_view('notes', 'notes_rw', writable => true);
+INSERT INTO notes_rw (body, len) VALUES ('hello', 99), ('hi', NULL);
+UPDATE notes_rw SET body = body || ' world', len = 0 WHERE body = 'hello';
+SELECT * FROM notes ORDER BY id;
+SELECT * FROM notes_rw ORDER BY id;
+SELECT stop_sync('notes');
+-- without sync the write would never reach the view: refused
+SELECT create_compat_view('guests_strict', 'guests_strict_rw', writable => true);
+INSERT INTO guests_strict_rw VALUES (32, 1, 'Ayu');
 
 -- finish_sync: refused while validation has a FAIL (sync stays on), then
 -- the cut-over: catch-up, validation, triggers gone, in one transaction
@@ -151,9 +202,9 @@ SELECT start_sync('invites');
 CREATE TABLE owners (id int PRIMARY KEY, email text);
 CREATE TABLE orgs (id uuid PRIMARY KEY, email text);
 SELECT define_phase('orgs', '{"source": "owners", "target": "orgs", "merge_on": ["email"], "columns": {"email": "email"}}');
-SELECT start_sync('orgs');
 SELECT define_phase('from_query', '{"source": {"query": "SELECT id, email FROM owners"}, "target": "orgs", "columns": {"email": "email"}}');
 SELECT start_sync('from_query');
+SELECT create_compat_view('from_query', 'from_query_rw', writable => true);
 SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": "purge"}');
 SELECT define_phase('bad_delete', '{"source": "owners", "target": "orgs", "columns": {"email": "email"}, "on_source_delete": {"soft": "gone_at"}}');
 
@@ -167,8 +218,72 @@ UPDATE owners SET email = 'b@example.org' WHERE id = 2;
 SELECT email FROM kept ORDER BY email;
 SELECT stop_sync('kept');
 
+-- merged groups: one target row per email; a member's insert, update or
+-- delete recomputes its group's row in place (same key), a member that
+-- changes its email moves to that group, and a group left empty follows
+-- on_source_delete
+CREATE TABLE customers (id int PRIMARY KEY, email text, name text, spent int);
+CREATE TABLE people (id uuid PRIMARY KEY, email text NOT NULL, name text, spent bigint, members bigint);
+INSERT INTO customers VALUES (1, 'a@x', 'Ann', 10), (2, 'a@x', 'Anna', 5), (3, 'b@x', 'Bob', 7);
+SELECT define_phase('people', '{"source": "customers", "target": "people", "merge_on": ["email"],
+  "target_key": {"column": "id", "generate": "uuid_v5"},
+  "columns": {"email": "email", "name": {"from": "name", "merge": "first"},
+              "spent": {"from": "spent", "merge": "sum"}, "members": {"from": "id", "merge": "count"}}}');
+SELECT start_sync('people');
+SELECT phase, migrated, merged FROM migrate_phase('people');
+CREATE TEMP TABLE people_keys AS SELECT email, id FROM people;
+INSERT INTO customers VALUES (4, 'a@x', 'Annie', 1), (5, 'c@x', 'Cid', 3), (6, 'c@x', 'Cy', 4);
+UPDATE customers SET spent = spent + 100 WHERE id IN (1, 3);
+UPDATE customers SET email = 'b@x' WHERE id = 2;
+DELETE FROM customers WHERE id = 5;
+SELECT p.email, p.name, p.spent, p.members, p.id = k.id AS same_key FROM people p LEFT JOIN people_keys k USING (email) ORDER BY email;
+SELECT legacy_id, p.email FROM id_mappings m JOIN people p ON p.id::text = m.new_id WHERE phase = 'people' ORDER BY legacy_id;
+DELETE FROM customers WHERE email = 'c@x';
+SELECT email, members FROM people ORDER BY email;
+-- a merged value the target refuses fails the application's write, nothing half-applied
+\set VERBOSITY terse
+UPDATE customers SET email = NULL, name = 'Nobody' WHERE id = 3;
+\set VERBOSITY default
+SELECT (SELECT count(*) FROM customers WHERE email IS NULL) AS null_emails, (SELECT count(*) FROM people) AS people,
+       (SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'people') AS rejects;
+SELECT phase, check_name, status FROM validate_migration_integrity('people') WHERE status <> 'PASS';
+-- a synced merge is what a migration writes: roll back, migrate again, compare
+CREATE TEMP TABLE synced_people AS SELECT p.*, m.legacy_id FROM people p JOIN id_mappings m ON m.new_id = p.id::text AND m.phase = 'people';
+SELECT stop_sync('people');
+SELECT phase, rows_deleted FROM rollback_migration('people');
+SELECT phase, migrated, merged FROM migrate_phase('people');
+SELECT count(*) AS differ FROM (
+  (TABLE synced_people EXCEPT SELECT p.*, m.legacy_id FROM people p JOIN id_mappings m ON m.new_id = p.id::text AND m.phase = 'people')
+  UNION ALL
+  (SELECT p.*, m.legacy_id FROM people p JOIN id_mappings m ON m.new_id = p.id::text AND m.phase = 'people' EXCEPT TABLE synced_people)) d;
+
+-- update phases: an inserted flag sets its item's columns (the before-image
+-- journaled), an updated one recomputes them, a flag that moves to another
+-- item or is deleted gives its item the before-image back
+CREATE TABLE items (id int PRIMARY KEY, note text, batched boolean NOT NULL DEFAULT false);
+INSERT INTO items SELECT g, 'item ' || g, false FROM generate_series(1, 4) g;
+CREATE TABLE flags (item_id int PRIMARY KEY, note text);
+INSERT INTO flags VALUES (1, 'one');
+CREATE TEMP TABLE items_before AS TABLE items;
+SELECT define_phase('flag', '{"kind": "update", "source": "flags", "source_key": "item_id", "target": "items",
+  "target_key": "id", "columns": {"batched": {"const": true}, "note": "note"}}');
+SELECT start_sync('flag');
+SELECT phase, migrated FROM migrate_phase('flag');
+INSERT INTO flags VALUES (2, 'two'), (99, 'no such item');
+UPDATE flags SET note = 'ONE' WHERE item_id = 1;
+UPDATE flags SET item_id = 3 WHERE item_id = 2;
+SELECT * FROM items ORDER BY id;
+SELECT legacy_key, reason FROM ferry.migration_rejects WHERE phase = 'flag';
+DELETE FROM flags WHERE item_id = 1;
+SELECT * FROM items ORDER BY id;
+SELECT legacy_id, new_id FROM id_mappings WHERE phase = 'flag';
+SELECT phase, check_name, status FROM validate_migration_integrity('flag') WHERE status <> 'PASS';
+SELECT stop_sync('flag');
+SELECT phase, rows_restored FROM rollback_migration('flag');
+SELECT count(*) AS differ FROM ((TABLE items EXCEPT TABLE items_before) UNION ALL (TABLE items_before EXCEPT TABLE items)) d;
+
 SELECT stop_sync('invites');
 SELECT count(*) AS sync_triggers FROM pg_trigger WHERE tgname LIKE 'ferry_sync%';
 
 DROP EXTENSION ferry CASCADE;
-DROP TABLE invitations, guests, events, participants, strict_participants, owners, orgs, kept;
+DROP TABLE invitations, guests, events, participants, strict_participants, owners, orgs, kept, customers, people, items, flags, notes, new_notes;

@@ -83,6 +83,8 @@ static const udf udfs[] = {
 	{"json_restructure", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_restructure_inverse", "T", {"[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},
+	{"ferry_plan_migrate_range", "TTTIT", {"p", "$spec", "$meta", "1", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}"}},
+	{"ferry_plan_keyscan", "TTTTTI", {"p", "$spec", "$meta", "{\"lo\": [\"1\"], \"hi\": [\"10\"]}", "nth", "10"}},
 };
 #define NUDFS (sizeof(udfs) / sizeof(udfs[0]))
 

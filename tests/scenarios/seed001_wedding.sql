@@ -120,6 +120,91 @@ DO $$ BEGIN
   ASSERT (SELECT sum(migrated) FROM migrate_all()) = 0, 'a second run migrates nothing';
 END $$;
 
+-- backward compatibility: the legacy shapes as views over the new tables,
+-- computed back through the spec (keys from the maps, columns out of
+-- location / form_data / contact_info / custom_fields, statuses back to
+-- their codes); legacy table == compat view on every column a view restores
+SELECT start_sync('wedding_data');
+SELECT start_sync('wedding_guests');
+SELECT start_sync('wedding_templates');
+CREATE SCHEMA compat;
+SELECT create_compat_view('wedding_data', 'compat.wedding_invitations', writable => true);
+SELECT create_compat_view('wedding_guests', 'compat.wedding_guests', writable => true);
+SELECT create_compat_view('wedding_templates', 'compat.wedding_templates');
+-- status: "archived" became the default "draft", which comes back as "draft";
+-- rsvp "pending" became the default, which comes back NULL; deleted is read
+-- only by the where (NULL in the view); the rest comes back exactly
+CREATE TEMP VIEW invitations_differ AS
+WITH l AS (SELECT id, tenant_id, bride_name, groom_name, description, wedding_date, venue_name, venue_address,
+                  venue_coordinates, ceremony_time, reception_time,
+                  CASE WHEN status IN ('published', 'draft') THEN status ELSE 'draft' END AS status,
+                  created_by, created_at FROM wedding_invitations WHERE NOT deleted),
+     v AS (SELECT id, tenant_id, bride_name, groom_name, description, wedding_date, venue_name, venue_address,
+                  venue_coordinates, ceremony_time, reception_time, status, created_by, created_at
+           FROM compat.wedding_invitations)
+SELECT count(*) AS n FROM ((TABLE l EXCEPT TABLE v) UNION ALL (TABLE v EXCEPT TABLE l)) d;
+CREATE TEMP VIEW guests_differ AS
+WITH l AS (SELECT g.id, g.wedding_invitation_id, g.guest_name, g.guest_email, g.guest_phone, g.plus_one_name,
+                  g.table_number, g.meal_preference, NULLIF(g.rsvp_status, 'pending') AS rsvp_status, g.created_at
+           FROM wedding_guests g JOIN wedding_invitations w ON w.id = g.wedding_invitation_id AND NOT w.deleted),
+     v AS (SELECT * FROM compat.wedding_guests)
+SELECT count(*) AS n FROM ((TABLE l EXCEPT TABLE v) UNION ALL (TABLE v EXCEPT TABLE l)) d;
+DO $$ BEGIN
+  ASSERT (SELECT count(*) FROM compat.wedding_invitations) = 290, 'one view row per migrated invitation';
+  ASSERT (SELECT n FROM invitations_differ) = 0, 'invitations round trip';
+  ASSERT (SELECT count(*) FROM compat.wedding_invitations WHERE bride_name IS NULL) = 4, 'a NULL bride comes back NULL from form_data';
+  ASSERT (SELECT count(*) FROM compat.wedding_guests) = 861, 'one view row per migrated guest';
+  ASSERT (SELECT n FROM guests_differ) = 0, 'guests round trip';
+  ASSERT (SELECT count(*) FROM ((TABLE wedding_templates EXCEPT TABLE compat.wedding_templates)
+                                UNION ALL (TABLE compat.wedding_templates EXCEPT TABLE wedding_templates)) d) = 0,
+         'templates round trip (layout and colours back out of template_data)';
+END $$;
+
+-- old application code keeps writing wedding_invitations-shaped rows: through
+-- the writable views they go to the legacy tables, and sync carries them
+-- into events / event_participants in the same statement
+INSERT INTO compat.wedding_invitations (tenant_id, bride_name, groom_name, wedding_date, venue_name, status, created_by)
+VALUES (3, 'Sinta', 'Rama', '2025-02-14', 'Venue 1', 'published', 4);
+INSERT INTO compat.wedding_guests (wedding_invitation_id, guest_name, rsvp_status)
+SELECT id, 'Hanoman', 'yes' FROM wedding_invitations WHERE bride_name = 'Sinta';
+UPDATE compat.wedding_invitations SET venue_address = '1 Palace Rd', status = 'draft' WHERE bride_name = 'Sinta';
+UPDATE compat.wedding_guests SET rsvp_status = 'maybe', table_number = 7 WHERE guest_name = 'Hanoman';
+-- the legacy soft delete: the guests go first (their events are referenced)
+DELETE FROM compat.wedding_guests WHERE wedding_invitation_id = 2;
+UPDATE wedding_invitations SET deleted = true WHERE id = 2;
+DO $$ BEGIN
+  ASSERT (SELECT count(*) FROM wedding_invitations) = 301 AND (SELECT count(*) FROM events) = 290, 'one new, one deleted';
+  ASSERT (SELECT location->>'address' FROM events WHERE title = 'Sinta & Rama') = '1 Palace Rd', 'the update reached the json';
+  ASSERT (SELECT e.status FROM events e WHERE title = 'Sinta & Rama') = 'draft';
+  ASSERT (SELECT created_at FROM wedding_invitations WHERE bride_name = 'Sinta') = '2024-01-01', 'the view took the legacy default';
+  ASSERT (SELECT p.rsvp_status || '/' || (p.custom_fields->>'table_assignment') FROM event_participants p
+          JOIN events e ON e.id = p.event_id WHERE e.title = 'Sinta & Rama') = 'tentative/7', 'the guest followed';
+  ASSERT (SELECT count(*) FROM compat.wedding_invitations WHERE id = 2) = 0, 'the deleted invitation left the view';
+  ASSERT (SELECT n FROM invitations_differ) = 0 AND (SELECT n FROM guests_differ) = 0, 'still round trips';
+END $$;
+-- a legacy write the new schema cannot take fails loudly, nothing half-applied
+DO $$ BEGIN
+  INSERT INTO compat.wedding_guests (wedding_invitation_id, guest_name) VALUES (999999, 'Nobody');
+  RAISE EXCEPTION 'a guest of no invitation was accepted';
+EXCEPTION WHEN check_violation THEN
+  ASSERT (SELECT count(*) FROM wedding_guests WHERE guest_name = 'Nobody') = 0;
+END $$;
+CREATE TEMP TABLE cutover AS
+SELECT * FROM finish_sync('wedding_guests') UNION ALL SELECT * FROM finish_sync('wedding_data')
+UNION ALL SELECT * FROM finish_sync('wedding_templates');
+DO $$ BEGIN
+  ASSERT (SELECT sum(caught_up) FROM cutover) = 0, 'sync kept up: nothing to catch up';
+  ASSERT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'ferry_sync%') = 0, 'no sync trigger left';
+  ASSERT (SELECT count(*) FROM validate_migration_integrity() WHERE status = 'FAIL') = 0, 'validation has no FAIL';
+END $$;
+DROP SCHEMA compat CASCADE;
+-- the application's writes are the legacy tables' content from here on
+TRUNCATE before;
+INSERT INTO before
+SELECT (SELECT md5(string_agg(w::text, '|' ORDER BY id)) FROM wedding_invitations w),
+       (SELECT md5(string_agg(g::text, '|' ORDER BY id)) FROM wedding_guests g),
+       (SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM wedding_templates t);
+
 -- the application adds an event of its own; rollback must keep it
 INSERT INTO events (id, tenant_id, event_type_id, title, status) VALUES (gen_random_uuid(), 1, 1, 'App event', 'draft');
 SELECT * FROM rollback_migration('wedding_templates');

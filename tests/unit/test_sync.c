@@ -57,7 +57,7 @@ sync_plan(const char *spec, fy_sync_event ev)
 	fy_meta    *m = meta();
 	fy_error	err = {0};
 	fy_plan    *plan = fy_plan_sync(ph, m, FY_POSTGRES, ev, ev == FY_SYNC_DELETE ? NULL : "ferry_new",
-									ev == FY_SYNC_INSERT ? NULL : "ferry_old", false, &err);
+									ev == FY_SYNC_INSERT ? NULL : "ferry_old", 9, false, &err);
 
 	if (plan == NULL)
 		fail_msg("%s", err.message);
@@ -222,15 +222,24 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	fy_phase_free(ph);
 	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], \"columns\": {\"title\": \"couple\"}}");
 	memset(&err, 0, sizeof(err));	/* the first error of a call is the one kept */
+	assert_true(fy_sync_check(ph, &err));
+	fy_phase_free(ph);
+	/* an update phase syncs, but wrote no rows to mark as deleted */
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"columns\": {\"title\": \"couple\"}}");
+	assert_true(fy_sync_check(ph, &err));
+	fy_phase_free(ph);
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"on_source_delete\": \"soft\", \"columns\": {\"title\": \"couple\"}}");
 	assert_false(fy_sync_check(ph, &err));
-	assert_non_null(strstr(err.message, "merge_on"));
+	assert_non_null(strstr(err.message, "an update phase wrote none"));
 	fy_phase_free(ph);
 	ph = phase(SPEC(""));
 	memset(&err, 0, sizeof(err));
-	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_INSERT, "n", NULL, false, &err));
+	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_INSERT, "n", NULL, 9, false, &err));
 	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
 	memset(&err, 0, sizeof(err));
-	assert_null(fy_plan_sync(ph, m, FY_POSTGRES, FY_SYNC_UPDATE, "n", NULL, false, &err));
+	assert_null(fy_plan_sync(ph, m, FY_POSTGRES, FY_SYNC_UPDATE, "n", NULL, 9, false, &err));
 	assert_int_equal(err.code, FY_ERR_INTERNAL);
 	fy_phase_free(ph);
 	/* MariaDB has no sync: a spec that steers it is refused there by name */
@@ -240,6 +249,54 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	assert_non_null(strstr(err.message, "\"on_source_delete\" steers sync, which MariaDB does not have yet"));
 	fy_phase_free(ph);
 	fy_meta_free(m);
+}
+
+static void
+merge_sync_recomputes_the_groups_the_statement_touched(void **state)
+{
+	const char *spec = "{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], "
+		"\"on_source_delete\": \"keep\", \"columns\": {\"title\": {\"from\": \"couple\", \"merge\": \"max\"}}}";
+	static const char *const fragments[] = {
+		/* the groups of the old and the new rows, from the source table itself */
+		"ferry_g AS (SELECT CASE WHEN s.\"couple\" IS NULL",
+		"FROM \"legacy\".\"invitations\" AS s WHERE TRUE AND CASE WHEN",
+		"IN (SELECT ferry_gid FROM ferry_g)",
+		/* a group keeps its row; the touched keys are moved, mapped with the run, or taken out */
+		"ferry_groups AS MATERIALIZED (SELECT g.*, COALESCE(k.new_key, g.ferry_first_key) AS ferry_group_key",
+		"max(o.ferry_c_1) AS ferry_c_1 FROM ferry_members AS o GROUP BY o.ferry_gid",
+		"SET new_key = p.ferry_group_key, run_id = 9 FROM ferry_placed AS p",
+		"new_key, run_id, row_hash) SELECT ferry_key_1, ferry_group_key, 9, NULL FROM (SELECT * FROM ferry_placed WHERE ferry_mapped IS NULL) AS r",
+		"ferry_written AS (INSERT INTO \"app\".\"events\" (\"id\", \"title\") SELECT g.ferry_group_key, g.ferry_c_1 FROM ferry_groups AS g WHERE NOT g.ferry_exists RETURNING 1)",
+		/* keep: a row no group holds stays, and so do the map entries of its deleted rows */
+		"AND (m.new_key NOT IN (SELECT new_key FROM ferry_gone_rows) OR EXISTS",
+		"ferry_removed AS (SELECT 1 WHERE FALSE)",
+		"ferry_updated AS (UPDATE \"app\".\"events\" AS t SET \"title\" = x.ferry_c_1 FROM ferry_groups AS x WHERE x.ferry_exists",
+	};
+	fy_plan    *plan;
+	const char *sql;
+
+	(void) state;
+	for (int ev = FY_SYNC_INSERT; ev <= FY_SYNC_DELETE; ev++)
+	{
+		plan = sync_plan(spec, (fy_sync_event) ev);
+		/* forget the statement's rejects, then one statement: no migrate after it */
+		assert_int_equal(plan->nstmts, 2);
+		assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
+		sql = plan->stmts[1].sql;
+		/* the groups of the old and the new rows, from the source table itself */
+		assert_true((strstr(sql, "FROM \"ferry_new\" AS s") != NULL) == (ev != FY_SYNC_DELETE));
+		assert_true((strstr(sql, "FROM \"ferry_old\" AS s") != NULL) == (ev != FY_SYNC_INSERT));
+		for (size_t i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++)
+			if (strstr(sql, fragments[i]) == NULL)
+				fail_msg("event %d: no \"%s\" in %s", ev, fragments[i], sql);
+		fy_plan_free(plan);
+	}
+	plan = sync_plan("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], "
+					 "\"columns\": {\"title\": \"couple\"}}", FY_SYNC_DELETE);
+	sql = plan->stmts[1].sql;
+	assert_null(strstr(sql, "ferry_gone_rows) OR EXISTS"));
+	assert_non_null(strstr(sql, "ferry_removed AS (DELETE FROM \"app\".\"events\" AS t USING ferry_gone_rows AS u WHERE t.\"id\" = u.new_key RETURNING 1)"));
+	fy_plan_free(plan);
 }
 
 static void
@@ -293,6 +350,7 @@ main(void)
 		cmocka_unit_test(delete_follows_on_source_delete),
 		cmocka_unit_test(the_transition_table_stands_in_for_the_source_of_migrate),
 		cmocka_unit_test(sync_is_refused_for_what_it_cannot_carry),
+		cmocka_unit_test(merge_sync_recomputes_the_groups_the_statement_touched),
 		cmocka_unit_test(compat_view_inverts_the_spec_column_by_column),
 	};
 

@@ -1,0 +1,2 @@
+-- Revert wedding:ferry: ferry stays installed (uninstall.sql removes it)
+SELECT 1;

@@ -1,0 +1,4 @@
+-- Deploy wedding:ferry
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS ferry;
+COMMIT;
