@@ -45,7 +45,7 @@ awk '/^==[0-9]+== [A-Z0-9]/ && !/^==[0-9]+== (HEAP|LEAK|ERROR SUMMARY|Warning|WA
      e { print } e && /^==[0-9]+== $/ { e = 0; print "" }' "$work"/vg/*.log >"$work/errors.txt"
 # ferry's frames: in ferry.so, or (with its debug info) in one of its files
 ours_re="ferry\\.so|\\(($(cd "$ROOT" && ls core/*.c pg_extension/*.c mariadb_plugin/*.c |
-    sed 's|.*/||; s|\\.c$||' | sort -u | paste -sd'|'))\\.c:[0-9]+\\)"
+    sed 's|.*/||; s|[.]c$||' | sort -u | paste -sd'|'))\\.c:[0-9]+\\)"
 ours_re=$ours_re awk 'BEGIN { RS = "" } $0 ~ ENVIRON["ours_re"] { print; print "" }' "$work/errors.txt" >"$work/ferry-errors.txt"
 all=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/errors.txt")
 ours=$(awk 'BEGIN { RS = "" } END { print NR }' "$work/ferry-errors.txt")
