@@ -11,6 +11,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$here/tests/faults/lib.sh"
+case "${1:-}" in -*|"") echo "usage: mariadb.sh DIR" >&2; exit 2 ;; esac
+[ $# -eq 1 ] || { echo "usage: mariadb.sh DIR" >&2; exit 2; }
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 ROWS=${FAULTS_ROWS:-200000}

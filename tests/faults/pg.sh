@@ -19,6 +19,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$here/tests/faults/lib.sh"
+case "${1:-}" in -*|"") echo "usage: pg.sh STAGE DIR" >&2; exit 2 ;; esac
+[ $# -eq 2 ] || { echo "usage: pg.sh STAGE DIR" >&2; exit 2; }
 stage=$1
 dir=$2
 ROWS=${FAULTS_ROWS:-200000}
