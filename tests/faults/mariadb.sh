@@ -196,7 +196,10 @@ pa=$!
 pb=$!
 wait "$pa"; ra=$?
 wait "$pb"; rb=$?
-expect "two phases, one target: both runs succeed" "0 0" "$ra $rb"
+expect "two phases, one target: both runs succeed" "0 0" "$ra $rb$(grep -h ERROR "$dir/a.out" "$dir/b.out" | sed 's/^/ /')"
+if [ "$ra $rb" != "0 0" ]; then
+    "${client[@]}" -e "SHOW ENGINE INNODB STATUS\G" | sed -n '/LATEST DETECTED DEADLOCK/,/^TRANSACTIONS$/p' | cut -c1-400
+fi
 expect "two phases, one target: every row of both sources is there once" \
     "a|$((ROWS / 2))|$((ROWS / 2))
 b|$((ROWS / 2))|$((ROWS / 2))" \

@@ -226,7 +226,7 @@ psql -X -Atq -d twophases -c "SELECT migrated FROM migrate_phase('b')" >"$dir/b.
 pb=$!
 wait "$pa"; ra=$?
 wait "$pb"; rb=$?
-expect "two phases, one target: both runs succeed" "0 0" "$ra $rb"
+expect "two phases, one target: both runs succeed" "0 0" "$ra $rb$(grep -h ERROR "$dir/a.out" "$dir/b.out" | sed 's/^/ /')"
 expect "two phases, one target: every row of both sources is there once" \
     "a|$((ROWS / 2))|$((ROWS / 2))
 b|$((ROWS / 2))|$((ROWS / 2))" \
