@@ -839,14 +839,26 @@ END//
 -- ferry_interrupted: a batched run that is still 'started' while its
 -- caller holds the phase's lock was interrupted (its session died or was
 -- killed, or the server stopped): it is marked failed, so the log says so.
+-- The rows are found by a plain read and updated one by one through the
+-- primary key, which locks those rows alone: an UPDATE over the phase's
+-- range of the log's index would also lock the gap after it, and two
+-- phases doing that at once deadlocked on their next INSERT into the log
+-- (tests/faults/mariadb.sh, two phases on one target).
 CREATE PROCEDURE ferry_interrupted(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
-    UPDATE ferry.migration_log
-       SET status = 'failed', finished_at = SYSDATE(6),
-           error = 'interrupted before it finished (session ended, killed or server stopped)'
-     WHERE db = DATABASE() AND phase = p_name AND operation = 'migrate' AND status = 'started';
+    DECLARE v_id BIGINT DEFAULT 0;
+
+    WHILE v_id IS NOT NULL DO
+        SET v_id = (SELECT MIN(id) FROM ferry.migration_log
+                     WHERE db = DATABASE() AND phase = p_name AND operation = 'migrate'
+                       AND status = 'started' AND id > v_id);
+        UPDATE ferry.migration_log
+           SET status = 'failed', finished_at = SYSDATE(6),
+               error = 'interrupted before it finished (session ended, killed or server stopped)'
+         WHERE id = v_id;
+    END WHILE;
 END//
 
 -- ferry_keyscan: one key scan of a batched run (ferry_plan_keyscan): the

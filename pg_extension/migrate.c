@@ -9,6 +9,7 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
+#include "storage/pmsignal.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/resowner.h"
@@ -425,6 +426,27 @@ fpg_interrupted(const fpg_phase *ph)
 	return key;
 }
 
+/*
+ * fpg_require_postmaster ends the session between batches once the
+ * postmaster is gone (kill -9, crash): a backend notices that only when it
+ * waits, and a batched run that never waits would go on committing batches
+ * on a server that is down, and keep its shared memory attached so that
+ * the server cannot start again until the run has finished.  The batches
+ * committed so far stay; the next run resumes after them.
+ */
+static void
+fpg_require_postmaster(const fpg_phase *ph, int batches)
+{
+	if (!PostmasterIsAlive())
+		ereport(FATAL,
+				(errcode(ERRCODE_ADMIN_SHUTDOWN),
+				 errmsg("phase \"%s\": the postmaster is gone; stopping after batch %d",
+						ph->phase->name, batches),
+				 errdetail("The batches committed so far stay."),
+				 errhint("Once the server is up again, CALL migrate_phase_batched('%s') resumes after them.",
+						 ph->phase->name)));
+}
+
 /* fpg_log_batch adds a committed batch to its run's log row. */
 static void
 fpg_log_batch(int64 run_id, int64 rows, char **key, int nkeys, int32 batch_size)
@@ -541,6 +563,7 @@ fpg_batched(fpg_phase *ph, int32 batch_size)
 						rate, rate > 0 ? (total - done) / rate : 0)));
 		if (last)
 			break;
+		fpg_require_postmaster(ph, batches);
 	}
 
 	range.nulls = true;

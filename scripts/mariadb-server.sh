@@ -17,6 +17,10 @@
 # and one serves the benchmarks (bench/), which need a bigger buffer pool:
 #   FERRY_MARIADBD_OPTS     extra mariadbd options, after the ones below, so
 #                           they win (--innodb-buffer-pool-size=1G)
+# and one serves scripts/valgrind-mariadb.sh:
+#   FERRY_MARIADBD_WRAPPER  a command that mariadbd runs under ("valgrind
+#                           --log-file=..."); the server then gets 10 minutes
+#                           to start instead of 1
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,8 +73,9 @@ start() {
     fi
     # --no-defaults must come first.  utf8mb4 as the server default, as a
     # Debian install configures it (the compiled-in default is latin1).
+    # shellcheck disable=SC2086
     env ${FERRY_MARIADBD_PRELOAD:+LD_PRELOAD="$FERRY_MARIADBD_PRELOAD"} \
-    mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
+    ${FERRY_MARIADBD_WRAPPER:-} mariadbd --no-defaults --user="$user" --datadir="$dir/data" \
         --socket="$dir/sock" --skip-networking --plugin-dir="$plugin_dir" --tmpdir="$dir/tmp" \
         --pid-file="$dir/server.pid" --log-error="$dir/error.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
@@ -78,8 +83,9 @@ start() {
         </dev/null >/dev/null 2>&1 &
     local pid=$!
     echo "$pid" >"$dir/mariadbd.pid"
-    local i
-    for i in $(seq 1 120); do
+    local i tries=120
+    [ -n "${FERRY_MARIADBD_WRAPPER:-}" ] && tries=1200
+    for i in $(seq 1 "$tries"); do
         if ! kill -0 "$pid" 2>/dev/null; then
             echo "mariadb-server.sh: mariadbd exited during startup:" >&2
             tail -n 30 "$dir/error.log" >&2 || true
@@ -92,7 +98,7 @@ start() {
         sleep 0.5
     done
     if ! mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
-        echo "mariadb-server.sh: server not ready after 60s" >&2
+        echo "mariadb-server.sh: server not ready after $((tries / 2))s" >&2
         tail -n 30 "$dir/error.log" >&2 || true
         stop
         exit 1

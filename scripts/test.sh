@@ -146,6 +146,17 @@ if [ "$bad" -gt 0 ]; then cat "$WORK/examples.log"; else grep -E '^(ok|FAILED) '
 [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && { tail -20 "$WORK/examples.log"; bad=1; }
 count "$ok" "$bad"
 
+section "faults: kill -9 and concurrent runs on both engines (tests/faults)"
+# the stage of the PostgreSQL section, if it built; faults.sh builds otherwise
+stage=""
+[ -d "$WORK/stage" ] && stage="$WORK/stage"
+STAGE="$stage" bash scripts/faults.sh >"$WORK/faults.log" 2>&1
+cat "$WORK/faults.log"
+ok=$(grep -c '^ok ' "$WORK/faults.log")
+bad=$(grep -c '^FAILED ' "$WORK/faults.log")
+[ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
+count "$ok" "$bad"
+
 section "end to end: the demo on both engines"
 if bash scripts/demo.sh >"$WORK/demo.log" 2>&1; then
   grep -E '^(PASS|ok|==)' "$WORK/demo.log" | tail -20

@@ -47,6 +47,8 @@ END $$;
 SELECT pg_cancel_backend(:other_pid) AS cancelled;
 SELECT * FROM dblink_get_result('other') AS t(r text);
 SELECT (SELECT count(*) FROM dst) AS target_rows, (SELECT count(*) FROM ferry.map_1) AS map_rows;
+-- nobody holds the phase any more: the run is interrupted, not running
+SELECT state, last_status, last_error FROM migration_status;
 
 -- the next run resumes after the last committed batch
 UPDATE slow_switch SET on_ = false;
