@@ -539,6 +539,13 @@ fyp_text_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
 	fy_buf_add(b, ")");
 }
 
+/* fyp_keys_case: a keys_to_* conversion, which reads its value as JSON. */
+static bool
+fyp_keys_case(const fy_expr *e)
+{
+	return e->kind == FY_EXPR_CONVERT && e->convert >= FY_CONV_KEYS_TO_SNAKE;
+}
+
 /* fyp_can_reject: e, or a member of its json object at any depth, can fail to read. */
 bool
 fyp_can_reject(const fy_expr *e)
@@ -546,7 +553,7 @@ fyp_can_reject(const fy_expr *e)
 	for (int i = 0; e->kind == FY_EXPR_JSON && i < e->nmembers; i++)
 		if (fyp_can_reject(e->members[i].value))
 			return true;
-	return e->kind == FY_EXPR_PARSE || e->kind == FY_EXPR_RESTRUCTURE;
+	return e->kind == FY_EXPR_PARSE || e->kind == FY_EXPR_RESTRUCTURE || fyp_keys_case(e);
 }
 
 /* fyp_error_call: for a json object, the first reason of its members. */
@@ -556,6 +563,28 @@ fyp_error_call(fy_buf *b, const fy_meta *meta, const fy_expr *e, fy_dialect d,
 {
 	bool		first = true;
 
+	if (fyp_keys_case(e))
+	{
+		/*
+		 * json_keys_case gives NULL for a value that is not JSON on MariaDB,
+		 * where a UDF cannot raise for one row; PostgreSQL's cast to jsonb
+		 * raises instead, so nothing is rejected there.
+		 */
+		static const char *const style[] = {"snake", "pascal", "camel"};
+
+		if (d == FY_POSTGRES)
+		{
+			fy_buf_add(b, "CAST(NULL AS text)");
+			return;
+		}
+		/* the same conversion as a restructure spec says why it fails */
+		fyp_func(b, meta, d, "json_restructure_error");
+		fy_buf_add(b, "((");
+		fyp_expr_in(b, meta, e->from, d, src, false);
+		fy_buf_addf(b, "), '[{\"op\": \"key_case\", \"to\": \"%s\"}]')",
+					style[e->convert - FY_CONV_KEYS_TO_SNAKE]);
+		return;
+	}
 	if (e->kind != FY_EXPR_JSON)
 	{
 		fyp_text_call(b, meta, e, d, src,
