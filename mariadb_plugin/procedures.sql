@@ -648,13 +648,15 @@ BEGIN
     CALL ferry_lock(p_name, v_id, v_lock);
     SET v_locked = TRUE;
 
+    -- before the run's transaction: reading the log there locked it, and two
+    -- phases starting at once then deadlocked on their INSERT into it
+    CALL ferry_interrupted(p_name);
     IF v_outer THEN
         SAVEPOINT ferry_migrate;
     ELSE
         START TRANSACTION;
     END IF;
     SET v_open = TRUE;
-    CALL ferry_interrupted(p_name);
     INSERT INTO ferry.migration_log (db, phase, operation, status, started_at)
     VALUES (DATABASE(), p_name, 'migrate', 'started', v_start);
     SET v_run = LAST_INSERT_ID();
@@ -843,7 +845,9 @@ END//
 -- primary key, which locks those rows alone: an UPDATE over the phase's
 -- range of the log's index would also lock the gap after it, and two
 -- phases doing that at once deadlocked on their next INSERT into the log
--- (tests/faults/mariadb.sh, two phases on one target).
+-- (tests/faults/mariadb.sh, two phases on one target).  Its callers run it
+-- before their run's transaction: the read's shared locks on the log then
+-- end with it instead of holding off the other phase's INSERT.
 CREATE PROCEDURE ferry_interrupted(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
@@ -974,9 +978,9 @@ BEGIN
                   FROM ferry.migration_log AS l
                  WHERE l.db = DATABASE() AND l.phase = p_name
                  ORDER BY l.id DESC LIMIT 1);
+    CALL ferry_interrupted(p_name);
     START TRANSACTION;
     SET v_open = TRUE;
-    CALL ferry_interrupted(p_name);
     INSERT INTO ferry.migration_log (db, phase, operation, status, batch_size, started_at)
     VALUES (DATABASE(), p_name, 'migrate', 'started', p_batch_size, v_start);
     SET v_run = LAST_INSERT_ID();
