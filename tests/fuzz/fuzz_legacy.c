@@ -43,11 +43,18 @@ fuzz_utf8_ok(const unsigned char *s)
 	return 1;
 }
 
-/* fuzz_check_error: a parse error names a byte of the input (or its end). */
+/*
+ * fuzz_check_error: a parse error names a byte of the input (or its end).
+ * The offset is the message's last " at byte ": a reason may quote a key
+ * of the input, which may itself say " at byte ".
+ */
 static void
 fuzz_check_error(const fy_error *err, size_t size)
 {
-	const char *at = strstr(err->message, " at byte ");
+	const char *at = NULL;
+
+	for (const char *p = err->message; (p = strstr(p, " at byte ")) != NULL; p++)
+		at = p;
 
 	if (err->code == FY_OK || err->message[0] == '\0')
 		abort();
