@@ -553,6 +553,26 @@ fpg_exec(const fpg_phase *ph, const fy_stmt *stmt)
 }
 
 /*
+ * fpg_subxact_error, in a PG_CATCH after BeginInternalSubTransaction: the
+ * error copied out into cxt, then the subtransaction rolled back and the
+ * caller's memory context and resource owner back, so the caller can look
+ * at the error and go on or rethrow it with no subtransaction left open.
+ */
+ErrorData *
+fpg_subxact_error(MemoryContext cxt, ResourceOwner owner)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return edata;
+}
+
+/*
  * fpg_exec_plan runs every statement of a plan that needs no answer read
  * back, then frees it; a plan the core could not make (NULL) raises err.
  */

@@ -10,6 +10,7 @@
 
 #include "fmgr.h"
 #include "portability/instr_time.h"
+#include "utils/resowner.h"
 
 #include "../core/ferry.h"
 
@@ -34,6 +35,7 @@ extern void fpg_lock(const fpg_phase *ph, const char *operation, bool session);
 extern void fpg_unlock(const fpg_phase *ph);
 extern uint64 fpg_exec(const fpg_phase *ph, const fy_stmt *stmt);
 extern void fpg_exec_plan(const fpg_phase *ph, fy_plan *plan, const fy_error *err);
+extern ErrorData *fpg_subxact_error(MemoryContext cxt, ResourceOwner owner);
 extern int	fpg_exec_kept(const char *phase, const char *sql, int nargs, Oid *types,
 						  Datum *args, int keep);
 extern int	fpg_cache_begin(uint64 rows, int *outer);

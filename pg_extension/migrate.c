@@ -87,15 +87,9 @@ fpg_try_fast(const fpg_phase *ph, const fy_stmt *st)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		/* undo the subtransaction first, whatever the error: then go on or up */
-		MemoryContextSwitchTo(mcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(mcxt);
-		CurrentResourceOwner = owner;
+		ErrorData  *edata = fpg_subxact_error(mcxt, owner);
+
 		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
 			edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
 			ReThrowError(edata);
@@ -305,16 +299,8 @@ fpg_migrate_one(ReturnSetInfo *rsinfo, const char *name, bool dry_run)
 		}
 		PG_CATCH();
 		{
-			ErrorData  *edata;
-
 			/* no subtransaction left open behind the error: the session goes on */
-			MemoryContextSwitchTo(mcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(mcxt);
-			CurrentResourceOwner = owner;
-			ReThrowError(edata);
+			ReThrowError(fpg_subxact_error(mcxt, owner));
 		}
 		PG_END_TRY();
 		RollbackAndReleaseCurrentSubTransaction();

@@ -384,10 +384,7 @@ value_fits(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
+		edata = fpg_subxact_error(cxt, owner);
 		fits = false;
 	}
 	PG_END_TRY();
