@@ -5,10 +5,11 @@
 # Installs what is missing (scripts/deps.sh, plus pgloader), builds ferry from the tree, starts its
 # own throwaway servers (a MariaDB of scripts/mariadb-server.sh listening on 127.0.0.1, since
 # pgloader and mysql_fdw speak TCP; a PostgreSQL cluster of scripts/pg-server.sh), generates the
-# legacy ordermys schema at N orders (bench/seed002/legacy.sql; default 100000) and runs R times:
+# legacy ordermys schema at N orders (tests/cross/seed002_legacy_mysql.sql with @n = N; default
+# 100000) and runs R times:
 #   hand-written: pgloader mysql://... into database "hand", then bench/seed002/hand.sql;
 #   ferry: tests/cross/seed002_migration.sql's eight phases over the foreign tables
-#          (bench/seed002/ferry_define.sql), migrate_all(), validate_migration_integrity(),
+#          (tests/cross/seed002/{source,phases}.sql), migrate_all(), validate_migration_integrity(),
 #          rollback_migration of each phase, dependents first.
 # Run 1 compares the target tables (bench/seed002/fingerprint.sql). Prints the report and writes it
 # to bench/results/<date>-seed002-<N>.md. Exit 1 when the rows differ.
@@ -34,6 +35,7 @@ done
 
 ROOT=$PWD
 S=$ROOT/bench/seed002
+C=$ROOT/tests/cross/seed002    # the legacy data, new schema and phases the cross-engine test runs
 PG_SETTINGS="shared_buffers=256MB work_mem=64MB max_wal_size=4GB"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
@@ -66,7 +68,7 @@ done
 my() { mariadb --no-defaults --socket="$WORK/my/sock" -uroot "$@"; }
 PASSWORD=$(head -c 24 /dev/urandom | md5sum | cut -c1-24)
 log "MariaDB $(my -N -e 'SELECT VERSION()') on 127.0.0.1:$PORT: generating $N orders"
-my -e "SET @n = $N; SOURCE $S/legacy.sql;
+my -e "SET @n = $N; SOURCE $ROOT/tests/cross/seed002_legacy_mysql.sql;
        CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY '$PASSWORD'; GRANT SELECT ON ordermys.* TO 'bench'@'127.0.0.1';"
 LEGACY=$(my -N -e "SELECT (SELECT count(*) FROM ordermys.Orders) + (SELECT count(*) FROM ordermys.OrdersInfo)
                    + (SELECT count(*) FROM ordermys.Customers) + 40 + 4 + 5 + 40 + 30")
@@ -86,7 +88,7 @@ ROLLBACK="SELECT * FROM rollback_migration('order_items'); SELECT * FROM rollbac
 for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: pgloader + hand-written SQL"
   pg -d postgres -c 'DROP DATABASE IF EXISTS hand' -c 'CREATE DATABASE hand' -c CHECKPOINT
-  pg -d hand -f "$S/schema.sql" -f "$S/hand_prepare.sql"
+  pg -d hand -f "$C/schema.sql" -f "$S/hand_prepare.sql"
   timed "hand pgloader $run" pgloader --no-ssl-cert-verification "$MYSQL_URL" "$PG_URL"
   timed "hand sql $run" pg -d hand -f "$S/hand.sql"
   [ "$run" = 1 ] && pg -At -d hand -f "$S/fingerprint.sql" > "$WORK/fp-hand"
@@ -94,8 +96,9 @@ for run in $(seq 1 "$RUNS"); do
 
   log "run $run/$RUNS: ferry through mysql_fdw"
   pg -d postgres -c 'DROP DATABASE IF EXISTS ferry' -c 'CREATE DATABASE ferry' -c CHECKPOINT
-  pg -d ferry -f "$S/schema.sql" -v mysql_host=127.0.0.1 -v mysql_port="$PORT" -v mysql_user=bench \
-     -v mysql_password="$PASSWORD" -v mysql_db=ordermys -f "$S/ferry_define.sql" > /dev/null
+  pg -d ferry -c "SET client_min_messages = warning" -f "$C/schema.sql" -v mysql_host=127.0.0.1 \
+     -v mysql_port="$PORT" -v mysql_user=bench -v mysql_password="$PASSWORD" -v mysql_db=ordermys \
+     -f "$C/source.sql" -f "$C/phases.sql" > /dev/null
   timed "ferry migrate $run" pg -d ferry -c 'SELECT * FROM migrate_all()'
   [ "$run" = 1 ] && pg -At -d ferry -f "$S/fingerprint.sql" > "$WORK/fp-ferry"
   timed "ferry validate $run" pg -d ferry -c 'SELECT * FROM validate_migration_integrity()'
@@ -122,7 +125,7 @@ OUT=bench/results/$DATE-seed002-$N.md
   echo "- PostgreSQL: $PG_VERSION; throwaway cluster of scripts/pg-server.sh, PG_SERVER_SETTINGS=\"$PG_SETTINGS\"; mysql_fdw $(dpkg-query -W -f='${Version}' postgresql-15-mysql-fdw)"
   echo "- MariaDB: $(my -N -e 'SELECT VERSION()'); throwaway server of scripts/mariadb-server.sh, \`--innodb-buffer-pool-size=1G\`"
   echo "- pgloader: $PGLOADER_VERSION, default options (\`pgloader mysql://... postgresql://...\`: schema, data, indexes, 4 workers)"
-  echo "- data: bench/seed002/legacy.sql at n = $N: $LEGACY legacy rows ($N orders, $((2 * N + 1)) order lines, the customers and the small tables)"
+  echo "- data: tests/cross/seed002_legacy_mysql.sql at n = $N: $LEGACY legacy rows ($N orders, $((2 * N + 1)) order lines, the customers and the small tables)"
   echo "- each run: hand-written first (database created afresh, the new tables and the key-case function made, then timed: pgloader, then hand.sql), then ferry (database created afresh, fdw set up, phases defined, then timed: migrate_all, validate, rollback)"
   echo
   echo "| | pgloader s | hand-written SQL s | pgloader + SQL s | ferry migrate_all s | ferry / (pgloader + SQL) | target | ferry validate s (/ migrate) | ferry rollback s (/ migrate) |"

@@ -28,6 +28,17 @@
 --                 '' where ID % 150 = 99 and NULL where ID % 250 = 11
 --   OrdersInfo  2401 rows: two option lines per order, plus line 2401 whose
 --                 order never existed
+--
+-- Those counts are for @n = 1200 orders, the default. bench/seed002.sh sets
+-- @n to scale the three big tables: @n Orders, 2 @n + 1 OrdersInfo lines and
+-- @c = @n * 5 / 12 Customers (500 per 1200 orders); a missing customer is
+-- @c * 100 + ID and the lost line's order GREATEST(99999, @n + 1), so both
+-- stay missing at any size. The UNIX times repeat (CreatedTime every 9000
+-- customers, OrderTime every 4000 orders) so that they stay below 2^31:
+-- mysql_fdw imports INT UNSIGNED as integer, and a larger value fails
+-- ferry's run ("value ... is out of range for type integer").
+SET @n = COALESCE(@n, 1200);
+SET @c = GREATEST(@n * 5 DIV 12, 100);
 SET NAMES utf8mb4;
 DROP DATABASE IF EXISTS ordermys;
 CREATE DATABASE ordermys CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -151,9 +162,9 @@ SELECT seq,
        ELT(1 + seq % 6, 'York', 'Köln', 'Utrecht', 'Austin', 'Perth', 'Cork'),
        ELT(1 + seq % 6, 'GB', 'DE', 'NL', 'US', 'AU', 'IE'),
        CASE WHEN seq % 50 = 0 THEN 0 WHEN seq % 97 = 0 THEN 999 ELSE 1 + seq % 30 END,
-       1325376000 + seq * 86400, 1325376000 + seq * 86400 + 3600 * (seq % 1000),
+       1325376000 + (seq % 9000) * 86400, 1325376000 + (seq % 9000) * 86400 + 3600 * (seq % 1000),
        IF(seq % 25 = 0, 1, 0)
-FROM seq_1_to_500;
+FROM seq_1_to_10000000 WHERE seq <= @c;
 
 INSERT INTO Statuses (ID, StatusName) VALUES
   (0, 'Draft'), (1, 'New'), (3, 'On hold'), (7, 'Completed'), (9, 'Cancelled'), (11, 'In production');
@@ -161,10 +172,10 @@ INSERT INTO Statuses (ID, StatusName) VALUES
 INSERT INTO Orders (ID, CustomerID, FitterID, SaddleID, OrderTime, OrderData, SpecialNotes,
                     PriceSaddle, PriceDeposit, OrderStatus)
 SELECT seq,
-       IF(seq % 200 = 0, 50000 + seq, 1 + (seq * 7) % 500),
+       IF(seq % 200 = 0, @c * 100 + seq, 1 + (seq * 7) % @c),
        IF(seq % 40 = 0, NULL, 1 + seq % 30),
        1 + seq % 40,
-       IF(seq % 300 = 150, 0, 1335000000 + seq * 180000),
+       IF(seq % 300 = 150, 0, 1335000000 + (seq % 4000) * 180000),
        CASE WHEN seq % 250 = 11 THEN NULL
             WHEN seq % 150 = 99 THEN ''
             WHEN seq % 100 = 13 THEN CONCAT('{"SeatSize":"', 16 + seq % 3, '","TreeWidth":"Med')
@@ -180,12 +191,13 @@ SELECT seq,
        CASE WHEN seq % 60 = 7 THEN 0
             WHEN seq % 100 = 33 THEN 3
             ELSE ELT(1 + seq % 5, 1, 7, 7, 11, 9) END
-FROM seq_1_to_1200;
+FROM seq_1_to_10000000 WHERE seq <= @n;
 
 INSERT INTO OrdersInfo (ID, OrderID, OptionName, OptionValue, Price)
 SELECT seq, (seq + 1) DIV 2,
        ELT(1 + seq % 4, 'Knee Roll', 'Gullet', 'Seat Colour', 'Stitching'),
        ELT(1 + seq % 3, 'Large', 'Contrast', 'Noir'),
        (seq % 6) * 12.50
-FROM seq_1_to_2400;
-INSERT INTO OrdersInfo (ID, OrderID, OptionName, OptionValue, Price) VALUES (2401, 99999, 'Knee Roll', 'Lost', 0.00);
+FROM seq_1_to_20000000 WHERE seq <= 2 * @n;
+INSERT INTO OrdersInfo (ID, OrderID, OptionName, OptionValue, Price)
+VALUES (2 * @n + 1, GREATEST(99999, @n + 1), 'Knee Roll', 'Lost', 0.00);

@@ -1,7 +1,6 @@
--- bench/seed002/schema.sql: seed 002's new schema and the OrderData guard, as
--- tests/cross/seed002_migration.sql creates them (read there why the guard exists). Both competitors
--- write into these tables, each in its own database.
--- ------------------------------------------------------------ the new schema
+-- Seed 002's new schema and the OrderData guard. Shared by
+-- tests/cross/seed002_migration.sql and bench/seed002.sh (both competitors
+-- write into these tables, each in its own database).
 CREATE TABLE users (
   id uuid PRIMARY KEY, legacy_id integer UNIQUE, username varchar(100) NOT NULL, email varchar(255),
   role text NOT NULL CHECK (role IN ('admin', 'fitter', 'supplier', 'user')), last_login_at timestamptz);

@@ -1,24 +1,6 @@
--- bench/seed002/ferry_define.sql: ferry's side. The legacy tables stay in MariaDB, read through
--- mysql_fdw foreign tables, and the eight phases of tests/cross/seed002_migration.sql, verbatim,
--- move them (UUID v5 keys + legacy_id, refs rebuilt through the id maps, every row accounted for).
--- psql variables: mysql_host, mysql_port, mysql_user, mysql_password, mysql_db.
-SET client_min_messages = warning;
-CREATE EXTENSION ferry;
-CREATE EXTENSION mysql_fdw;
--- ------------------------------------------------------------ the source
--- character_set utf8mb4: mysql_fdw's default ("auto", from the locale)
--- came out as MariaDB's utf8, which is utf8mb3: every 4-byte character
--- (an emoji) arrived as '?'.
-CREATE SERVER legacy_mysql FOREIGN DATA WRAPPER mysql_fdw
-  OPTIONS (host :'mysql_host', port :'mysql_port', character_set 'utf8mb4');
--- the MariaDB account has SELECT only: PostgreSQL could not write to the
--- source even if something tried
-CREATE USER MAPPING FOR CURRENT_USER SERVER legacy_mysql
-  OPTIONS (username :'mysql_user', password :'mysql_password');
-CREATE SCHEMA legacy;
-IMPORT FOREIGN SCHEMA :"mysql_db" FROM SERVER legacy_mysql INTO legacy;
-
--- ------------------------------------------------------------ the phases
+-- Seed 002's eight phases over the foreign tables of source.sql, into the
+-- tables of schema.sql. Shared by tests/cross/seed002_migration.sql and
+-- bench/seed002.sh.
 -- Every phase: UUID v5 keys (the same legacy row gets the same UUID in
 -- staging and production) and the legacy integer in legacy_id.  Specs are
 -- dollar-quoted so their SQL keeps its quotes as written.
