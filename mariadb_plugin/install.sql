@@ -82,6 +82,22 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
     KEY migration_rejects_phase (phase_id, id)
 ) ENGINE = InnoDB;
 
+-- Baselines (capture_baseline): per label and table, the exact row count,
+-- the size the engine reports and a checksum of the content, as the caller
+-- measured them in database db.
+CREATE TABLE IF NOT EXISTS ferry.baselines (
+    db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    label       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    schema_name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    table_name  VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    row_count   BIGINT NOT NULL,
+    total_bytes BIGINT NOT NULL,
+    checksum    DECIMAL(65, 0) NOT NULL,
+    captured_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    captured_by VARCHAR(384) CHARACTER SET utf8mb4 NOT NULL,
+    PRIMARY KEY (db, label, schema_name, table_name)
+) ENGINE = InnoDB;
+
 -- The catalog's version, one row.  Running this file again upgrades in
 -- place: every object above and below is IF NOT EXISTS, and a later
 -- version's changes to existing catalog tables go here, each in a block

@@ -1750,3 +1750,218 @@ END//
 DELIMITER ;
 SET sql_mode = @ferry_report_sql_mode;
 SET @ferry_report_sql_mode = NULL;
+
+-- ============================================================ baselines
+-- capture_baseline(label, tables) / compare_baseline(a, b): what a DBA
+-- writes down before a migration to compare with after it and after its
+-- rollback (seed 000's "baseline metrics", which read information_schema's
+-- TABLE_ROWS, an estimate for InnoDB): per table, its exact row count, its
+-- size as the engine reports it (DATA_LENGTH + INDEX_LENGTH, an estimate)
+-- and a checksum of its content -- the sum over its rows of 60 bits of the
+-- MD5 of the row's QUOTE()d values, so independent of row order and
+-- changed by any changed, added or removed row.  It reads as the caller:
+-- with no list it measures every base table of this database the caller
+-- may read (one it may not is left out), a named one it may not read fails
+-- with MariaDB's own error.  tables: NULL or a JSON array of names, 't' (in
+-- this database) or 'db.t'.  The checksums differ from PostgreSQL's (other
+-- hashes); only "same" or "changed" compares across engines.
+SET @ferry_baseline_sql_mode = @@sql_mode;
+SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+DROP PROCEDURE IF EXISTS ferry_baseline_measure;
+DROP PROCEDURE IF EXISTS capture_baseline;
+DROP PROCEDURE IF EXISTS compare_baseline;
+DELIMITER //
+
+-- ferry_baseline_measure: one statement per table (count and checksum in
+-- one scan); o_rows a JSON array of {schema_name, table_name, row_count,
+-- total_bytes, checksum}, shared by capture_baseline and a comparison
+-- with now.
+CREATE PROCEDURE ferry_baseline_measure(IN p_tables LONGTEXT CHARACTER SET utf8mb4,
+                                        IN p_skip_unreadable BOOLEAN,
+                                        OUT o_rows LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_done BOOLEAN DEFAULT FALSE;
+    DECLARE v_denied BOOLEAN DEFAULT FALSE;
+    DECLARE v_name VARCHAR(200) CHARACTER SET utf8mb4;
+    DECLARE v_schema VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_table VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_values LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_saved_len BIGINT DEFAULT @@SESSION.group_concat_max_len;
+    DECLARE c_tables CURSOR FOR
+        SELECT t.name FROM JSON_TABLE(p_tables, '$[*]' COLUMNS (
+                   name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$' NULL ON EMPTY)) AS t;
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
+
+    IF p_tables IS NULL THEN
+        SET p_tables = (SELECT COALESCE(JSON_ARRAYAGG(CONCAT(t.TABLE_SCHEMA, '.', t.TABLE_NAME)), '[]')
+                          FROM information_schema.TABLES AS t
+                         WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE');
+        SET p_skip_unreadable = TRUE;
+    ELSEIF NOT JSON_VALID(p_tables) OR JSON_TYPE(p_tables) <> 'ARRAY' THEN
+        CALL ferry_fail('22023', 'baseline: tables must be NULL or a JSON array of table names',
+                        'e.g. ''["orders", "otherdb.customers"]''');
+    END IF;
+    SET o_rows = '[]';
+    SET SESSION group_concat_max_len = 16777216;
+    OPEN c_tables;
+    measure: LOOP
+        FETCH c_tables INTO v_name;
+        IF v_done THEN
+            LEAVE measure;
+        END IF;
+        -- 'db.t' or 't'; a name with a dot in it is found as 'db.t' first
+        SET v_schema = IF(LOCATE('.', v_name) > 0, SUBSTRING_INDEX(v_name, '.', 1), DATABASE());
+        SET v_table = IF(LOCATE('.', v_name) > 0, SUBSTRING(v_name, LOCATE('.', v_name) + 1), v_name);
+        IF v_name IS NULL OR NOT EXISTS (SELECT 1 FROM information_schema.TABLES AS t
+                                          WHERE t.TABLE_SCHEMA = BINARY v_schema AND t.TABLE_NAME = BINARY v_table) THEN
+            CLOSE c_tables;
+            SET SESSION group_concat_max_len = v_saved_len;
+            CALL ferry_fail('42P01', CONCAT('baseline: table ', COALESCE(QUOTE(v_name), 'NULL'), ' does not exist'),
+                            'Name tables as a query would, ''t'' or ''db.t''; a NULL list measures every table you may read.');
+        END IF;
+        SET v_values = (SELECT GROUP_CONCAT(CONCAT('QUOTE(`', REPLACE(c.COLUMN_NAME, '`', '``'), '`)')
+                                            ORDER BY c.ORDINAL_POSITION SEPARATOR ', ')
+                          FROM information_schema.COLUMNS AS c
+                         WHERE c.TABLE_SCHEMA = BINARY v_schema AND c.TABLE_NAME = BINARY v_table);
+        SET @ferry_bl_rows = NULL, @ferry_bl_sum = NULL;
+        BEGIN
+            -- 1142: SELECT command denied; with no list the table is left out
+            DECLARE CONTINUE HANDLER FOR 1142
+            BEGIN
+                IF NOT p_skip_unreadable THEN
+                    SET SESSION group_concat_max_len = v_saved_len;
+                    RESIGNAL;
+                END IF;
+                SET v_denied = TRUE;
+            END;
+            SET v_denied = FALSE;
+            EXECUTE IMMEDIATE CONCAT(
+                'SELECT COUNT(*), COALESCE(SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(0x1f, ', v_values,
+                ')), 15), 16, 10) AS UNSIGNED)), 0) INTO @ferry_bl_rows, @ferry_bl_sum FROM `',
+                REPLACE(v_schema, '`', '``'), '`.`', REPLACE(v_table, '`', '``'), '`');
+        END;
+        IF NOT v_denied THEN
+            SET o_rows = JSON_ARRAY_APPEND(o_rows, '$', JSON_OBJECT(
+                'schema_name', v_schema, 'table_name', v_table, 'row_count', @ferry_bl_rows,
+                'total_bytes', (SELECT COALESCE(t.DATA_LENGTH, 0) + COALESCE(t.INDEX_LENGTH, 0)
+                                  FROM information_schema.TABLES AS t
+                                 WHERE t.TABLE_SCHEMA = BINARY v_schema AND t.TABLE_NAME = BINARY v_table),
+                'checksum', CAST(@ferry_bl_sum AS CHAR)));
+        END IF;
+    END LOOP;
+    CLOSE c_tables;
+    SET SESSION group_concat_max_len = v_saved_len;
+    SET @ferry_bl_rows = NULL, @ferry_bl_sum = NULL;
+END//
+
+CREATE PROCEDURE capture_baseline(IN p_label VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_tables LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_baseline;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF p_label IS NULL OR p_label = '' THEN
+        CALL ferry_fail('22004', 'capture_baseline: the label must not be NULL or empty', NULL);
+    END IF;
+    CALL ferry_baseline_measure(p_tables, FALSE, v_rows);
+    -- a label captured again is measured again: the earlier rows go, in
+    -- the caller's transaction if one is open
+    IF v_outer THEN
+        SAVEPOINT ferry_baseline;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    DELETE FROM ferry.baselines WHERE db = DATABASE() AND label = p_label;
+    INSERT INTO ferry.baselines (db, label, schema_name, table_name, row_count, total_bytes, checksum, captured_by)
+    SELECT DATABASE(), p_label, m.schema_name, m.table_name, m.row_count, m.total_bytes, m.checksum, CURRENT_USER()
+      FROM JSON_TABLE(v_rows, '$[*]' COLUMNS (
+               schema_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.schema_name',
+               table_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.table_name',
+               row_count BIGINT PATH '$.row_count',
+               total_bytes BIGINT PATH '$.total_bytes',
+               checksum DECIMAL(65, 0) PATH '$.checksum')) AS m;
+    IF NOT v_outer THEN
+        COMMIT;
+    END IF;
+    SET v_open = FALSE;
+    SELECT CONCAT(b.schema_name, '.', b.table_name) AS table_name, b.row_count, b.total_bytes, b.checksum
+      FROM ferry.baselines AS b
+     WHERE b.db = DATABASE() AND b.label = p_label
+     ORDER BY b.schema_name, b.table_name;
+END//
+
+CREATE PROCEDURE compare_baseline(IN p_a VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_b VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_now LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_tables LONGTEXT CHARACTER SET utf8mb4;
+
+    IF p_a IS NULL OR NOT EXISTS (SELECT 1 FROM ferry.baselines WHERE db = DATABASE() AND label = p_a) THEN
+        CALL ferry_fail('42704', CONCAT('compare_baseline: no baseline ', COALESCE(QUOTE(p_a), 'NULL')),
+                        'CALL capture_baseline(label, NULL) records one.');
+    END IF;
+    IF p_b IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ferry.baselines WHERE db = DATABASE() AND label = p_b) THEN
+        CALL ferry_fail('42704', CONCAT('compare_baseline: no baseline ', QUOTE(p_b)),
+                        'Pass NULL as b to compare baseline a with the tables as they are now.');
+    END IF;
+    IF p_b IS NULL THEN
+        -- now, over the tables of a that are still there
+        SET v_tables = (SELECT COALESCE(JSON_ARRAYAGG(CONCAT(b.schema_name, '.', b.table_name)), '[]')
+                          FROM ferry.baselines AS b
+                         WHERE b.db = DATABASE() AND b.label = p_a
+                           AND EXISTS (SELECT 1 FROM information_schema.TABLES AS t
+                                        WHERE t.TABLE_SCHEMA = BINARY b.schema_name
+                                          AND t.TABLE_NAME = BINARY b.table_name));
+        CALL ferry_baseline_measure(v_tables, FALSE, v_now);
+    END IF;
+    SELECT CONCAT(COALESCE(x.schema_name, y.schema_name), '.', COALESCE(x.table_name, y.table_name)) AS table_name,
+           x.row_count AS rows_a, y.row_count AS rows_b, y.row_count - x.row_count AS rows_diff,
+           x.total_bytes AS bytes_a, y.total_bytes AS bytes_b,
+           CASE WHEN x.table_name IS NULL THEN CONCAT('only in ', COALESCE(p_b, 'now'))
+                WHEN y.table_name IS NULL THEN CONCAT('only in ', p_a)
+                WHEN x.checksum = y.checksum AND x.row_count = y.row_count THEN 'same'
+                ELSE 'changed' END AS content
+      FROM (SELECT b.schema_name, b.table_name, b.row_count, b.total_bytes, b.checksum
+              FROM ferry.baselines AS b WHERE b.db = DATABASE() AND b.label = p_a) AS x
+      LEFT JOIN (SELECT b.schema_name, b.table_name, b.row_count, b.total_bytes, b.checksum
+                   FROM ferry.baselines AS b WHERE b.db = DATABASE() AND b.label = p_b
+                 UNION ALL
+                 SELECT m.schema_name, m.table_name, m.row_count, m.total_bytes, m.checksum
+                   FROM JSON_TABLE(v_now, '$[*]' COLUMNS (
+                            schema_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.schema_name',
+                            table_name VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.table_name',
+                            row_count BIGINT PATH '$.row_count',
+                            total_bytes BIGINT PATH '$.total_bytes',
+                            checksum DECIMAL(65, 0) PATH '$.checksum')) AS m) AS y
+        ON y.schema_name = x.schema_name AND y.table_name = x.table_name
+    UNION ALL
+    SELECT CONCAT(y.schema_name, '.', y.table_name), NULL, y.row_count, NULL, NULL, y.total_bytes,
+           CONCAT('only in ', p_b)
+      FROM ferry.baselines AS y
+     WHERE y.db = DATABASE() AND y.label = p_b
+       AND NOT EXISTS (SELECT 1 FROM ferry.baselines AS x
+                        WHERE x.db = DATABASE() AND x.label = p_a
+                          AND x.schema_name = y.schema_name AND x.table_name = y.table_name)
+    ORDER BY 1;
+END//
+DELIMITER ;
+SET sql_mode = @ferry_baseline_sql_mode;
+SET @ferry_baseline_sql_mode = NULL;

@@ -213,6 +213,146 @@ LEFT JOIN LATERAL (SELECT r.*,
 ORDER BY p.id;
 COMMENT ON VIEW migration_status IS 'ferry: one row per phase: state (defined, migrated, rolled_back, failed, running, interrupted), rows mapped, rejects, the last run, sync';
 
+-- ------------------------------------------------------------ baselines
+-- A baseline is what a DBA writes down before a migration to compare with
+-- after it (seed 000's "baseline metrics", seed 004's checksums): per
+-- table, its exact row count, its size, and a checksum of its content
+-- (the sum of ferry.content_hash over its rows: independent of row order,
+-- changed by any changed, added or removed row).  It reads as the caller,
+-- so it measures only what the caller may read, and a baseline row is
+-- visible only to roles that may read its table.
+CREATE TABLE ferry.baselines (
+    label text NOT NULL,
+    schema_name text NOT NULL,
+    table_name text NOT NULL,
+    row_count bigint NOT NULL,
+    total_bytes bigint NOT NULL,
+    checksum numeric NOT NULL,
+    captured_at timestamptz NOT NULL DEFAULT now(),
+    captured_by name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (label, schema_name, table_name)
+);
+COMMENT ON TABLE ferry.baselines IS 'ferry: per label and table, the exact row count, size and content checksum capture_baseline measured';
+REVOKE ALL ON ferry.baselines FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('ferry.baselines', '');
+ALTER TABLE ferry.baselines ENABLE ROW LEVEL SECURITY;
+CREATE POLICY baselines_of_readable_tables ON ferry.baselines
+    USING (COALESCE(pg_catalog.has_table_privilege(pg_catalog.to_regclass(
+               pg_catalog.quote_ident(schema_name) || '.' || pg_catalog.quote_ident(table_name)), 'SELECT'), false));
+
+-- ferry.baseline_tables: the tables a baseline measures.  Named ones must
+-- exist (the caller's own reading of them is what checks the right to);
+-- with none named, every table, partitioned table and foreign table
+-- outside the system schemas and ferry's that the caller may read, its
+-- partitions counted once, in their parent.
+CREATE FUNCTION ferry.baseline_tables(tables text[]) RETURNS SETOF regclass
+    LANGUAGE plpgsql STABLE
+    AS $fn$
+DECLARE
+    t text;
+BEGIN
+    IF tables IS NOT NULL THEN
+        FOREACH t IN ARRAY tables LOOP
+            IF t IS NULL OR pg_catalog.to_regclass(t) IS NULL THEN
+                RAISE EXCEPTION 'baseline: table % does not exist', coalesce(quote_literal(t), 'NULL')
+                    USING ERRCODE = 'undefined_table',
+                          HINT = 'Name tables as a query would, e.g. ''public.orders''; a NULL list measures every table you may read.';
+            END IF;
+            RETURN NEXT pg_catalog.to_regclass(t);
+        END LOOP;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT c.oid::regclass FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'ferry')
+      AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+      AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
+    ORDER BY n.nspname, c.relname;
+END $fn$;
+
+-- ferry.baseline_measure: one statement per table (count and checksum in
+-- one scan), shared by capture_baseline and a comparison with now.
+CREATE FUNCTION ferry.baseline_measure(tables text[])
+    RETURNS TABLE (schema_name text, table_name text, row_count bigint, total_bytes bigint, checksum numeric)
+    LANGUAGE plpgsql VOLATILE
+    AS $fn$
+DECLARE
+    rel regclass;
+BEGIN
+    FOR rel IN SELECT * FROM ferry.baseline_tables(tables) LOOP
+        SELECT n.nspname::text, c.relname::text INTO schema_name, table_name
+        FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE c.oid = rel;
+        EXECUTE format('SELECT count(*), coalesce(sum(ferry.content_hash(t)), 0) FROM %s AS t', rel)
+            INTO row_count, checksum;
+        total_bytes := pg_catalog.pg_total_relation_size(rel);
+        RETURN NEXT;
+    END LOOP;
+END $fn$;
+
+CREATE FUNCTION capture_baseline(label text, tables text[] DEFAULT NULL)
+    RETURNS TABLE (table_name text, row_count bigint, total_bytes bigint, checksum numeric)
+    LANGUAGE plpgsql VOLATILE
+    AS $fn$
+BEGIN
+    IF label IS NULL OR label = '' THEN
+        RAISE EXCEPTION 'capture_baseline: the label must not be NULL or empty'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- a label captured again is measured again: the earlier rows go
+    DELETE FROM ferry.baselines AS b WHERE b.label = capture_baseline.label;
+    RETURN QUERY
+    WITH m AS (SELECT * FROM ferry.baseline_measure(tables)),
+         kept AS (INSERT INTO ferry.baselines (label, schema_name, table_name, row_count, total_bytes, checksum)
+                  SELECT capture_baseline.label, m.schema_name, m.table_name, m.row_count, m.total_bytes, m.checksum
+                  FROM m RETURNING 1)
+    SELECT pg_catalog.quote_ident(m.schema_name) || '.' || pg_catalog.quote_ident(m.table_name),
+           m.row_count, m.total_bytes, m.checksum
+    FROM m ORDER BY 1;
+END $fn$;
+COMMENT ON FUNCTION capture_baseline(text, text[]) IS 'ferry: record the exact row count, size and content checksum of every table (or the ones named) under a label';
+
+CREATE FUNCTION compare_baseline(a text, b text DEFAULT NULL)
+    RETURNS TABLE (table_name text, rows_a bigint, rows_b bigint, rows_diff bigint,
+                   bytes_a bigint, bytes_b bigint, content text)
+    LANGUAGE plpgsql VOLATILE
+    AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ferry.baselines AS x WHERE x.label = a) THEN
+        RAISE EXCEPTION 'compare_baseline: no baseline %', coalesce(quote_literal(a), 'NULL')
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'capture_baseline(label) records one; a baseline of a table you may not read is not shown.';
+    END IF;
+    IF b IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ferry.baselines AS x WHERE x.label = b) THEN
+        RAISE EXCEPTION 'compare_baseline: no baseline %', quote_literal(b)
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Leave b out to compare baseline a with the tables as they are now.';
+    END IF;
+    RETURN QUERY
+    WITH x AS (SELECT * FROM ferry.baselines AS s WHERE s.label = a),
+         y AS (SELECT s.schema_name, s.table_name, s.row_count, s.total_bytes, s.checksum
+               FROM ferry.baselines AS s WHERE s.label = b
+               UNION ALL
+               SELECT m.* FROM ferry.baseline_measure(
+                   (SELECT coalesce(array_agg(pg_catalog.quote_ident(s.schema_name) || '.'
+                                             || pg_catalog.quote_ident(s.table_name)), '{}')
+                    FROM x AS s WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(s.schema_name) || '.'
+                                                            || pg_catalog.quote_ident(s.table_name)) IS NOT NULL)) AS m
+               WHERE b IS NULL)
+    SELECT pg_catalog.quote_ident(coalesce(x.schema_name, y.schema_name)) || '.'
+           || pg_catalog.quote_ident(coalesce(x.table_name, y.table_name)),
+           x.row_count, y.row_count, y.row_count - x.row_count, x.total_bytes, y.total_bytes,
+           CASE WHEN x.table_name IS NULL THEN 'only in ' || coalesce(b, 'now')
+                WHEN y.table_name IS NULL THEN 'only in ' || a
+                WHEN x.checksum = y.checksum AND x.row_count = y.row_count THEN 'same'
+                ELSE 'changed' END
+    FROM x FULL JOIN y ON y.schema_name = x.schema_name AND y.table_name = x.table_name
+    ORDER BY 1;
+END $fn$;
+COMMENT ON FUNCTION compare_baseline(text, text) IS 'ferry: per table, the rows and sizes of two baselines (or of one and now) and whether the content is the same';
+
 -- ------------------------------------------------------------ content hash
 -- (last in this file: the carry-over below loads phases through the new
 -- library, after every other change of the catalog above)

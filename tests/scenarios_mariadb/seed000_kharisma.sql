@@ -33,7 +33,6 @@ DROP PROCEDURE IF EXISTS expect_text;
 DROP PROCEDURE IF EXISTS expect_refused;
 DROP PROCEDURE IF EXISTS phase_books;
 DROP PROCEDURE IF EXISTS expect_no_validation_fail;
-DROP PROCEDURE IF EXISTS fingerprint;
 DELIMITER //
 CREATE PROCEDURE expect(got BIGINT, want BIGINT, what TEXT)
 BEGIN
@@ -124,18 +123,6 @@ BEGIN
               p_phases, 'phases whose row_accounting PASSes');
   SET @validation_checks = JSON_LENGTH(v_checks);
 END//
--- The content of a table as one MD5 (every column, NULL told from '', rows
--- in key order) and its row count.  CHECKSUM TABLE prints its result but
--- cannot be read from SQL on InnoDB, so the before/after proof asserts this.
-CREATE PROCEDURE fingerprint(p_db VARCHAR(64), p_table VARCHAR(64), p_key VARCHAR(64), p_when VARCHAR(10))
-BEGIN
-  DECLARE v_cols TEXT;
-  SET v_cols = (SELECT GROUP_CONCAT(CONCAT('QUOTE(`', COLUMN_NAME, '`)') ORDER BY ORDINAL_POSITION SEPARATOR ', ')
-                  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = p_db AND TABLE_NAME = p_table);
-  EXECUTE IMMEDIATE CONCAT('SELECT count(*), MD5(GROUP_CONCAT(CONCAT_WS(''|'', ', v_cols, ') ORDER BY `', p_key,
-                           '` SEPARATOR ''\n'')) INTO @fp_rows, @fp_md5 FROM `', p_db, '`.`', p_table, '`');
-  REPLACE INTO legacy_fingerprints VALUES (p_table, p_when, @fp_rows, @fp_md5);
-END//
 DELIMITER ;
 
 -- ferry keeps its catalog in the `ferry` database: phases left there by an
@@ -146,8 +133,6 @@ CALL expect((SELECT count(*) FROM ferry.phases WHERE db = DATABASE()), 0,
 
 CREATE TABLE books (phase VARCHAR(64) PRIMARY KEY, source_rows BIGINT, migrated BIGINT, merged BIGINT,
                     filtered BIGINT, rejected BIGINT);
-CREATE TABLE legacy_fingerprints (tbl VARCHAR(64), taken VARCHAR(10), row_count BIGINT, md5 CHAR(32),
-                                  PRIMARY KEY (tbl, taken));
 
 -- ---------------------------------------------------------------------------
 -- The legacy schema (kharisma_db), generated deterministically.
@@ -314,17 +299,12 @@ INSERT INTO migration_metrics (metric_name, metric_value, migration_phase) VALUE
                                             WHERE service <> 'carwash' OR end_date IS NOT NULL), 'PRE_MIGRATION');
 SELECT metric_name, metric_value FROM migration_metrics WHERE migration_phase = 'PRE_MIGRATION' ORDER BY metric_name;
 
--- The legacy tables before: CHECKSUM TABLE for the eye, fingerprints for the assertion.
-CHECKSUM TABLE kharisma_db.employees, kharisma_db.carwash_customers, kharisma_db.laundry_customers,
-  kharisma_db.drinking_water_customers, kharisma_db.carwash_transactions, kharisma_db.laundry_items,
-  kharisma_db.drinking_water_transactions;
-CALL fingerprint('kharisma_db', 'employees', 'employee_id', 'before');
-CALL fingerprint('kharisma_db', 'carwash_customers', 'customer_id', 'before');
-CALL fingerprint('kharisma_db', 'laundry_customers', 'customer_id', 'before');
-CALL fingerprint('kharisma_db', 'drinking_water_customers', 'customer_id', 'before');
-CALL fingerprint('kharisma_db', 'carwash_transactions', 'carwash_transaction_id', 'before');
-CALL fingerprint('kharisma_db', 'laundry_items', 'laundry_item_id', 'before');
-CALL fingerprint('kharisma_db', 'drinking_water_transactions', 'drinking_water_transaction_id', 'before');
+-- The legacy tables before: exact counts and content checksums (ferry's
+-- capture_baseline), compared after the rollback.
+SET @legacy_tables = '["kharisma_db.employees", "kharisma_db.carwash_customers", "kharisma_db.laundry_customers",
+  "kharisma_db.drinking_water_customers", "kharisma_db.carwash_transactions", "kharisma_db.laundry_items",
+  "kharisma_db.drinking_water_transactions"]';
+CALL capture_baseline('kharisma_before', @legacy_tables);
 
 -- ---------------------------------------------------------------------------
 -- The new schema (seed step 2.1), in this database.
@@ -849,26 +829,18 @@ CALL expect((SELECT count(*) FROM ferry.migration_rejects
 CALL expect((SELECT count(*) FROM ferry.migration_log WHERE db = DATABASE() AND operation = 'migrate'
               AND status = 'completed'), 0, 'migrate runs not marked rolled_back');
 
-CHECKSUM TABLE kharisma_db.employees, kharisma_db.carwash_customers, kharisma_db.laundry_customers,
-  kharisma_db.drinking_water_customers, kharisma_db.carwash_transactions, kharisma_db.laundry_items,
-  kharisma_db.drinking_water_transactions;
-CALL fingerprint('kharisma_db', 'employees', 'employee_id', 'after');
-CALL fingerprint('kharisma_db', 'carwash_customers', 'customer_id', 'after');
-CALL fingerprint('kharisma_db', 'laundry_customers', 'customer_id', 'after');
-CALL fingerprint('kharisma_db', 'drinking_water_customers', 'customer_id', 'after');
-CALL fingerprint('kharisma_db', 'carwash_transactions', 'carwash_transaction_id', 'after');
-CALL fingerprint('kharisma_db', 'laundry_items', 'laundry_item_id', 'after');
-CALL fingerprint('kharisma_db', 'drinking_water_transactions', 'drinking_water_transaction_id', 'after');
-SELECT b.tbl, b.row_count, b.md5, a.md5 = b.md5 AS unchanged
-  FROM legacy_fingerprints b JOIN legacy_fingerprints a ON a.tbl = b.tbl AND a.taken = 'after'
- WHERE b.taken = 'before' ORDER BY b.tbl;
-CALL expect((SELECT count(*) FROM legacy_fingerprints b JOIN legacy_fingerprints a
-              ON a.tbl = b.tbl AND a.taken = 'after' AND a.md5 = b.md5 AND a.row_count = b.row_count
-             WHERE b.taken = 'before'), 7, 'legacy tables unchanged by migrate, validate and rollback');
+CALL capture_baseline('kharisma_after_rollback', @legacy_tables);
+CALL compare_baseline('kharisma_before', 'kharisma_after_rollback');
+CALL expect((SELECT count(*) FROM ferry.baselines AS b JOIN ferry.baselines AS a
+               ON a.db = b.db AND a.label = 'kharisma_after_rollback' AND a.schema_name = b.schema_name
+              AND a.table_name = b.table_name AND a.checksum = b.checksum AND a.row_count = b.row_count
+             WHERE b.db = DATABASE() AND b.label = 'kharisma_before'), 7,
+            'legacy tables unchanged by migrate, validate and rollback');
 
 -- Clean up ferry's catalog for this database (the phases hold no rows now).
 CALL drop_phase('payments');
 CALL drop_phase('orders');
 CALL drop_phase('customers');
 CALL drop_phase('users');
+DELETE FROM ferry.baselines WHERE db = DATABASE();
 SELECT 'seed 000 on MariaDB: all assertions hold' AS result;
