@@ -15,7 +15,7 @@ CREATE TABLE stock_batches (
   id uuid PRIMARY KEY, item_id int NOT NULL REFERENCES items ("itemId"), batch_number text NOT NULL UNIQUE,
   quantity int NOT NULL CHECK (quantity > 0), unit text, received_at timestamptz, legacy_item_id int);
 
-CREATE TEMP TABLE before AS SELECT md5(string_agg(i::text, '|' ORDER BY "itemId")) AS items FROM items i;
+SELECT table_name, row_count FROM capture_baseline('items_before', ARRAY['items']);
 
 -- one batch per item that holds stock
 SELECT define_phase('stock_batches', '{
@@ -54,7 +54,7 @@ SELECT * FROM rollback_migration('use_batch_system');
 SELECT * FROM rollback_migration('stock_batches');
 DO $$ BEGIN
   ASSERT (SELECT count(*) FROM stock_batches) = 0;
-  ASSERT (SELECT items FROM before) = (SELECT md5(string_agg(i::text, '|' ORDER BY "itemId")) FROM items i),
+  ASSERT (SELECT content FROM compare_baseline('items_before')) = 'same',
          'items are exactly as before, flag included';
 END $$;
 \echo seed 003: ok

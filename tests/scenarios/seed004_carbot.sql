@@ -35,11 +35,6 @@ CREATE TABLE carbot_v2.leads (
   id uuid PRIMARY KEY, workshop_id uuid NOT NULL REFERENCES carbot_v2.workshops,
   status carbot_v2.lead_status NOT NULL, priority carbot_v2.lead_priority NOT NULL);
 
-CREATE TEMP TABLE before AS
-SELECT (SELECT md5(string_agg(w::text, '|' ORDER BY id)) FROM workshops w) AS workshops,
-       (SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c) AS customers,
-       (SELECT md5(string_agg(l::text, '|' ORDER BY id)) FROM leads l) AS leads;
-
 -- one organization per distinct owner; a workshop without an owner gets its own
 SELECT define_phase('organizations', '{
   "source": "public.workshops", "target": "carbot_v2.organizations",
@@ -159,11 +154,7 @@ END $$;
 -- ... and back: the rollback path.  The legacy tables are what the
 -- application left there; rolling carbot_v2 back must not touch them.
 RESET search_path;
-DELETE FROM before;
-INSERT INTO before
-SELECT (SELECT md5(string_agg(w::text, '|' ORDER BY id)) FROM workshops w),
-       (SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c),
-       (SELECT md5(string_agg(l::text, '|' ORDER BY id)) FROM leads l);
+SELECT table_name, row_count FROM capture_baseline('legacy', ARRAY['workshops', 'customers', 'leads']);
 
 SELECT * FROM rollback_migration('leads');
 SELECT * FROM rollback_migration('customers');
@@ -172,9 +163,6 @@ SELECT * FROM rollback_migration('organizations');
 DO $$ BEGIN
   ASSERT (SELECT count(*) FROM carbot_v2.organizations) + (SELECT count(*) FROM carbot_v2.workshops)
        + (SELECT count(*) FROM carbot_v2.customers) + (SELECT count(*) FROM carbot_v2.leads) = 0;
-  ASSERT (SELECT (workshops, customers, leads) FROM before) =
-         (SELECT ((SELECT md5(string_agg(w::text, '|' ORDER BY id)) FROM workshops w),
-                  (SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c),
-                  (SELECT md5(string_agg(l::text, '|' ORDER BY id)) FROM leads l))), 'public is untouched';
+  ASSERT (SELECT count(*) FROM compare_baseline('legacy') WHERE content = 'same') = 3, 'public is untouched';
 END $$;
 \echo seed 004: ok
