@@ -81,10 +81,6 @@ fy_plan_map_bulk(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 static bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 {
-	if (d == FY_MARIADB && ph->on_source_delete != FY_DELETE_DELETE)
-		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
-					   ph->name);
 	if (d != FY_MARIADB || (!ph->update &&
 							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
 		return true;
@@ -457,6 +453,19 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	const char *ops[2] = {" > ", " <= "};
 	bool		first = true;
 
+	if (range->row != NULL)
+	{
+		/* NULL-safe: a row whose key has a NULL part is still that row */
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? " AND " : "(");
+			fyp_col(b, d, "s", ph->source_key[i]);
+			fy_buf_addf(b, " <=> %s.", range->row);
+			fy_buf_ident(b, d, ph->source_key[i]);
+		}
+		fy_buf_add(b, ")");
+		return;
+	}
 	if (range->nulls)
 	{
 		fy_buf_add(b, "(");
@@ -1676,7 +1685,7 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (!fyp_dialect_can(ph, d, err) || (range != NULL && !fyp_batch_keys(ph, meta, d, err)) ||
+	if (!fyp_dialect_can(ph, d, err) || (range != NULL && range->row == NULL && !fyp_batch_keys(ph, meta, d, err)) ||
 		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	if (ph->nrefs > 64)

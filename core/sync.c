@@ -112,7 +112,7 @@ fys_deleted_is_flag(const fy_phase *ph, const fy_meta *meta)
 {
 	const fy_colmeta *c = fy_meta_column(&meta->target, ph->deleted_column);
 
-	return c != NULL && strcmp(c->type, "boolean") == 0;
+	return c != NULL && (strcmp(c->type, "boolean") == 0 || strcmp(c->type, "tinyint(1)") == 0);
 }
 
 /*
@@ -487,6 +487,379 @@ fys_plan_delete(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return fyp_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
 }
 
+/* ------------------------------------------- MariaDB: per-row triggers */
+
+/*
+ * MariaDB has no statement-level triggers and no dynamic SQL in a trigger,
+ * so sync there is three per-row AFTER triggers whose bodies are static SQL
+ * planned here: migrate's own statements with the source read narrowed to
+ * the trigger's row (fy_keyrange.row), and what migrate never does --
+ * change or take out a row it mapped -- written for that one key.  A
+ * trigger may read the table it fires on and write every other table, and
+ * an error in it fails the application's statement as a whole.
+ */
+
+static const char *const fys_my_events[] = {"INSERT", "UPDATE", "DELETE"};
+static const char *const fys_my_event_names[] = {"insert", "update", "delete"};
+
+/* fys_my_key_is: map alias m's legacy key is the trigger row's key (NULL-safe). */
+static void
+fys_my_key_is(fy_buf *b, const fy_phase *ph, const char *map, const char *row)
+{
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? " AND " : "");
+		fyp_map_col(b, FY_MARIADB, map, i + 1);
+		fy_buf_addf(b, " <=> %s.", row);
+		fy_buf_ident(b, FY_MARIADB, ph->source_key[i]);
+	}
+}
+
+/*
+ * fys_my_cand: the source row with the trigger row's key, its values and
+ * verdict computed as migrate computes them (fyp_values, fyp_reason), as
+ * the FROM item c; no row when the where filters it or the key is gone.
+ */
+static void
+fys_my_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			const fy_expr **refs, const char *row)
+{
+	fy_keyrange at = {.row = row};
+	char	   *base = fyp_base(ph, meta, FY_MARIADB, refs, &at, false, NULL);
+
+	fy_buf_add(b, "(SELECT v.*, ");
+	fyp_reason(b, ph, meta, FY_MARIADB, refs, true, false);
+	fy_buf_add(b, " AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, FY_MARIADB, refs, base ? base : "", false);
+	fy_buf_add(b, ") AS v) AS c");
+	b->oom |= base == NULL;
+	fy_release(base);
+}
+
+/*
+ * fys_my_refused: for each ref with "on_missing": "error", the error the
+ * trigger raises when the row's value finds nothing: the application's
+ * statement fails, nothing of it is written.  The text is the one
+ * migrate_phase refuses with (fy_assert_verdict).
+ */
+static void
+fys_my_refused(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			   const fy_expr **refs, const char *row)
+{
+	fy_keyrange at = {.row = row};
+
+	for (int i = 0; i < ph->nrefs; i++)
+	{
+		fy_stmt		st = {.label = refs[i]->text, .severity = "ERROR", .finding = refs[i]->ref};
+		fy_error	verdict = {0};
+		char	   *base;
+
+		if (refs[i]->on_missing != FY_MISSING_ERROR)
+			continue;
+		base = fyp_base(ph, meta, FY_MARIADB, refs, &at, false, NULL);
+		fy_assert_verdict(ph->name, &st, 1, "the row being written", &verdict);
+		fy_buf_addf(b, "IF EXISTS (SELECT 1 FROM %s WHERE ", base ? base : "");
+		fyp_ref_missing(b, refs[i], FY_MARIADB);
+		/* SIGNAL takes a literal or a variable, not an expression */
+		fy_buf_add(b, ") THEN BEGIN DECLARE ferry_msg TEXT DEFAULT ");
+		fy_buf_literal(b, FY_MARIADB, verdict.message);
+		fy_buf_addf(b, "; SIGNAL SQLSTATE '%s' SET MESSAGE_TEXT = ferry_msg; END; END IF",
+					fy_sqlstate(verdict.code));
+		b->oom |= base == NULL;
+		fy_release(base);
+	}
+}
+
+/* fys_my_add: one statement of a trigger body. */
+static bool
+fys_my_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err)
+{
+	return b->len == 0 ? (fy_buf_free(b), true) : fyp_add(plan, role, b, err);
+}
+
+/*
+ * fys_my_remove: what on_source_delete does to the target row the trigger
+ * row's key is mapped to: delete takes the row and the key's map entry
+ * out; soft marks the row (once) and keeps the entry, so the row stays
+ * accounted as migrated; keep leaves both.  unless (a FROM item c, or
+ * NULL) spares the key when it still has a row the phase accepts.
+ */
+static void
+fys_my_remove(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  const char *row, const char *unless)
+{
+	const fy_dialect d = FY_MARIADB;
+	bool		flag = ph->on_source_delete == FY_DELETE_SOFT && fys_deleted_is_flag(ph, meta);
+
+	if (ph->on_source_delete == FY_DELETE_KEEP)
+		return;
+	if (ph->on_source_delete == FY_DELETE_DELETE)
+	{
+		fy_buf_add(b, "DELETE t, m FROM ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_add(b, " AS m LEFT JOIN ");
+	}
+	else
+	{
+		fy_buf_add(b, "UPDATE ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_add(b, " AS m JOIN ");
+	}
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, " = m.new_key ");
+	if (ph->on_source_delete == FY_DELETE_SOFT)
+	{
+		fy_buf_add(b, "SET ");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, flag ? " = TRUE " : " = CURRENT_TIMESTAMP ");
+	}
+	fy_buf_add(b, "WHERE ");
+	fys_my_key_is(b, ph, "m", row);
+	if (ph->on_source_delete == FY_DELETE_SOFT)
+	{
+		fy_buf_add(b, " AND ");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, flag ? " IS NOT TRUE" : " IS NULL");
+	}
+	if (unless)
+		fy_buf_addf(b, " AND NOT EXISTS (SELECT 1 FROM %s WHERE c.ferry_reason IS NULL)", unless);
+}
+
+/*
+ * fys_my_update: the trigger row's target row, when its key is mapped and
+ * the phase accepts the row now, recomputed in place: same key, the
+ * values migrate would write, a soft-deleted row revived.
+ */
+static void
+fys_my_update(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  const char *cand)
+{
+	const fy_dialect d = FY_MARIADB;
+
+	fy_buf_add(b, "UPDATE ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m JOIN ");
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_addf(b, " = m.new_key JOIN %s ON ", cand);
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? " AND " : "");
+		fyp_map_col(b, d, "m", i + 1);
+		fy_buf_addf(b, " <=> c.ferry_key_%d", i + 1);
+	}
+	fy_buf_add(b, " SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, i ? ", " : "");
+		fyp_col(b, d, "t", ph->columns[i].target);
+		fy_buf_addf(b, " = c.ferry_c_%d", i + 1);
+	}
+	if (ph->on_source_delete == FY_DELETE_SOFT && !fys_sets_deleted(ph))
+	{
+		fy_buf_add(b, ph->ncolumns ? ", " : "");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = FALSE" : " = NULL");
+	}
+	fy_buf_add(b, " WHERE c.ferry_reason IS NULL");
+}
+
+/*
+ * fys_my_pending: migrate's own statements for the trigger row's key
+ * (quarantine, map, write), run only when the key is unmapped: a mapped
+ * key was recomputed in place.  Their guards and counts are migrate's
+ * run's, not a row's, and are left out.
+ */
+static bool
+fys_my_pending(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   const char *row, long run_id, fy_error *err)
+{
+	fy_keyrange at = {.row = row};
+	fy_plan    *mig = fy_plan_migrate_range(ph, meta, FY_MARIADB, run_id, &at, false, err);
+	fy_buf		b;
+	bool		ok;
+
+	if (mig == NULL)
+		return false;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "IF NOT EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	fy_buf_add(&b, ") THEN ");
+	for (int i = 0; i < mig->nstmts; i++)
+	{
+		fy_role		role = mig->stmts[i].role;
+
+		if (role == FY_ROLE_REJECT || role == FY_ROLE_MAP || role == FY_ROLE_INSERT ||
+			role == FY_ROLE_UPDATE)
+			fy_buf_addf(&b, "%s; ", mig->stmts[i].sql);
+	}
+	fy_buf_add(&b, "END IF");
+	fy_plan_free(mig);
+	ok = fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+	return ok;
+}
+
+/*
+ * fys_my_clear_rejects forgets the rejects of the trigger's keys: their
+ * rows are judged again, or are gone.  The key is built as the reject
+ * stored it (JSON_OBJECT of the key's parts).
+ */
+static bool
+fys_my_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					 const char *const *rows, int nrows, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld AND legacy_key IN (", meta->phase_id);
+	for (int r = 0; r < nrows; r++)
+	{
+		fy_buf_add(&b, r ? ", JSON_OBJECT(" : "JSON_OBJECT(");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(&b, i ? ", " : "");
+			fy_buf_literal(&b, FY_MARIADB, ph->source_key[i]);
+			fy_buf_addf(&b, ", %s.", rows[r]);
+			fy_buf_ident(&b, FY_MARIADB, ph->source_key[i]);
+		}
+		fy_buf_add(&b, ")");
+	}
+	fy_buf_add(&b, ")");
+	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
+}
+
+/*
+ * fys_my_plan_sync: the statements of one trigger's body (new_rows and
+ * old_rows are the trigger's row names, NEW and OLD): a refused ref first,
+ * before anything is written; the key's rejects forgotten; an updated row
+ * whose old key left the phase (key changed, filtered, rejected now) taken
+ * out by on_source_delete, a deleted row too; a mapped row recomputed in
+ * place; an unmapped one migrated (run_id: the sync's log row).
+ */
+static fy_plan *
+fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
+				 const char *new_rows, const char *old_rows, long run_id,
+				 fy_error *err)
+{
+	const fy_expr *refs[64] = {0};
+	const char *rows[2];
+	int			nrows = 0;
+	fy_plan    *plan;
+	fy_buf		b;
+	fy_buf		cand;
+	bool		ok;
+
+	if (ph->update || ph->nmerge_on > 0)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": sync of %s is not supported on MariaDB yet",
+				ph->name, ph->update ? "an update phase" : "a merge_on phase");
+		return NULL;
+	}
+	if (ph->nrefs > 64)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+		return NULL;
+	}
+	if ((ev != FY_SYNC_DELETE && new_rows == NULL) || (ev != FY_SYNC_INSERT && old_rows == NULL))
+	{
+		fy_fail(err, FY_ERR_INTERNAL, "phase \"%s\": sync of this event needs its trigger rows", ph->name);
+		return NULL;
+	}
+	if ((plan = fyp_new(err)) == NULL)
+		return NULL;
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	if (ev != FY_SYNC_DELETE)
+		rows[nrows++] = new_rows;
+	if (ev != FY_SYNC_INSERT)
+		rows[nrows++] = old_rows;
+
+	fy_buf_init(&b);
+	if (ev != FY_SYNC_DELETE)
+		fys_my_refused(&b, ph, meta, refs, new_rows);
+	ok = fys_my_add(plan, FY_ROLE_ASSERT, &b, err) &&
+		fys_my_clear_rejects(plan, ph, meta, rows, nrows, err);
+	if (ok && ev != FY_SYNC_INSERT)
+	{
+		fy_buf_init(&cand);
+		if (ev == FY_SYNC_UPDATE)
+			fys_my_cand(&cand, ph, meta, refs, old_rows);
+		fy_buf_init(&b);
+		fys_my_remove(&b, ph, meta, old_rows, ev == FY_SYNC_UPDATE ? cand.data : NULL);
+		b.oom |= cand.oom;
+		fy_buf_free(&cand);
+		ok = fys_my_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
+	}
+	if (ok && ev != FY_SYNC_DELETE && ph->ncolumns > 0)
+	{
+		fy_buf_init(&cand);
+		fys_my_cand(&cand, ph, meta, refs, new_rows);
+		fy_buf_init(&b);
+		fys_my_update(&b, ph, meta, cand.oom ? "" : cand.data);
+		b.oom |= cand.oom;
+		fy_buf_free(&cand);
+		ok = fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+	}
+	if (ok && ev != FY_SYNC_DELETE)
+		ok = fys_my_pending(plan, ph, meta, new_rows, run_id, err);
+	return fyp_finish(plan, ok);
+}
+
+/* fys_my_trigger_name: ferry_sync_<phase id>_<event>, in the source's database. */
+static void
+fys_my_trigger_name(fy_buf *b, const fy_meta *meta, fy_sync_event ev)
+{
+	char		name[64];
+
+	snprintf(name, sizeof(name), "ferry_sync_%ld_%s", meta->phase_id, fys_my_event_names[ev]);
+	fyp_qualified(b, FY_MARIADB, meta->source.schema, name);
+}
+
+fy_plan *
+fy_plan_sync_triggers(const fy_phase *ph, const fy_meta *meta, long run_id,
+					  fy_error *err)
+{
+	fy_plan    *plan;
+	bool		ok = true;
+
+	if (!fy_plan_check(ph, meta, err) || !fy_sync_check(ph, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	for (int ev = FY_SYNC_INSERT; ok && ev <= FY_SYNC_DELETE; ev++)
+	{
+		fy_plan    *body = fy_plan_sync(ph, meta, FY_MARIADB, (fy_sync_event) ev, "NEW", "OLD",
+										run_id, false, err);
+		fy_buf		b;
+
+		if (body == NULL)
+			return fyp_finish(plan, false);
+		fy_buf_init(&b);
+		fy_buf_add(&b, "DROP TRIGGER IF EXISTS ");
+		fys_my_trigger_name(&b, meta, (fy_sync_event) ev);
+		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
+		fy_buf_init(&b);
+		fy_buf_add(&b, "CREATE TRIGGER ");
+		fys_my_trigger_name(&b, meta, (fy_sync_event) ev);
+		fy_buf_addf(&b, " AFTER %s ON ", fys_my_events[ev]);
+		fyp_qualified(&b, FY_MARIADB, meta->source.schema, meta->source.name);
+		fy_buf_add(&b, " FOR EACH ROW BEGIN ");
+		for (int i = 0; i < body->nstmts; i++)
+			fy_buf_addf(&b, "%s; ", body->stmts[i].sql);
+		fy_buf_add(&b, "UPDATE ");
+		fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
+		fy_buf_addf(&b, ".phases SET last_synced_at = NOW(6) WHERE id = %ld; END", meta->phase_id);
+		fy_plan_free(body);
+		ok = ok && fyp_add(plan, FY_ROLE_DDL, &b, err);
+	}
+	return fyp_finish(plan, ok);
+}
+
 fy_plan *
 fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fy_sync_event ev, const char *new_rows, const char *old_rows,
@@ -499,11 +872,8 @@ fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err) || !fy_sync_check(ph, err))
 		return NULL;
-	if (d != FY_POSTGRES)
-	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": set-based sync is planned for PostgreSQL only", ph->name);
-		return NULL;
-	}
+	if (d == FY_MARIADB)
+		return fys_my_plan_sync(ph, meta, ev, new_rows, old_rows, run_id, err);
 	if ((ev != FY_SYNC_DELETE && new_rows == NULL) || (ev != FY_SYNC_INSERT && old_rows == NULL))
 	{
 		fy_fail(err, FY_ERR_INTERNAL, "phase \"%s\": sync of this event needs its transition tables", ph->name);
