@@ -131,6 +131,7 @@ BEGIN
         WHEN '0A000' THEN SIGNAL SQLSTATE '0A000' SET MESSAGE_TEXT = v_text;
         WHEN '55000' THEN SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = v_text;
         WHEN '25001' THEN SIGNAL SQLSTATE '25001' SET MESSAGE_TEXT = v_text;
+        WHEN '42809' THEN SIGNAL SQLSTATE '42809' SET MESSAGE_TEXT = v_text;
         WHEN '55P03' THEN SIGNAL SQLSTATE '55P03' SET MESSAGE_TEXT = v_text;
         WHEN '23503' THEN SIGNAL SQLSTATE '23503' SET MESSAGE_TEXT = v_text;
         WHEN '23000' THEN SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = v_text;
@@ -1909,6 +1910,15 @@ BEGIN
             CONCAT('CALL stop_sync(''', p_name, ''') first to restart it.'));
     END IF;
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES
+                WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_meta, '$.source.schema')
+                  AND BINARY TABLE_NAME = JSON_VALUE(v_meta, '$.source.name')
+                  AND TABLE_TYPE <> 'BASE TABLE') THEN
+        CALL ferry_fail('42809',
+            CONCAT('phase "', p_name, '": source "', JSON_VALUE(v_meta, '$.source.name'),
+                   '" is a view; sync needs triggers on a table'),
+            'Name the view''s base table as the source, or migrate with catch-up runs of migrate_phase.');
+    END IF;
     -- planned once before any write: a phase sync cannot carry fails here
     CALL ferry_check(ferry_plan_sync(p_name, v_spec, v_meta, 0));
     CALL ferry_lock(p_name, v_id, v_lock);
