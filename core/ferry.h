@@ -852,8 +852,11 @@ extern fy_plan *fy_plan_sync_triggers(const fy_phase *phase, const fy_meta *meta
  * the spec: keys from the map, plain columns, map (a reversed CASE), json
  * members, ref (the referenced phase's map), convert and restructure (their
  * inverses).  A column nothing computes back is NULL.  Then a COMMENT per
- * column saying where it comes from; the comment of a NULL column has
- * check "left_out", label the column and finding the reason.
+ * column saying where it comes from (on MariaDB a PROBE-role SELECT of the
+ * column's name and that text); the one of a NULL column has check
+ * "left_out", label the column and finding the reason.  On MariaDB the
+ * view's columns keep the types their expressions give (its CAST knows few
+ * types).
  */
 extern fy_plan *fy_plan_compat_view(const fy_phase *phase, const fy_meta *meta,
 									fy_dialect d, const char *view,

@@ -943,7 +943,10 @@ fys_found(fys_view *v, const char *col, const char *value, bool json)
 		if (strcmp(c->name, col) != 0 || v->back[i].sql != NULL)
 			continue;
 		fy_buf_init(&b);
-		if (json && !fys_is_json_type(c->type))
+		if (v->d == FY_MARIADB)
+			/* CAST knows few types there: the value as the target holds it */
+			fy_buf_addf(&b, json ? "JSON_VALUE(%s, '$')" : "%s", value);
+		else if (json && !fys_is_json_type(c->type))
 			fy_buf_addf(&b, "CAST((%s) #>> '{}' AS %s)", value, c->type);
 		else if (json)
 			/* the json form wrote a SQL NULL member as JSON null */
@@ -1021,6 +1024,26 @@ fys_scalar_text(fy_buf *b, fy_dialect d, const cJSON *to)
 	return true;
 }
 
+/* fys_my_member_path: the MariaDB JSON path of one member, '$."key"'. */
+static void
+fys_my_member_path(fy_buf *b, const char *key)
+{
+	fy_buf		path;
+
+	fy_buf_init(&path);
+	fy_buf_add(&path, "$.\"");
+	for (const char *p = key; *p; p++)
+	{
+		if (*p == '"' || *p == '\\')
+			fy_buf_add(&path, "\\");
+		fy_buf_addn(&path, p, 1);
+	}
+	fy_buf_add(&path, "\"");
+	fy_buf_literal(b, FY_MARIADB, path.oom ? "" : path.data);
+	b->oom |= path.oom;
+	fy_buf_free(&path);
+}
+
 /*
  * fys_invert walks the expression e that made the target column's value
  * (value: SQL over target row t giving what e gave; jsonb when json) down
@@ -1040,8 +1063,17 @@ fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
 		case FY_EXPR_JSON:
 			for (int i = 0; i < e->nmembers; i++)
 			{
-				fy_buf_addf(&b, json ? "(%s) -> " : "CAST(%s AS jsonb) -> ", value);
-				fy_buf_literal(&b, v->d, e->members[i].key);
+				if (v->d == FY_MARIADB)
+				{
+					fy_buf_addf(&b, "JSON_EXTRACT(%s, ", value);
+					fys_my_member_path(&b, e->members[i].key);
+					fy_buf_add(&b, ")");
+				}
+				else
+				{
+					fy_buf_addf(&b, json ? "(%s) -> " : "CAST(%s AS jsonb) -> ", value);
+					fy_buf_literal(&b, v->d, e->members[i].key);
+				}
 				if (!b.oom)
 					fys_invert(v, e->members[i].value, b.data, true);
 				fy_buf_free(&b);
@@ -1055,8 +1087,17 @@ fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
 				int			nseen = 0;
 
 				fy_buf_init(&text);
-				fy_buf_addf(&text, json ? "(%s) #>> '{}'" : "CAST(%s AS text)", value);
-				fy_buf_addf(&b, "CASE %s", text.oom ? "" : text.data);
+				if (v->d == FY_MARIADB)
+				{
+					/* compared as bytes, as migrate's CASE compares */
+					fy_buf_addf(&text, json ? "JSON_VALUE(%s, '$')" : "CONVERT(%s USING utf8mb4)", value);
+					fy_buf_addf(&b, "CASE CAST(%s AS BINARY)", text.oom ? "" : text.data);
+				}
+				else
+				{
+					fy_buf_addf(&text, json ? "(%s) #>> '{}'" : "CAST(%s AS text)", value);
+					fy_buf_addf(&b, "CASE %s", text.oom ? "" : text.data);
+				}
 				/* a to-value mapped from several values comes back as the first */
 				for (int i = 0; i < e->nmappings; i++)
 				{
@@ -1163,7 +1204,11 @@ fys_form_name(fy_exprkind kind)
 	}
 }
 
-/* fys_comment: COMMENT ON COLUMN view.col IS 'ferry: ...'. */
+/*
+ * fys_comment: COMMENT ON COLUMN view.col IS 'ferry: ...'; on MariaDB, whose
+ * views have no column comments, SELECT col, 'ferry: ...' for the procedure
+ * to show.
+ */
 static bool
 fys_comment(fy_plan *plan, fy_dialect d, const fy_relname *view,
 			const fy_colmeta *col, const fys_back *back, fy_error *err)
@@ -1180,19 +1225,31 @@ fys_comment(fy_plan *plan, fy_dialect d, const fy_relname *view,
 		fy_buf_addf(&text, "ferry: NULL, not computed back from the target: %s",
 					back->why ? back->why : "no target column holds it in a form that has an inverse");
 	fy_buf_init(&b);
-	fy_buf_add(&b, "COMMENT ON COLUMN ");
-	if (view->schema)
+	if (d == FY_MARIADB)
 	{
-		fy_buf_ident(&b, d, view->schema);
-		fy_buf_add(&b, ".");
+		/* no comments on a view's columns there: the procedure shows these */
+		fy_buf_add(&b, "SELECT ");
+		fy_buf_literal(&b, d, col->name);
+		fy_buf_add(&b, " AS column_name, ");
+		fy_buf_literal(&b, d, text.oom ? "" : text.data);
+		fy_buf_add(&b, " AS comes_from");
 	}
-	fy_buf_ident(&b, d, view->name);
-	fy_buf_add(&b, ".");
-	fy_buf_ident(&b, d, col->name);
-	fy_buf_add(&b, " IS ");
-	fy_buf_literal(&b, d, text.oom ? "" : text.data);
+	else
+	{
+		fy_buf_add(&b, "COMMENT ON COLUMN ");
+		if (view->schema)
+		{
+			fy_buf_ident(&b, d, view->schema);
+			fy_buf_add(&b, ".");
+		}
+		fy_buf_ident(&b, d, view->name);
+		fy_buf_add(&b, ".");
+		fy_buf_ident(&b, d, col->name);
+		fy_buf_add(&b, " IS ");
+		fy_buf_literal(&b, d, text.oom ? "" : text.data);
+	}
 	fy_buf_free(&text);
-	if (!fyp_add(plan, FY_ROLE_DDL, &b, err))
+	if (!fyp_add(plan, d == FY_MARIADB ? FY_ROLE_PROBE : FY_ROLE_DDL, &b, err))
 		return false;
 	if (back->sql == NULL)
 	{
@@ -1216,11 +1273,6 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (d != FY_POSTGRES)
-	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": compatibility views are planned for PostgreSQL only", ph->name);
-		return NULL;
-	}
 	if (ph->nmerge_on > 0 || ph->update)
 	{
 		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": %s", ph->name,
@@ -1244,10 +1296,14 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	v.how = "the legacy key, from the id map";
 	for (int i = 0; i < ph->nkeys; i++)
 	{
-		char		m[32];
+		fy_buf		m;
 
-		snprintf(m, sizeof(m), "m.\"legacy_%d\"", i + 1);
-		fys_found(&v, ph->source_key[i], m, false);
+		fy_buf_init(&m);
+		fyp_map_col(&m, d, "m", i + 1);
+		if (!m.oom)
+			fys_found(&v, ph->source_key[i], m.data, false);
+		v.oom |= m.oom;
+		fy_buf_free(&m);
 	}
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
@@ -1283,6 +1339,8 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_add(&b, i ? ", " : "");
 		if (v.back[i].sql)
 			fy_buf_add(&b, v.back[i].sql);
+		else if (d == FY_MARIADB)
+			fy_buf_add(&b, "NULL");
 		else
 			fy_buf_addf(&b, "CAST(NULL AS %s)", c->type);
 		fy_buf_add(&b, " AS ");

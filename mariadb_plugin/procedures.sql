@@ -1785,6 +1785,7 @@ DROP PROCEDURE IF EXISTS ferry_stop_sync;
 DROP PROCEDURE IF EXISTS start_sync;
 DROP PROCEDURE IF EXISTS stop_sync;
 DROP PROCEDURE IF EXISTS finish_sync;
+DROP PROCEDURE IF EXISTS create_compat_view;
 DELIMITER //
 
 -- ferry_sync_outside: trigger DDL commits the caller's transaction, so
@@ -2011,6 +2012,46 @@ BEGIN
     SELECT p_name AS phase,
            JSON_VALUE(v_row, '$.migrated') + JSON_VALUE(v_row, '$.merged') AS caught_up,
            v_synced AS synced, v_started AS sync_started_at;
+END//
+
+-- create_compat_view: the legacy table's shape as a read-only view over
+-- the phase's target rows (those its id map names), computed back through
+-- the spec's inverse (ferry_plan_compat_view), then one row per legacy
+-- column: where it comes back from, or why it is NULL.  MariaDB has no
+-- INSTEAD OF triggers: there is no writable form.
+CREATE PROCEDURE create_compat_view(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                    IN p_view VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '';
+    DECLARE v_role VARCHAR(32) CHARACTER SET ascii;
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_view IS NULL THEN
+        CALL ferry_fail('22004', CONCAT('phase "', p_name, '": view name must not be NULL'), NULL);
+    END IF;
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    SET v_plan = ferry_plan_compat_view(p_name, v_spec, v_meta, p_view);
+    CALL ferry_check(v_plan);
+    WHILE v_i < JSON_LENGTH(v_plan, '$.statements') DO
+        SET v_role = JSON_VALUE(v_plan, CONCAT('$.statements[', v_i, '].role'));
+        SET v_sql = JSON_UNQUOTE(JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, '].sql')));
+        IF v_role = 'ddl' THEN
+            EXECUTE IMMEDIATE v_sql;
+        ELSE
+            SET v_rows = CONCAT(v_rows, IF(v_rows = '', '', ' UNION ALL '), v_sql);
+        END IF;
+        SET v_i = v_i + 1;
+    END WHILE;
+    EXECUTE IMMEDIATE v_rows;
 END//
 
 DELIMITER ;

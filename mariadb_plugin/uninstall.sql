@@ -69,6 +69,7 @@ DROP FUNCTION IF EXISTS ferry_plan_validate;
 DROP FUNCTION IF EXISTS ferry_validate_verdict;
 DROP FUNCTION IF EXISTS ferry_plan_rollback;
 DROP FUNCTION IF EXISTS ferry_plan_sync;
+DROP FUNCTION IF EXISTS ferry_plan_compat_view;
 DROP FUNCTION IF EXISTS ferry_plan_preflight;
 DROP FUNCTION IF EXISTS ferry_preflight_report;
 
