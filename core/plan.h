@@ -73,6 +73,10 @@ extern void fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *met
 extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						   fy_dialect d, long run_id, const char *newkey,
 						   const char *from, bool hash);
+extern bool fyp_my_recompute(fy_plan *plan, const fy_phase *ph,
+							 const fy_meta *meta, fy_dialect d,
+							 const fy_expr **refs, const char *members,
+							 fy_error *err);
 extern void fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d,
 					   const char *from, const char *by);
 extern void fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
