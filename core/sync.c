@@ -705,6 +705,137 @@ fys_my_pending(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
+ * fys_my_still_held: some mapped row of the group ferry_group still has its
+ * source row (the map entries of deleted rows kept under soft and keep do
+ * not hold a group).
+ */
+static void
+fys_my_still_held(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  const char *map)
+{
+	fy_buf_add(b, "EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(b, meta, FY_MARIADB);
+	fy_buf_addf(b, " AS %s JOIN ", map);
+	fyp_source(b, ph, meta, FY_MARIADB, "s");
+	fy_buf_add(b, " ON ");
+	fyp_key_join(b, ph, FY_MARIADB, map, "s");
+	fy_buf_addf(b, " WHERE %s.new_key = ferry_group)", map);
+}
+
+/*
+ * fys_my_leave (merge_on): the trigger row's key leaves the group it was
+ * mapped to (ferry_group, a variable of its own block): its map entry goes
+ * -- a deleted row that was its group's last keeps it under soft and keep,
+ * so the row kept stays the phase's, as on PostgreSQL -- the group is
+ * recomputed from the rows it still has (fyp_my_recompute, migrate's own
+ * statements), and a group left with none follows on_source_delete.  The
+ * row's new group, if any, is migrate's afterwards.
+ */
+static bool
+fys_my_leave(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			 const fy_expr **refs, const char *row, bool deleted, fy_error *err)
+{
+	const fy_dialect d = FY_MARIADB;
+	const fy_colmeta *key = fy_meta_column(&meta->target, ph->target_key);
+	fy_plan    *group;
+	fy_buf		sub;
+	fy_buf		b;
+	char	   *members;
+	bool		keep_last = deleted && ph->on_source_delete != FY_DELETE_DELETE;
+	bool		ok;
+
+	if (key == NULL)
+		return fy_fail(err, FY_ERR_UNDEFINED_COLUMN, "phase \"%s\": target key \"%s\" not found",
+					   ph->name, ph->target_key);
+	if ((group = fyp_new(err)) == NULL)
+		return false;
+	fy_buf_init(&sub);
+	fy_buf_add(&sub, "SELECT ");
+	fyp_group_id(&sub, ph, d, row);
+	members = sub.oom ? NULL : fyp_base(ph, meta, d, refs, NULL, false, sub.data);
+	fy_buf_free(&sub);
+	ok = members != NULL ? fyp_my_recompute(group, ph, meta, d, refs, members, err) :
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	fy_release(members);
+
+	fy_buf_init(&b);
+	fy_buf_addf(&b, "BEGIN DECLARE ferry_group %s DEFAULT (SELECT m.new_key FROM ", key->type);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	/* a DELETE may not read the map it deletes from: asked beforehand */
+	fy_buf_add(&b, "); DECLARE ferry_held BOOLEAN DEFAULT ");
+	if (keep_last)
+		fys_my_still_held(&b, ph, meta, "o");
+	else
+		fy_buf_add(&b, "TRUE");
+	fy_buf_add(&b, "; DELETE m FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	fy_buf_add(&b, " AND ferry_held; ");
+	for (int i = 0; ok && i < group->nstmts; i++)
+		fy_buf_addf(&b, "%s; ", group->stmts[i].sql);
+	if (ph->on_source_delete != FY_DELETE_KEEP)
+	{
+		bool		soft = ph->on_source_delete == FY_DELETE_SOFT;
+		bool		flag = soft && fys_deleted_is_flag(ph, meta);
+
+		fy_buf_add(&b, soft ? "UPDATE " : "DELETE t FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t ");
+		if (soft)
+		{
+			fy_buf_add(&b, "SET ");
+			fyp_col(&b, d, "t", ph->deleted_column);
+			fy_buf_add(&b, flag ? " = TRUE " : " = CURRENT_TIMESTAMP ");
+		}
+		fy_buf_add(&b, "WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = ferry_group AND NOT ");
+		fys_my_still_held(&b, ph, meta, "o");
+		if (soft)
+		{
+			fy_buf_add(&b, " AND ");
+			fyp_col(&b, d, "t", ph->deleted_column);
+			fy_buf_add(&b, flag ? " IS NOT TRUE" : " IS NULL");
+		}
+		fy_buf_add(&b, "; ");
+	}
+	fy_buf_add(&b, "END");
+	fy_plan_free(group);
+	if (!ok)
+	{
+		fy_buf_free(&b);
+		return false;
+	}
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
+/* fys_my_revive (soft): the row's target row, written again, is not deleted. */
+static bool
+fys_my_revive(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  const char *row, fy_error *err)
+{
+	fy_buf		b;
+
+	if (ph->on_source_delete != FY_DELETE_SOFT || fys_sets_deleted(ph))
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fy_buf_map_table(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_target(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, FY_MARIADB, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key SET ");
+	fyp_col(&b, FY_MARIADB, "t", ph->deleted_column);
+	fy_buf_add(&b, fys_deleted_is_flag(ph, meta) ? " = FALSE WHERE " : " = NULL WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	return fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+}
+
+/*
  * fys_my_clear_rejects forgets the rejects of the trigger's keys: their
  * rows are judged again, or are gone.  The key is built as the reject
  * stored it (JSON_OBJECT of the key's parts).
@@ -756,10 +887,10 @@ fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
 	fy_buf		cand;
 	bool		ok;
 
-	if (ph->update || ph->nmerge_on > 0)
+	if (ph->update)
 	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": sync of %s is not supported on MariaDB yet",
-				ph->name, ph->update ? "an update phase" : "a merge_on phase");
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": sync of an update phase is not supported on MariaDB yet",
+				ph->name);
 		return NULL;
 	}
 	if (ph->nrefs > 64)
@@ -786,6 +917,16 @@ fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
 		fys_my_refused(&b, ph, meta, refs, new_rows);
 	ok = fys_my_add(plan, FY_ROLE_ASSERT, &b, err) &&
 		fys_my_clear_rejects(plan, ph, meta, rows, nrows, err);
+	if (ph->nmerge_on > 0)
+	{
+		/* every key the row had or has leaves its group, then joins one */
+		for (int r = nrows - 1; ok && r >= 0; r--)
+			ok = fys_my_leave(plan, ph, meta, refs, rows[r], ev == FY_SYNC_DELETE, err);
+		if (ok && ev != FY_SYNC_DELETE)
+			ok = fys_my_pending(plan, ph, meta, new_rows, run_id, err) &&
+				fys_my_revive(plan, ph, meta, new_rows, err);
+		return fyp_finish(plan, ok);
+	}
 	if (ok && ev != FY_SYNC_INSERT)
 	{
 		fy_buf_init(&cand);

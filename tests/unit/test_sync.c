@@ -243,12 +243,13 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_UPDATE, "NEW", NULL, 9, false, &err));
 	assert_int_equal(err.code, FY_ERR_INTERNAL);
 	fy_phase_free(ph);
-	/* MariaDB's per-row triggers do not recompute merge groups yet */
-	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], \"columns\": {\"title\": \"couple\"}}");
+	/* MariaDB's per-row triggers do not sync update phases yet */
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"columns\": {\"title\": \"couple\"}}");
 	memset(&err, 0, sizeof(err));
 	assert_null(fy_plan_sync_triggers(ph, m, 9, &err));
 	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
-	assert_non_null(strstr(err.message, "sync of a merge_on phase is not supported on MariaDB yet"));
+	assert_non_null(strstr(err.message, "sync of an update phase is not supported on MariaDB yet"));
 	fy_phase_free(ph);
 	/* MariaDB syncs now: a spec that steers sync is defined there */
 	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
@@ -324,6 +325,24 @@ mariadb_triggers_run_migrate_narrowed_to_the_row(void **state)
 	assert_non_null(plan);
 	assert_non_null(strstr(my_trigger(plan, FY_SYNC_DELETE),
 						   "FOR EACH ROW BEGIN DELETE FROM `ferry`.migration_rejects WHERE phase_id = 7 AND legacy_key IN (JSON_OBJECT('id', OLD.`id`)); UPDATE `ferry`.phases"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+
+	/* merge_on: each key the row had leaves its group, which is recomputed, then joins one */
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], "
+			   "\"on_source_delete\": \"keep\", \"columns\": {\"title\": {\"from\": \"couple\", \"merge\": \"max\"}}}");
+	plan = fy_plan_sync_triggers(ph, m, 9, &err);
+	assert_non_null(plan);
+	sql = my_trigger(plan, FY_SYNC_UPDATE);
+	assert_non_null(strstr(sql, "BEGIN DECLARE ferry_group uuid DEFAULT (SELECT m.new_key FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> OLD.`id`); "
+						   "DECLARE ferry_held BOOLEAN DEFAULT TRUE; DELETE m FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> OLD.`id` AND ferry_held; UPDATE `app`.`events` AS t JOIN "));
+	assert_non_null(strstr(sql, "IN (SELECT (CASE WHEN OLD.`couple` IS NULL THEN JSON_ARRAY('k', OLD.`id`) ELSE JSON_ARRAY('g', OLD.`couple`) END) COLLATE utf8mb4_bin)"));
+	assert_non_null(strstr(sql, "IF NOT EXISTS (SELECT 1 FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> NEW.`id`) THEN "));
+	/* keep: a deleted row that was its group's last stays mapped; the row stays */
+	sql = my_trigger(plan, FY_SYNC_DELETE);
+	assert_non_null(strstr(sql, "DECLARE ferry_held BOOLEAN DEFAULT EXISTS (SELECT 1 FROM `ferry`.`map_7` AS o JOIN `legacy`.`invitations` AS s ON o.`legacy_1` = s.`id` WHERE o.new_key = ferry_group);"));
+	assert_null(strstr(sql, "DELETE t FROM"));
+	assert_null(strstr(sql, "NEW."));
 	fy_plan_free(plan);
 	fy_phase_free(ph);
 	fy_meta_free(m);
