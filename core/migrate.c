@@ -78,7 +78,7 @@ fy_plan_map_bulk(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
  * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
  * define time as at run time, so a spec never means less than it says.
  */
-static bool
+bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 {
 	if (d != FY_MARIADB || (!ph->update &&

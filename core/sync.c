@@ -893,6 +893,14 @@ fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
 				ph->name);
 		return NULL;
 	}
+	/* what migrate cannot carry there, sync cannot either: refused before any planning */
+	if (!fyp_dialect_can(ph, FY_MARIADB, err))
+		return NULL;
+	if (ph->nmerge_on > 0 && ph->ncolumns == 0)
+	{
+		fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
+		return NULL;
+	}
 	if (ph->nrefs > 64)
 	{
 		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);

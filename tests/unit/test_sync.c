@@ -251,6 +251,17 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
 	assert_non_null(strstr(err.message, "sync of an update phase is not supported on MariaDB yet"));
 	fy_phase_free(ph);
+	/* what migrate cannot carry on MariaDB is refused before any planning
+	 * (the merge's recompute wrote a drawn key's NULL legacy_column) */
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": {\"column\": \"id\", \"generate\": \"default\"}, "
+			   "\"merge_on\": [\"couple\"], \"columns\": {\"title\": {\"from\": \"couple\", \"merge\": \"max\"}}}");
+	memset(&err, 0, sizeof(err));
+	m->key_default = "AUTO_INCREMENT";
+	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_UPDATE, "NEW", "OLD", 9, false, &err));
+	m->key_default = NULL;
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err.message, "\"generate\": \"default\" needs a \"legacy_column\""));
+	fy_phase_free(ph);
 	/* MariaDB syncs now: a spec that steers sync is defined there */
 	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
 	plan = fy_plan_define(ph, m, FY_MARIADB, &err);
