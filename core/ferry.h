@@ -501,6 +501,8 @@ typedef struct fy_keyrange
 	const char *const *lo;
 	const char *const *hi;
 	bool		nulls;
+	const char *row;			/* MariaDB sync: a trigger's row (NEW, OLD); */
+								/* the slice is that row's key alone */
 } fy_keyrange;
 
 /*
@@ -827,14 +829,34 @@ extern fy_plan *fy_plan_sync(const fy_phase *phase, const fy_meta *meta,
 							 long run_id, bool safe, fy_error *err);
 
 /*
+ * On MariaDB (no statement-level triggers, no dynamic SQL in a trigger)
+ * fy_plan_sync plans the static body of one per-row trigger (new_rows and
+ * old_rows name its rows: NEW, OLD): a refused ref raises first, the key's
+ * rejects are forgotten, an old key that left the phase follows
+ * on_source_delete, a mapped row is recomputed in place and an unmapped
+ * one migrated by migrate's own statements narrowed to the row's key.
+ * fy_plan_sync_triggers wraps the three bodies into DDL for the source:
+ * DROP TRIGGER IF EXISTS and CREATE TRIGGER ferry_sync_<phase id>_<event>
+ * AFTER INSERT | UPDATE | DELETE ... FOR EACH ROW, each body ending by
+ * setting the phase's last_synced_at.  run_id is the sync's log row, which
+ * the rows it maps and rejects carry.  merge_on and update phases are
+ * refused (0A000).
+ */
+extern fy_plan *fy_plan_sync_triggers(const fy_phase *phase, const fy_meta *meta,
+									  long run_id, fy_error *err);
+
+/*
  * fy_plan_compat_view: CREATE VIEW view (a relation name as in a spec) with
  * the source's columns, in its order and types, over the phase's target
  * rows (those its map names), each computed back through the inverse of
  * the spec: keys from the map, plain columns, map (a reversed CASE), json
  * members, ref (the referenced phase's map), convert and restructure (their
  * inverses).  A column nothing computes back is NULL.  Then a COMMENT per
- * column saying where it comes from; the comment of a NULL column has
- * check "left_out", label the column and finding the reason.
+ * column saying where it comes from (on MariaDB a PROBE-role SELECT of the
+ * column's name and that text); the one of a NULL column has check
+ * "left_out", label the column and finding the reason.  On MariaDB the
+ * view's columns keep the types their expressions give (its CAST knows few
+ * types).
  */
 extern fy_plan *fy_plan_compat_view(const fy_phase *phase, const fy_meta *meta,
 									fy_dialect d, const char *view,

@@ -78,13 +78,9 @@ fy_plan_map_bulk(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
  * fyp_dialect_can refuses, by name, what a dialect cannot carry out yet, at
  * define time as at run time, so a spec never means less than it says.
  */
-static bool
+bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 {
-	if (d == FY_MARIADB && ph->on_source_delete != FY_DELETE_DELETE)
-		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
-					   ph->name);
 	if (d != FY_MARIADB || (!ph->update &&
 							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
 		return true;
@@ -457,6 +453,19 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	const char *ops[2] = {" > ", " <= "};
 	bool		first = true;
 
+	if (range->row != NULL)
+	{
+		/* NULL-safe: a row whose key has a NULL part is still that row */
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(b, i ? " AND " : "(");
+			fyp_col(b, d, "s", ph->source_key[i]);
+			fy_buf_addf(b, " <=> %s.", range->row);
+			fy_buf_ident(b, d, ph->source_key[i]);
+		}
+		fy_buf_add(b, ")");
+		return;
+	}
 	if (range->nulls)
 	{
 		fy_buf_add(b, "(");
@@ -1439,6 +1448,76 @@ fyp_my_groups(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
+ * fyp_my_recompute (MariaDB, merge_on): the groups of the source rows of
+ * members (a FROM item) recomputed from their mapped rows, each under the
+ * key its rows are mapped to: UPDATE the groups that have a target row,
+ * INSERT the others.  migrate's merge steps run it for the groups a run
+ * touched, sync for the group a row left.
+ */
+bool
+fyp_my_recompute(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+				 fy_dialect d, const fy_expr **refs, const char *members,
+				 fy_error *err)
+{
+	fy_buf		sub;
+	fy_buf		groups;
+	fy_buf		b;
+	bool		ok;
+
+	fy_buf_init(&sub);
+	fy_buf_add(&sub, "(SELECT v.*, m.new_key AS ferry_gkey FROM (");
+	fyp_values(&sub, ph, meta, d, refs, members, false);
+	fy_buf_add(&sub, ") AS v JOIN ");
+	fy_buf_map_table(&sub, meta, d);
+	fy_buf_add(&sub, " AS m ON ");
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(&sub, i ? " AND " : "");
+		fyp_map_col(&sub, d, "m", i + 1);
+		fy_buf_addf(&sub, " = v.ferry_key_%d", i + 1);
+	}
+	fy_buf_add(&sub, ")");
+	fy_buf_init(&groups);
+	fy_buf_add(&groups, "(");
+	fyp_groups(&groups, ph, d, sub.oom ? "" : sub.data, "ferry_gkey");
+	fy_buf_add(&groups, ") AS x");
+	fy_buf_free(&sub);
+	if (groups.oom)
+	{
+		fy_buf_free(&groups);
+		return fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	}
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_addf(&b, " AS t JOIN %s ON ", groups.data);
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = x.ferry_gid SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fyp_col(&b, d, "t", ph->columns[i].target);
+		fy_buf_addf(&b, " = x.ferry_c_%d", i + 1);
+	}
+	ok = fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+	if (ok)
+	{
+		fyp_insert_target(&b, ph, meta, d);
+		fy_buf_add(&b, " SELECT x.ferry_gid");
+		for (int i = 0; i < ph->ncolumns; i++)
+			fy_buf_addf(&b, ", x.ferry_c_%d", i + 1);
+		fy_buf_addf(&b, " FROM %s WHERE NOT EXISTS (SELECT 1 FROM ", groups.data);
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = x.ferry_gid)");
+		ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
+	}
+	fy_buf_free(&groups);
+	return ok;
+}
+
+/*
  * fyp_plan_merge_steps (MariaDB, merge_on): quarantine the rows rejected
  * alone or with their group, map every accepted row to its group's key,
  * then recompute each group this run touched from all of its mapped rows:
@@ -1456,7 +1535,6 @@ fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf		b;
 	fy_buf		cand;
 	fy_buf		sub;
-	fy_buf		groups;
 	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 	char	   *members;
 	bool		ok = false;
@@ -1519,55 +1597,7 @@ fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		goto done;
 
 	/* the groups this run touched, from all of their mapped rows */
-	fy_buf_add(&sub, "(SELECT v.*, m.new_key AS ferry_gkey FROM (");
-	fyp_values(&sub, ph, meta, d, refs, members, false);
-	fy_buf_add(&sub, ") AS v JOIN ");
-	fy_buf_map_table(&sub, meta, d);
-	fy_buf_add(&sub, " AS m ON ");
-	for (int i = 0; i < ph->nkeys; i++)
-	{
-		fy_buf_add(&sub, i ? " AND " : "");
-		fyp_map_col(&sub, d, "m", i + 1);
-		fy_buf_addf(&sub, " = v.ferry_key_%d", i + 1);
-	}
-	fy_buf_add(&sub, ")");
-	fy_buf_init(&groups);
-	fy_buf_add(&groups, "(");
-	fyp_groups(&groups, ph, d, sub.oom ? "" : sub.data, "ferry_gkey");
-	fy_buf_add(&groups, ") AS x");
-	fy_buf_free(&sub);
-	if (groups.oom)
-	{
-		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
-		fy_buf_free(&groups);
-		goto done;
-	}
-	fy_buf_add(&b, "UPDATE ");
-	fyp_target(&b, meta, d);
-	fy_buf_addf(&b, " AS t JOIN %s ON ", groups.data);
-	fyp_col(&b, d, "t", ph->target_key);
-	fy_buf_add(&b, " = x.ferry_gid SET ");
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, i ? ", " : "");
-		fyp_col(&b, d, "t", ph->columns[i].target);
-		fy_buf_addf(&b, " = x.ferry_c_%d", i + 1);
-	}
-	ok = fyp_add(plan, FY_ROLE_UPDATE, &b, err);
-	if (ok)
-	{
-		fyp_insert_target(&b, ph, meta, d);
-		fy_buf_add(&b, " SELECT x.ferry_gid");
-		for (int i = 0; i < ph->ncolumns; i++)
-			fy_buf_addf(&b, ", x.ferry_c_%d", i + 1);
-		fy_buf_addf(&b, " FROM %s WHERE NOT EXISTS (SELECT 1 FROM ", groups.data);
-		fyp_target(&b, meta, d);
-		fy_buf_add(&b, " AS t WHERE ");
-		fyp_col(&b, d, "t", ph->target_key);
-		fy_buf_add(&b, " = x.ferry_gid)");
-		ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
-	}
-	fy_buf_free(&groups);
+	ok = fyp_my_recompute(plan, ph, meta, d, refs, members, err);
 done:
 	fy_buf_free(&cand);
 	fy_release(base);
@@ -1676,7 +1706,7 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (!fyp_dialect_can(ph, d, err) || (range != NULL && !fyp_batch_keys(ph, meta, d, err)) ||
+	if (!fyp_dialect_can(ph, d, err) || (range != NULL && range->row == NULL && !fyp_batch_keys(ph, meta, d, err)) ||
 		(plan = fyp_new(err)) == NULL)
 		return NULL;
 	if (ph->nrefs > 64)

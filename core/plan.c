@@ -245,7 +245,7 @@ fyp_add_check_worded(fy_plan *plan, fy_buf *inner, int nord, fy_dialect d,
 
 /* ------------------------------------------------------------- fragments */
 
-static void
+void
 fyp_qualified(fy_buf *b, fy_dialect d, const char *schema, const char *name)
 {
 	if (schema != NULL)

@@ -12,6 +12,8 @@ extern bool fyp_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err);
 extern fy_plan *fyp_finish(fy_plan *plan, bool ok);
 
 extern void fyp_target(fy_buf *b, const fy_meta *meta, fy_dialect d);
+extern void fyp_qualified(fy_buf *b, fy_dialect d, const char *schema,
+						  const char *name);
 extern void fyp_source(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 					   fy_dialect d, const char *alias);
 extern void fyp_col(fy_buf *b, fy_dialect d, const char *alias, const char *col);
@@ -71,6 +73,11 @@ extern void fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *met
 extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						   fy_dialect d, long run_id, const char *newkey,
 						   const char *from, bool hash);
+extern bool fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err);
+extern bool fyp_my_recompute(fy_plan *plan, const fy_phase *ph,
+							 const fy_meta *meta, fy_dialect d,
+							 const fy_expr **refs, const char *members,
+							 fy_error *err);
 extern void fyp_groups(fy_buf *b, const fy_phase *ph, fy_dialect d,
 					   const char *from, const char *by);
 extern void fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,

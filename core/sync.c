@@ -112,7 +112,7 @@ fys_deleted_is_flag(const fy_phase *ph, const fy_meta *meta)
 {
 	const fy_colmeta *c = fy_meta_column(&meta->target, ph->deleted_column);
 
-	return c != NULL && strcmp(c->type, "boolean") == 0;
+	return c != NULL && (strcmp(c->type, "boolean") == 0 || strcmp(c->type, "tinyint(1)") == 0);
 }
 
 /*
@@ -487,6 +487,528 @@ fys_plan_delete(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return fyp_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
 }
 
+/* ------------------------------------------- MariaDB: per-row triggers */
+
+/*
+ * MariaDB has no statement-level triggers and no dynamic SQL in a trigger,
+ * so sync there is three per-row AFTER triggers whose bodies are static SQL
+ * planned here: migrate's own statements with the source read narrowed to
+ * the trigger's row (fy_keyrange.row), and what migrate never does --
+ * change or take out a row it mapped -- written for that one key.  A
+ * trigger may read the table it fires on and write every other table, and
+ * an error in it fails the application's statement as a whole.
+ */
+
+static const char *const fys_my_events[] = {"INSERT", "UPDATE", "DELETE"};
+static const char *const fys_my_event_names[] = {"insert", "update", "delete"};
+
+/* fys_my_key_is: map alias m's legacy key is the trigger row's key (NULL-safe). */
+static void
+fys_my_key_is(fy_buf *b, const fy_phase *ph, const char *map, const char *row)
+{
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? " AND " : "");
+		fyp_map_col(b, FY_MARIADB, map, i + 1);
+		fy_buf_addf(b, " <=> %s.", row);
+		fy_buf_ident(b, FY_MARIADB, ph->source_key[i]);
+	}
+}
+
+/*
+ * fys_my_cand: the source row with the trigger row's key, its values and
+ * verdict computed as migrate computes them (fyp_values, fyp_reason), as
+ * the FROM item c; no row when the where filters it or the key is gone.
+ */
+static void
+fys_my_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			const fy_expr **refs, const char *row)
+{
+	fy_keyrange at = {.row = row};
+	char	   *base = fyp_base(ph, meta, FY_MARIADB, refs, &at, false, NULL);
+
+	fy_buf_add(b, "(SELECT v.*, ");
+	fyp_reason(b, ph, meta, FY_MARIADB, refs, true, false);
+	fy_buf_add(b, " AS ferry_reason FROM (");
+	fyp_values(b, ph, meta, FY_MARIADB, refs, base ? base : "", false);
+	fy_buf_add(b, ") AS v) AS c");
+	b->oom |= base == NULL;
+	fy_release(base);
+}
+
+/*
+ * fys_my_refused: for each ref with "on_missing": "error", the error the
+ * trigger raises when the row's value finds nothing: the application's
+ * statement fails, nothing of it is written.  The text is the one
+ * migrate_phase refuses with (fy_assert_verdict).
+ */
+static void
+fys_my_refused(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			   const fy_expr **refs, const char *row)
+{
+	fy_keyrange at = {.row = row};
+
+	for (int i = 0; i < ph->nrefs; i++)
+	{
+		fy_stmt		st = {.label = refs[i]->text, .severity = "ERROR", .finding = refs[i]->ref};
+		fy_error	verdict = {0};
+		char	   *base;
+
+		if (refs[i]->on_missing != FY_MISSING_ERROR)
+			continue;
+		base = fyp_base(ph, meta, FY_MARIADB, refs, &at, false, NULL);
+		fy_assert_verdict(ph->name, &st, 1, "the row being written", &verdict);
+		fy_buf_addf(b, "IF EXISTS (SELECT 1 FROM %s WHERE ", base ? base : "");
+		fyp_ref_missing(b, refs[i], FY_MARIADB);
+		/* SIGNAL takes a literal or a variable, not an expression */
+		fy_buf_add(b, ") THEN BEGIN DECLARE ferry_msg TEXT DEFAULT ");
+		fy_buf_literal(b, FY_MARIADB, verdict.message);
+		fy_buf_addf(b, "; SIGNAL SQLSTATE '%s' SET MESSAGE_TEXT = ferry_msg; END; END IF",
+					fy_sqlstate(verdict.code));
+		b->oom |= base == NULL;
+		fy_release(base);
+	}
+}
+
+/* fys_my_add: one statement of a trigger body. */
+static bool
+fys_my_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err)
+{
+	return b->len == 0 ? (fy_buf_free(b), true) : fyp_add(plan, role, b, err);
+}
+
+/*
+ * fys_my_remove: what on_source_delete does to the target row the trigger
+ * row's key is mapped to: delete takes the row and the key's map entry
+ * out; soft marks the row (once) and keeps the entry, so the row stays
+ * accounted as migrated; keep leaves both.  unless (a FROM item c, or
+ * NULL) spares the key when it still has a row the phase accepts.
+ */
+static void
+fys_my_remove(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  const char *row, const char *unless)
+{
+	const fy_dialect d = FY_MARIADB;
+	bool		flag = ph->on_source_delete == FY_DELETE_SOFT && fys_deleted_is_flag(ph, meta);
+
+	if (ph->on_source_delete == FY_DELETE_KEEP)
+		return;
+	if (ph->on_source_delete == FY_DELETE_DELETE)
+	{
+		fy_buf_add(b, "DELETE t, m FROM ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_add(b, " AS m LEFT JOIN ");
+	}
+	else
+	{
+		fy_buf_add(b, "UPDATE ");
+		fy_buf_map_table(b, meta, d);
+		fy_buf_add(b, " AS m JOIN ");
+	}
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, " = m.new_key ");
+	if (ph->on_source_delete == FY_DELETE_SOFT)
+	{
+		fy_buf_add(b, "SET ");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, flag ? " = TRUE " : " = CURRENT_TIMESTAMP ");
+	}
+	fy_buf_add(b, "WHERE ");
+	fys_my_key_is(b, ph, "m", row);
+	if (ph->on_source_delete == FY_DELETE_SOFT)
+	{
+		fy_buf_add(b, " AND ");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, flag ? " IS NOT TRUE" : " IS NULL");
+	}
+	if (unless)
+		fy_buf_addf(b, " AND NOT EXISTS (SELECT 1 FROM %s WHERE c.ferry_reason IS NULL)", unless);
+}
+
+/*
+ * fys_my_update: the trigger row's target row, when its key is mapped and
+ * the phase accepts the row now, recomputed in place: same key, the
+ * values migrate would write, a soft-deleted row revived.
+ */
+static void
+fys_my_update(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  const char *cand)
+{
+	const fy_dialect d = FY_MARIADB;
+
+	fy_buf_add(b, "UPDATE ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m JOIN ");
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_addf(b, " = m.new_key JOIN %s ON ", cand);
+	for (int i = 0; i < ph->nkeys; i++)
+	{
+		fy_buf_add(b, i ? " AND " : "");
+		fyp_map_col(b, d, "m", i + 1);
+		fy_buf_addf(b, " <=> c.ferry_key_%d", i + 1);
+	}
+	fy_buf_add(b, " SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, i ? ", " : "");
+		fyp_col(b, d, "t", ph->columns[i].target);
+		fy_buf_addf(b, " = c.ferry_c_%d", i + 1);
+	}
+	if (ph->on_source_delete == FY_DELETE_SOFT && !fys_sets_deleted(ph))
+	{
+		fy_buf_add(b, ph->ncolumns ? ", " : "");
+		fyp_col(b, d, "t", ph->deleted_column);
+		fy_buf_add(b, fys_deleted_is_flag(ph, meta) ? " = FALSE" : " = NULL");
+	}
+	fy_buf_add(b, " WHERE c.ferry_reason IS NULL");
+}
+
+/*
+ * fys_my_pending: migrate's own statements for the trigger row's key
+ * (quarantine, map, write), run only when the key is unmapped: a mapped
+ * key was recomputed in place.  Their guards and counts are migrate's
+ * run's, not a row's, and are left out.
+ */
+static bool
+fys_my_pending(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			   const char *row, long run_id, fy_error *err)
+{
+	fy_keyrange at = {.row = row};
+	fy_plan    *mig = fy_plan_migrate_range(ph, meta, FY_MARIADB, run_id, &at, false, err);
+	fy_buf		b;
+	bool		ok;
+
+	if (mig == NULL)
+		return false;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "IF NOT EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	fy_buf_add(&b, ") THEN ");
+	for (int i = 0; i < mig->nstmts; i++)
+	{
+		fy_role		role = mig->stmts[i].role;
+
+		if (role == FY_ROLE_REJECT || role == FY_ROLE_MAP || role == FY_ROLE_INSERT ||
+			role == FY_ROLE_UPDATE)
+			fy_buf_addf(&b, "%s; ", mig->stmts[i].sql);
+	}
+	fy_buf_add(&b, "END IF");
+	fy_plan_free(mig);
+	ok = fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+	return ok;
+}
+
+/*
+ * fys_my_still_held: some mapped row of the group ferry_group still has its
+ * source row (the map entries of deleted rows kept under soft and keep do
+ * not hold a group).
+ */
+static void
+fys_my_still_held(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				  const char *map)
+{
+	fy_buf_add(b, "EXISTS (SELECT 1 FROM ");
+	fy_buf_map_table(b, meta, FY_MARIADB);
+	fy_buf_addf(b, " AS %s JOIN ", map);
+	fyp_source(b, ph, meta, FY_MARIADB, "s");
+	fy_buf_add(b, " ON ");
+	fyp_key_join(b, ph, FY_MARIADB, map, "s");
+	fy_buf_addf(b, " WHERE %s.new_key = ferry_group)", map);
+}
+
+/*
+ * fys_my_leave (merge_on): the trigger row's key leaves the group it was
+ * mapped to (ferry_group, a variable of its own block): its map entry goes
+ * -- a deleted row that was its group's last keeps it under soft and keep,
+ * so the row kept stays the phase's, as on PostgreSQL -- the group is
+ * recomputed from the rows it still has (fyp_my_recompute, migrate's own
+ * statements), and a group left with none follows on_source_delete.  The
+ * row's new group, if any, is migrate's afterwards.
+ */
+static bool
+fys_my_leave(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			 const fy_expr **refs, const char *row, bool deleted, fy_error *err)
+{
+	const fy_dialect d = FY_MARIADB;
+	const fy_colmeta *key = fy_meta_column(&meta->target, ph->target_key);
+	fy_plan    *group;
+	fy_buf		sub;
+	fy_buf		b;
+	char	   *members;
+	bool		keep_last = deleted && ph->on_source_delete != FY_DELETE_DELETE;
+	bool		ok;
+
+	if (key == NULL)
+		return fy_fail(err, FY_ERR_UNDEFINED_COLUMN, "phase \"%s\": target key \"%s\" not found",
+					   ph->name, ph->target_key);
+	if ((group = fyp_new(err)) == NULL)
+		return false;
+	fy_buf_init(&sub);
+	fy_buf_add(&sub, "SELECT ");
+	fyp_group_id(&sub, ph, d, row);
+	members = sub.oom ? NULL : fyp_base(ph, meta, d, refs, NULL, false, sub.data);
+	fy_buf_free(&sub);
+	ok = members != NULL ? fyp_my_recompute(group, ph, meta, d, refs, members, err) :
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	fy_release(members);
+
+	fy_buf_init(&b);
+	fy_buf_addf(&b, "BEGIN DECLARE ferry_group %s DEFAULT (SELECT m.new_key FROM ", key->type);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	/* a DELETE may not read the map it deletes from: asked beforehand */
+	fy_buf_add(&b, "); DECLARE ferry_held BOOLEAN DEFAULT ");
+	if (keep_last)
+		fys_my_still_held(&b, ph, meta, "o");
+	else
+		fy_buf_add(&b, "TRUE");
+	fy_buf_add(&b, "; DELETE m FROM ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	fy_buf_add(&b, " AND ferry_held; ");
+	for (int i = 0; ok && i < group->nstmts; i++)
+		fy_buf_addf(&b, "%s; ", group->stmts[i].sql);
+	if (ph->on_source_delete != FY_DELETE_KEEP)
+	{
+		bool		soft = ph->on_source_delete == FY_DELETE_SOFT;
+		bool		flag = soft && fys_deleted_is_flag(ph, meta);
+
+		fy_buf_add(&b, soft ? "UPDATE " : "DELETE t FROM ");
+		fyp_target(&b, meta, d);
+		fy_buf_add(&b, " AS t ");
+		if (soft)
+		{
+			fy_buf_add(&b, "SET ");
+			fyp_col(&b, d, "t", ph->deleted_column);
+			fy_buf_add(&b, flag ? " = TRUE " : " = CURRENT_TIMESTAMP ");
+		}
+		fy_buf_add(&b, "WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = ferry_group AND NOT ");
+		fys_my_still_held(&b, ph, meta, "o");
+		if (soft)
+		{
+			fy_buf_add(&b, " AND ");
+			fyp_col(&b, d, "t", ph->deleted_column);
+			fy_buf_add(&b, flag ? " IS NOT TRUE" : " IS NULL");
+		}
+		fy_buf_add(&b, "; ");
+	}
+	fy_buf_add(&b, "END");
+	fy_plan_free(group);
+	if (!ok)
+	{
+		fy_buf_free(&b);
+		return false;
+	}
+	return fyp_add(plan, FY_ROLE_MIGRATE, &b, err);
+}
+
+/* fys_my_revive (soft): the row's target row, written again, is not deleted. */
+static bool
+fys_my_revive(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  const char *row, fy_error *err)
+{
+	fy_buf		b;
+
+	if (ph->on_source_delete != FY_DELETE_SOFT || fys_sets_deleted(ph))
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fy_buf_map_table(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_target(&b, meta, FY_MARIADB);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, FY_MARIADB, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key SET ");
+	fyp_col(&b, FY_MARIADB, "t", ph->deleted_column);
+	fy_buf_add(&b, fys_deleted_is_flag(ph, meta) ? " = FALSE WHERE " : " = NULL WHERE ");
+	fys_my_key_is(&b, ph, "m", row);
+	return fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+}
+
+/*
+ * fys_my_clear_rejects forgets the rejects of the trigger's keys: their
+ * rows are judged again, or are gone.  The key is built as the reject
+ * stored it (JSON_OBJECT of the key's parts).
+ */
+static bool
+fys_my_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					 const char *const *rows, int nrows, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fy_buf_add(&b, "DELETE FROM ");
+	fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
+	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld AND legacy_key IN (", meta->phase_id);
+	for (int r = 0; r < nrows; r++)
+	{
+		fy_buf_add(&b, r ? ", JSON_OBJECT(" : "JSON_OBJECT(");
+		for (int i = 0; i < ph->nkeys; i++)
+		{
+			fy_buf_add(&b, i ? ", " : "");
+			fy_buf_literal(&b, FY_MARIADB, ph->source_key[i]);
+			fy_buf_addf(&b, ", %s.", rows[r]);
+			fy_buf_ident(&b, FY_MARIADB, ph->source_key[i]);
+		}
+		fy_buf_add(&b, ")");
+	}
+	fy_buf_add(&b, ")");
+	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
+}
+
+/*
+ * fys_my_plan_sync: the statements of one trigger's body (new_rows and
+ * old_rows are the trigger's row names, NEW and OLD): a refused ref first,
+ * before anything is written; the key's rejects forgotten; an updated row
+ * whose old key left the phase (key changed, filtered, rejected now) taken
+ * out by on_source_delete, a deleted row too; a mapped row recomputed in
+ * place; an unmapped one migrated (run_id: the sync's log row).
+ */
+static fy_plan *
+fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
+				 const char *new_rows, const char *old_rows, long run_id,
+				 fy_error *err)
+{
+	const fy_expr *refs[64] = {0};
+	const char *rows[2];
+	int			nrows = 0;
+	fy_plan    *plan;
+	fy_buf		b;
+	fy_buf		cand;
+	bool		ok;
+
+	if (ph->update)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": sync of an update phase is not supported on MariaDB yet",
+				ph->name);
+		return NULL;
+	}
+	/* what migrate cannot carry there, sync cannot either: refused before any planning */
+	if (!fyp_dialect_can(ph, FY_MARIADB, err))
+		return NULL;
+	if (ph->nmerge_on > 0 && ph->ncolumns == 0)
+	{
+		fy_fail(err, FY_ERR_INVALID_SPEC, "phase \"%s\": a merge_on phase needs columns", ph->name);
+		return NULL;
+	}
+	if (ph->nrefs > 64)
+	{
+		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": more than 64 ref columns", ph->name);
+		return NULL;
+	}
+	if ((ev != FY_SYNC_DELETE && new_rows == NULL) || (ev != FY_SYNC_INSERT && old_rows == NULL))
+	{
+		fy_fail(err, FY_ERR_INTERNAL, "phase \"%s\": sync of this event needs its trigger rows", ph->name);
+		return NULL;
+	}
+	if ((plan = fyp_new(err)) == NULL)
+		return NULL;
+	for (int i = 0; i < ph->ncolumns; i++)
+		fyp_refs(ph->columns[i].expr, refs);
+	if (ev != FY_SYNC_DELETE)
+		rows[nrows++] = new_rows;
+	if (ev != FY_SYNC_INSERT)
+		rows[nrows++] = old_rows;
+
+	fy_buf_init(&b);
+	if (ev != FY_SYNC_DELETE)
+		fys_my_refused(&b, ph, meta, refs, new_rows);
+	ok = fys_my_add(plan, FY_ROLE_ASSERT, &b, err) &&
+		fys_my_clear_rejects(plan, ph, meta, rows, nrows, err);
+	if (ph->nmerge_on > 0)
+	{
+		/* every key the row had or has leaves its group, then joins one */
+		for (int r = nrows - 1; ok && r >= 0; r--)
+			ok = fys_my_leave(plan, ph, meta, refs, rows[r], ev == FY_SYNC_DELETE, err);
+		if (ok && ev != FY_SYNC_DELETE)
+			ok = fys_my_pending(plan, ph, meta, new_rows, run_id, err) &&
+				fys_my_revive(plan, ph, meta, new_rows, err);
+		return fyp_finish(plan, ok);
+	}
+	if (ok && ev != FY_SYNC_INSERT)
+	{
+		fy_buf_init(&cand);
+		if (ev == FY_SYNC_UPDATE)
+			fys_my_cand(&cand, ph, meta, refs, old_rows);
+		fy_buf_init(&b);
+		fys_my_remove(&b, ph, meta, old_rows, ev == FY_SYNC_UPDATE ? cand.data : NULL);
+		b.oom |= cand.oom;
+		fy_buf_free(&cand);
+		ok = fys_my_add(plan, FY_ROLE_DELETE_TARGET, &b, err);
+	}
+	if (ok && ev != FY_SYNC_DELETE && ph->ncolumns > 0)
+	{
+		fy_buf_init(&cand);
+		fys_my_cand(&cand, ph, meta, refs, new_rows);
+		fy_buf_init(&b);
+		fys_my_update(&b, ph, meta, cand.oom ? "" : cand.data);
+		b.oom |= cand.oom;
+		fy_buf_free(&cand);
+		ok = fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+	}
+	if (ok && ev != FY_SYNC_DELETE)
+		ok = fys_my_pending(plan, ph, meta, new_rows, run_id, err);
+	return fyp_finish(plan, ok);
+}
+
+/* fys_my_trigger_name: ferry_sync_<phase id>_<event>, in the source's database. */
+static void
+fys_my_trigger_name(fy_buf *b, const fy_meta *meta, fy_sync_event ev)
+{
+	char		name[64];
+
+	snprintf(name, sizeof(name), "ferry_sync_%ld_%s", meta->phase_id, fys_my_event_names[ev]);
+	fyp_qualified(b, FY_MARIADB, meta->source.schema, name);
+}
+
+fy_plan *
+fy_plan_sync_triggers(const fy_phase *ph, const fy_meta *meta, long run_id,
+					  fy_error *err)
+{
+	fy_plan    *plan;
+	bool		ok = true;
+
+	if (!fy_plan_check(ph, meta, err) || !fy_sync_check(ph, err) || (plan = fyp_new(err)) == NULL)
+		return NULL;
+	for (int ev = FY_SYNC_INSERT; ok && ev <= FY_SYNC_DELETE; ev++)
+	{
+		fy_plan    *body = fy_plan_sync(ph, meta, FY_MARIADB, (fy_sync_event) ev, "NEW", "OLD",
+										run_id, false, err);
+		fy_buf		b;
+
+		if (body == NULL)
+			return fyp_finish(plan, false);
+		fy_buf_init(&b);
+		fy_buf_add(&b, "DROP TRIGGER IF EXISTS ");
+		fys_my_trigger_name(&b, meta, (fy_sync_event) ev);
+		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
+		fy_buf_init(&b);
+		fy_buf_add(&b, "CREATE TRIGGER ");
+		fys_my_trigger_name(&b, meta, (fy_sync_event) ev);
+		fy_buf_addf(&b, " AFTER %s ON ", fys_my_events[ev]);
+		fyp_qualified(&b, FY_MARIADB, meta->source.schema, meta->source.name);
+		fy_buf_add(&b, " FOR EACH ROW BEGIN ");
+		for (int i = 0; i < body->nstmts; i++)
+			fy_buf_addf(&b, "%s; ", body->stmts[i].sql);
+		fy_buf_add(&b, "UPDATE ");
+		fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
+		fy_buf_addf(&b, ".phases SET last_synced_at = NOW(6) WHERE id = %ld; END", meta->phase_id);
+		fy_plan_free(body);
+		ok = ok && fyp_add(plan, FY_ROLE_DDL, &b, err);
+	}
+	return fyp_finish(plan, ok);
+}
+
 fy_plan *
 fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			 fy_sync_event ev, const char *new_rows, const char *old_rows,
@@ -499,11 +1021,8 @@ fy_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err) || !fy_sync_check(ph, err))
 		return NULL;
-	if (d != FY_POSTGRES)
-	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": set-based sync is planned for PostgreSQL only", ph->name);
-		return NULL;
-	}
+	if (d == FY_MARIADB)
+		return fys_my_plan_sync(ph, meta, ev, new_rows, old_rows, run_id, err);
 	if ((ev != FY_SYNC_DELETE && new_rows == NULL) || (ev != FY_SYNC_INSERT && old_rows == NULL))
 	{
 		fy_fail(err, FY_ERR_INTERNAL, "phase \"%s\": sync of this event needs its transition tables", ph->name);
@@ -573,7 +1092,10 @@ fys_found(fys_view *v, const char *col, const char *value, bool json)
 		if (strcmp(c->name, col) != 0 || v->back[i].sql != NULL)
 			continue;
 		fy_buf_init(&b);
-		if (json && !fys_is_json_type(c->type))
+		if (v->d == FY_MARIADB)
+			/* CAST knows few types there: the value as the target holds it */
+			fy_buf_addf(&b, json ? "JSON_VALUE(%s, '$')" : "%s", value);
+		else if (json && !fys_is_json_type(c->type))
 			fy_buf_addf(&b, "CAST((%s) #>> '{}' AS %s)", value, c->type);
 		else if (json)
 			/* the json form wrote a SQL NULL member as JSON null */
@@ -651,6 +1173,26 @@ fys_scalar_text(fy_buf *b, fy_dialect d, const cJSON *to)
 	return true;
 }
 
+/* fys_my_member_path: the MariaDB JSON path of one member, '$."key"'. */
+static void
+fys_my_member_path(fy_buf *b, const char *key)
+{
+	fy_buf		path;
+
+	fy_buf_init(&path);
+	fy_buf_add(&path, "$.\"");
+	for (const char *p = key; *p; p++)
+	{
+		if (*p == '"' || *p == '\\')
+			fy_buf_add(&path, "\\");
+		fy_buf_addn(&path, p, 1);
+	}
+	fy_buf_add(&path, "\"");
+	fy_buf_literal(b, FY_MARIADB, path.oom ? "" : path.data);
+	b->oom |= path.oom;
+	fy_buf_free(&path);
+}
+
 /*
  * fys_invert walks the expression e that made the target column's value
  * (value: SQL over target row t giving what e gave; jsonb when json) down
@@ -670,8 +1212,17 @@ fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
 		case FY_EXPR_JSON:
 			for (int i = 0; i < e->nmembers; i++)
 			{
-				fy_buf_addf(&b, json ? "(%s) -> " : "CAST(%s AS jsonb) -> ", value);
-				fy_buf_literal(&b, v->d, e->members[i].key);
+				if (v->d == FY_MARIADB)
+				{
+					fy_buf_addf(&b, "JSON_EXTRACT(%s, ", value);
+					fys_my_member_path(&b, e->members[i].key);
+					fy_buf_add(&b, ")");
+				}
+				else
+				{
+					fy_buf_addf(&b, json ? "(%s) -> " : "CAST(%s AS jsonb) -> ", value);
+					fy_buf_literal(&b, v->d, e->members[i].key);
+				}
 				if (!b.oom)
 					fys_invert(v, e->members[i].value, b.data, true);
 				fy_buf_free(&b);
@@ -685,8 +1236,17 @@ fys_invert(fys_view *v, const fy_expr *e, const char *value, bool json)
 				int			nseen = 0;
 
 				fy_buf_init(&text);
-				fy_buf_addf(&text, json ? "(%s) #>> '{}'" : "CAST(%s AS text)", value);
-				fy_buf_addf(&b, "CASE %s", text.oom ? "" : text.data);
+				if (v->d == FY_MARIADB)
+				{
+					/* compared as bytes, as migrate's CASE compares */
+					fy_buf_addf(&text, json ? "JSON_VALUE(%s, '$')" : "CONVERT(%s USING utf8mb4)", value);
+					fy_buf_addf(&b, "CASE CAST(%s AS BINARY)", text.oom ? "" : text.data);
+				}
+				else
+				{
+					fy_buf_addf(&text, json ? "(%s) #>> '{}'" : "CAST(%s AS text)", value);
+					fy_buf_addf(&b, "CASE %s", text.oom ? "" : text.data);
+				}
 				/* a to-value mapped from several values comes back as the first */
 				for (int i = 0; i < e->nmappings; i++)
 				{
@@ -793,7 +1353,11 @@ fys_form_name(fy_exprkind kind)
 	}
 }
 
-/* fys_comment: COMMENT ON COLUMN view.col IS 'ferry: ...'. */
+/*
+ * fys_comment: COMMENT ON COLUMN view.col IS 'ferry: ...'; on MariaDB, whose
+ * views have no column comments, SELECT col, 'ferry: ...' for the procedure
+ * to show.
+ */
 static bool
 fys_comment(fy_plan *plan, fy_dialect d, const fy_relname *view,
 			const fy_colmeta *col, const fys_back *back, fy_error *err)
@@ -810,19 +1374,31 @@ fys_comment(fy_plan *plan, fy_dialect d, const fy_relname *view,
 		fy_buf_addf(&text, "ferry: NULL, not computed back from the target: %s",
 					back->why ? back->why : "no target column holds it in a form that has an inverse");
 	fy_buf_init(&b);
-	fy_buf_add(&b, "COMMENT ON COLUMN ");
-	if (view->schema)
+	if (d == FY_MARIADB)
 	{
-		fy_buf_ident(&b, d, view->schema);
-		fy_buf_add(&b, ".");
+		/* no comments on a view's columns there: the procedure shows these */
+		fy_buf_add(&b, "SELECT ");
+		fy_buf_literal(&b, d, col->name);
+		fy_buf_add(&b, " AS column_name, ");
+		fy_buf_literal(&b, d, text.oom ? "" : text.data);
+		fy_buf_add(&b, " AS comes_from");
 	}
-	fy_buf_ident(&b, d, view->name);
-	fy_buf_add(&b, ".");
-	fy_buf_ident(&b, d, col->name);
-	fy_buf_add(&b, " IS ");
-	fy_buf_literal(&b, d, text.oom ? "" : text.data);
+	else
+	{
+		fy_buf_add(&b, "COMMENT ON COLUMN ");
+		if (view->schema)
+		{
+			fy_buf_ident(&b, d, view->schema);
+			fy_buf_add(&b, ".");
+		}
+		fy_buf_ident(&b, d, view->name);
+		fy_buf_add(&b, ".");
+		fy_buf_ident(&b, d, col->name);
+		fy_buf_add(&b, " IS ");
+		fy_buf_literal(&b, d, text.oom ? "" : text.data);
+	}
 	fy_buf_free(&text);
-	if (!fyp_add(plan, FY_ROLE_DDL, &b, err))
+	if (!fyp_add(plan, d == FY_MARIADB ? FY_ROLE_PROBE : FY_ROLE_DDL, &b, err))
 		return false;
 	if (back->sql == NULL)
 	{
@@ -846,11 +1422,6 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 
 	if (!fy_plan_check(ph, meta, err))
 		return NULL;
-	if (d != FY_POSTGRES)
-	{
-		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": compatibility views are planned for PostgreSQL only", ph->name);
-		return NULL;
-	}
 	if (ph->nmerge_on > 0 || ph->update)
 	{
 		fy_fail(err, FY_ERR_NOT_SUPPORTED, "phase \"%s\": %s", ph->name,
@@ -874,10 +1445,14 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	v.how = "the legacy key, from the id map";
 	for (int i = 0; i < ph->nkeys; i++)
 	{
-		char		m[32];
+		fy_buf		m;
 
-		snprintf(m, sizeof(m), "m.\"legacy_%d\"", i + 1);
-		fys_found(&v, ph->source_key[i], m, false);
+		fy_buf_init(&m);
+		fyp_map_col(&m, d, "m", i + 1);
+		if (!m.oom)
+			fys_found(&v, ph->source_key[i], m.data, false);
+		v.oom |= m.oom;
+		fy_buf_free(&m);
 	}
 	for (int i = 0; i < ph->ncolumns; i++)
 	{
@@ -913,6 +1488,8 @@ fy_plan_compat_view(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_add(&b, i ? ", " : "");
 		if (v.back[i].sql)
 			fy_buf_add(&b, v.back[i].sql);
+		else if (d == FY_MARIADB)
+			fy_buf_add(&b, "NULL");
 		else
 			fy_buf_addf(&b, "CAST(NULL AS %s)", c->type);
 		fy_buf_add(&b, " AS ");

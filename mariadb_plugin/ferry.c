@@ -260,6 +260,12 @@ fym_plan_extra(const fym_udf *udf, UDF_ARGS *args, const fy_phase *phase,
 			ok = false;
 		else if (strcmp(arg, "range") == 0)
 			ok = (in->range = *range = fy_keyrange_parse(text, phase->nkeys, err)) != NULL;
+		else if (strcmp(arg, "view") == 0)
+		{
+			in->view = text;	/* fym_plan releases it */
+			text = NULL;
+			ok = true;
+		}
 		else if (strcmp(text, "last") == 0 || strcmp(text, "nth") == 0 || strcmp(text, "count") == 0)
 		{
 			in->scan = text[0] == 'l' ? FY_SCAN_LAST : text[0] == 'n' ? FY_SCAN_NTH : FY_SCAN_COUNT;
@@ -313,6 +319,8 @@ fym_plan(const fym_udf *udf, fym_planner planner, UDF_INIT *initid,
 	if (meta)
 		fy_meta_free(meta);
 	fy_keyrange_free(range);
+	if (in.view)
+		fy_release(in.view);
 	if (phase)
 		fy_phase_free(phase);
 	if (metajson)

@@ -72,7 +72,7 @@ extern char *fym_error_result(UDF_INIT *initid, const fy_error *err,
 /*
  * What a planning UDF takes after (name, spec, meta), found by argument
  * name: "run_id" (INT), "range" (a fy_keyrange as JSON), "scan" ('last',
- * 'nth' or 'count') and "n" (INT).  What a UDF does not take is 0 or NULL.
+ * 'nth' or 'count'), "n" (INT) and "view" (TEXT).  What a UDF does not take is 0 or NULL.
  */
 typedef struct fym_plan_in
 {
@@ -80,6 +80,7 @@ typedef struct fym_plan_in
 	const fy_keyrange *range;
 	fy_scan		scan;
 	long		n;
+	char	   *view;			/* "view": a view's name (create_compat_view) */
 } fym_plan_in;
 
 /*

@@ -115,6 +115,22 @@ CREATE TABLE IF NOT EXISTS ferry.catalog_version (
 INSERT INTO ferry.catalog_version (version)
 SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM ferry.catalog_version);
 
+-- Version 2: live sync (start_sync, stop_sync, finish_sync).  A phase that
+-- syncs has its sync's log row (operation 'sync'; the rows sync maps and
+-- rejects carry its id as run_id) and the time sync started; its triggers
+-- note the time of the last change they synced, kept after sync stops.
+DELIMITER //
+BEGIN NOT ATOMIC
+    IF (SELECT version FROM ferry.catalog_version) < 2 THEN
+        ALTER TABLE ferry.phases
+            ADD COLUMN IF NOT EXISTS sync_run_id BIGINT NULL,
+            ADD COLUMN IF NOT EXISTS sync_started_at DATETIME(6) NULL,
+            ADD COLUMN IF NOT EXISTS last_synced_at DATETIME(6) NULL;
+        UPDATE ferry.catalog_version SET version = 2;
+    END IF;
+END//
+DELIMITER ;
+
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS legacy_to_json RETURNS STRING SONAME 'ferry.so';
@@ -137,5 +153,7 @@ CREATE FUNCTION IF NOT EXISTS ferry_accounting_checks RETURNS STRING SONAME 'fer
 CREATE FUNCTION IF NOT EXISTS ferry_plan_validate RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_validate_verdict RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_rollback RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_sync RETURNS STRING SONAME 'ferry.so';
+CREATE FUNCTION IF NOT EXISTS ferry_plan_compat_view RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_preflight RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_preflight_report RETURNS STRING SONAME 'ferry.so';

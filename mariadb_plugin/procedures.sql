@@ -130,6 +130,8 @@ BEGIN
         WHEN '42704' THEN SIGNAL SQLSTATE '42704' SET MESSAGE_TEXT = v_text;
         WHEN '0A000' THEN SIGNAL SQLSTATE '0A000' SET MESSAGE_TEXT = v_text;
         WHEN '55000' THEN SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = v_text;
+        WHEN '25001' THEN SIGNAL SQLSTATE '25001' SET MESSAGE_TEXT = v_text;
+        WHEN '42809' THEN SIGNAL SQLSTATE '42809' SET MESSAGE_TEXT = v_text;
         WHEN '55P03' THEN SIGNAL SQLSTATE '55P03' SET MESSAGE_TEXT = v_text;
         WHEN '23503' THEN SIGNAL SQLSTATE '23503' SET MESSAGE_TEXT = v_text;
         WHEN '23000' THEN SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = v_text;
@@ -542,6 +544,7 @@ body: BEGIN
     CALL ferry_phase_order(v_summary, v_order);
 
     IF v_id IS NOT NULL THEN
+        CALL ferry_refuse_if_syncing(p_name, v_id, 'redefining it');
         CALL ferry_map_rows(v_id, v_rows);
         IF v_rows > 0 THEN
             CALL ferry_fail('55000',
@@ -585,6 +588,7 @@ BEGIN
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_refuse_if_syncing(p_name, v_id, 'dropping it');
     CALL ferry_map_rows(v_id, v_rows);
     IF v_rows > 0 THEN
         CALL ferry_fail('55000',
@@ -1332,7 +1336,8 @@ END//
 -- order: phase, source, target, state (defined, migrated, rolled_back,
 -- running: a batched run is in progress, failed: the last batched run
 -- stopped before it finished), migrated (source rows in the id map),
--- rejected, and the last run.  A failed migrate_phase leaves no log row on
+-- rejected, the last run (sync's log rows aside), and syncing,
+-- sync_started_at, last_synced_at.  A failed migrate_phase leaves no log row on
 -- MariaDB: it is rolled back with its work.  A batched run whose session
 -- died still reads 'started' in the log; it is failed here when nobody
 -- holds the phase's lock, and the next run marks it so.
@@ -1351,7 +1356,8 @@ BEGIN
     WHILE v_id IS NOT NULL DO
         SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
         CALL ferry_map_rows(v_id, v_mapped);
-        SET v_log = (SELECT MAX(id) FROM ferry.migration_log WHERE db = DATABASE() AND phase = v_name);
+        SET v_log = (SELECT MAX(id) FROM ferry.migration_log
+                      WHERE db = DATABASE() AND phase = v_name AND operation <> 'sync');
         SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT((
             SELECT JSON_OBJECT('phase', v_name,
                        'source', JSON_VALUE(v_spec, '$.source'),
@@ -1368,12 +1374,16 @@ BEGIN
                        'migrated', v_mapped + 0,
                        'rejected', (SELECT count(*) FROM ferry.migration_rejects j WHERE j.phase_id = v_id),
                        'last_run_at', l.started_at, 'last_operation', l.operation,
-                       'last_status', l.status, 'last_seconds', l.seconds, 'last_error', l.error)
-              FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log), '$'));
+                       'last_status', l.status, 'last_seconds', l.seconds, 'last_error', l.error,
+                       'syncing', p.sync_run_id IS NOT NULL, 'sync_started_at', p.sync_started_at,
+                       'last_synced_at', p.last_synced_at)
+              FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log
+              JOIN ferry.phases AS p ON p.id = v_id), '$'));
         SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
     END WHILE;
     SELECT s.phase, s.source, s.target, s.state, s.migrated, s.rejected, s.last_run_at,
-           s.last_operation, s.last_status, s.last_seconds, s.last_error
+           s.last_operation, s.last_status, s.last_seconds, s.last_error,
+           s.syncing, s.sync_started_at, s.last_synced_at
       FROM JSON_TABLE(v_rows, '$[*]' COLUMNS (
                seq FOR ORDINALITY,
                phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
@@ -1386,7 +1396,10 @@ BEGIN
                last_operation VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.last_operation',
                last_status VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.last_status',
                last_seconds DOUBLE PATH '$.last_seconds',
-               last_error TEXT CHARACTER SET utf8mb4 PATH '$.last_error')) AS s
+               last_error TEXT CHARACTER SET utf8mb4 PATH '$.last_error',
+               syncing BOOLEAN PATH '$.syncing',
+               sync_started_at DATETIME(6) PATH '$.sync_started_at',
+               last_synced_at DATETIME(6) PATH '$.last_synced_at')) AS s
      ORDER BY s.seq;
 END//
 
@@ -1583,6 +1596,7 @@ BEGIN
     END;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_refuse_if_syncing(p_name, v_id, 'rolling it back');
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
     SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
     CALL ferry_check(v_plan);
@@ -1750,6 +1764,299 @@ END//
 DELIMITER ;
 SET sql_mode = @ferry_report_sql_mode;
 SET @ferry_report_sql_mode = NULL;
+
+-- ================================================================== SYNC
+-- (issue 8; a block of its own, with its own sql_mode bracket.)
+-- start_sync / stop_sync / finish_sync: live sync from the legacy table.
+-- MariaDB has no statement-level triggers and no dynamic SQL in a trigger,
+-- so a phase syncs through three per-row AFTER triggers on its source,
+-- ferry_sync_<phase id>_insert|update|delete, whose bodies are static SQL
+-- planned by ferry_plan_sync from the plan migrate_phase runs.  A stored
+-- procedure may create and drop triggers through prepared statements, so
+-- start_sync installs them and stop_sync drops them; both are DDL, which
+-- MariaDB commits at once, so they refuse to run inside a transaction.
+SET @ferry_sync_sql_mode = @@sql_mode;
+SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+DROP PROCEDURE IF EXISTS ferry_sync_outside;
+DROP PROCEDURE IF EXISTS ferry_sync_run;
+DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
+DROP PROCEDURE IF EXISTS ferry_drop_sync_triggers;
+DROP PROCEDURE IF EXISTS ferry_stop_sync;
+DROP PROCEDURE IF EXISTS start_sync;
+DROP PROCEDURE IF EXISTS stop_sync;
+DROP PROCEDURE IF EXISTS finish_sync;
+DROP PROCEDURE IF EXISTS create_compat_view;
+DELIMITER //
+
+-- ferry_sync_outside: trigger DDL commits the caller's transaction, so
+-- the sync procedures refuse to run inside one, before any write.
+CREATE PROCEDURE ferry_sync_outside(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                    IN p_what VARCHAR(32) CHARACTER SET ascii)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    IF @@in_transaction = 1 THEN
+        CALL ferry_fail('25001',
+            CONCAT('phase "', p_name, '": ', p_what, ' cannot run inside a transaction'),
+            'It creates or drops triggers, which MariaDB commits at once; COMMIT first.');
+    END IF;
+END//
+
+-- ferry_sync_run: the sync's log row of a phase, NULL when it does not sync.
+CREATE PROCEDURE ferry_sync_run(IN p_id BIGINT, OUT o_run BIGINT)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    SET o_run = (SELECT sync_run_id FROM ferry.phases WHERE id = p_id);
+END//
+
+-- ferry_refuse_if_syncing: while triggers write a phase's rows, redefining,
+-- rolling back or dropping the phase would be overtaken by the next write.
+CREATE PROCEDURE ferry_refuse_if_syncing(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                         IN p_id BIGINT,
+                                         IN p_what VARCHAR(32) CHARACTER SET ascii)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_run BIGINT;
+
+    CALL ferry_sync_run(p_id, v_run);
+    IF v_run IS NOT NULL THEN
+        CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is syncing: stop it before ', p_what),
+            CONCAT('CALL stop_sync(''', p_name, ''') first.'));
+    END IF;
+END//
+
+-- ferry_drop_sync_triggers: the phase's triggers, wherever they are (the
+-- source may have been renamed), found by name in information_schema.
+CREATE PROCEDURE ferry_drop_sync_triggers(IN p_id BIGINT)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_schema VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(64) CHARACTER SET utf8mb4;
+
+    SET v_name = '';
+    WHILE v_name IS NOT NULL DO
+        SELECT MIN(TRIGGER_NAME) INTO v_name FROM information_schema.TRIGGERS
+         WHERE TRIGGER_NAME IN (CONCAT('ferry_sync_', p_id, '_insert'),
+                                CONCAT('ferry_sync_', p_id, '_update'),
+                                CONCAT('ferry_sync_', p_id, '_delete'));
+        IF v_name IS NOT NULL THEN
+            SELECT MIN(TRIGGER_SCHEMA) INTO v_schema FROM information_schema.TRIGGERS
+             WHERE TRIGGER_NAME = v_name;
+            EXECUTE IMMEDIATE CONCAT('DROP TRIGGER IF EXISTS `', REPLACE(v_schema, '`', '``'),
+                                     '`.`', v_name, '`');
+        END IF;
+    END WHILE;
+END//
+
+-- ferry_stop_sync: drop the triggers, close the sync's log row (rows: the
+-- source rows sync mapped) and mark the phase not syncing.
+CREATE PROCEDURE ferry_stop_sync(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                 IN p_id BIGINT,
+                                 IN p_run BIGINT,
+                                 OUT o_synced BIGINT)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    CALL ferry_drop_sync_triggers(p_id);
+    EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_synced FROM `ferry`.`map_', p_id,
+                             '` WHERE run_id = ?') USING p_run;
+    SET o_synced = @ferry_synced;
+    SET @ferry_synced = NULL;
+    UPDATE ferry.migration_log
+       SET status = 'completed', `rows` = o_synced, finished_at = SYSDATE(6),
+           seconds = ROUND(TIMESTAMPDIFF(MICROSECOND, started_at, SYSDATE(6)) / 1000000, 3)
+     WHERE id = p_run;
+    UPDATE ferry.phases SET sync_run_id = NULL, sync_started_at = NULL WHERE id = p_id;
+END//
+
+-- start_sync: install the phase's sync triggers, planned now, and open
+-- the sync's log row (operation 'sync'), whose id the rows sync maps and
+-- rejects carry.  Refused while it syncs, for a query source, a merge_on
+-- or an update phase.  A failure takes out what it installed.
+CREATE PROCEDURE start_sync(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_run BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_counts LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_locked BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_run IS NOT NULL THEN
+            CALL ferry_drop_sync_triggers(v_id);
+            DELETE FROM ferry.migration_log WHERE id = v_run;
+        END IF;
+        IF v_locked THEN
+            DO RELEASE_LOCK(v_lock);
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_sync_outside(p_name, 'start_sync');
+    CALL ferry_sync_run(v_id, v_run);
+    IF v_run IS NOT NULL THEN
+        SET v_run = NULL;
+        CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is already syncing'),
+            CONCAT('CALL stop_sync(''', p_name, ''') first to restart it.'));
+    END IF;
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES
+                WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_meta, '$.source.schema')
+                  AND BINARY TABLE_NAME = JSON_VALUE(v_meta, '$.source.name')
+                  AND TABLE_TYPE <> 'BASE TABLE') THEN
+        CALL ferry_fail('42809',
+            CONCAT('phase "', p_name, '": source "', JSON_VALUE(v_meta, '$.source.name'),
+                   '" is a view; sync needs triggers on a table'),
+            'Name the view''s base table as the source, or migrate with catch-up runs of migrate_phase.');
+    END IF;
+    -- planned once before any write: a phase sync cannot carry fails here
+    CALL ferry_check(ferry_plan_sync(p_name, v_spec, v_meta, 0));
+    CALL ferry_lock(p_name, v_id, v_lock);
+    SET v_locked = TRUE;
+    INSERT INTO ferry.migration_log (db, phase, operation, status)
+    VALUES (DATABASE(), p_name, 'sync', 'started');
+    SET v_run = LAST_INSERT_ID();
+    SET v_plan = ferry_plan_sync(p_name, v_spec, v_meta, v_run);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec_plan(p_name, v_plan, NULL, v_counts);
+    UPDATE ferry.phases SET sync_run_id = v_run, sync_started_at = NOW(6), last_synced_at = NULL
+     WHERE id = v_id;
+    DO RELEASE_LOCK(v_lock);
+    SET v_locked = FALSE;
+END//
+
+-- stop_sync: drop the phase's sync triggers; the target keeps what they wrote.
+CREATE PROCEDURE stop_sync(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_run BIGINT;
+    DECLARE v_synced BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_sync_outside(p_name, 'stop_sync');
+    CALL ferry_sync_run(v_id, v_run);
+    IF v_run IS NULL THEN
+        CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is not syncing'),
+            CONCAT('Start it with CALL start_sync(''', p_name, ''').'));
+    END IF;
+    CALL ferry_lock(p_name, v_id, v_lock);
+    CALL ferry_stop_sync(p_name, v_id, v_run, v_synced);
+    DO RELEASE_LOCK(v_lock);
+END//
+
+-- finish_sync: the cut-over.  The catch-up (migrate_phase) and the
+-- validation run in one transaction, rolled back with the error of
+-- assert_migration_integrity (23000, every FAIL listed; sync stays on) if
+-- validation has a FAIL; after the COMMIT the triggers are dropped.  The
+-- DROP TRIGGER cannot join that transaction (DDL commits) and a procedure
+-- cannot LOCK TABLES: a write landing between the COMMIT and the drop is
+-- still synced by the triggers (DROP TRIGGER waits for the transactions
+-- using the table), but the validation did not see it.  One row: phase,
+-- caught_up (rows the catch-up migrated), synced (rows sync mapped),
+-- sync_started_at.
+CREATE PROCEDURE finish_sync(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_run BIGINT;
+    DECLARE v_synced BIGINT;
+    DECLARE v_started DATETIME(6);
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_sync_outside(p_name, 'finish_sync');
+    CALL ferry_sync_run(v_id, v_run);
+    IF v_run IS NULL THEN
+        CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is not syncing'),
+            CONCAT('Start it with CALL start_sync(''', p_name, '''), or migrate it with CALL migrate_phase(''', p_name, ''').'));
+    END IF;
+    SET v_started = (SELECT sync_started_at FROM ferry.phases WHERE id = v_id);
+    START TRANSACTION;
+    SET v_open = TRUE;
+    CALL ferry_migrate(p_name, v_row);
+    CALL assert_migration_integrity(p_name);
+    COMMIT;
+    SET v_open = FALSE;
+    CALL ferry_lock(p_name, v_id, v_lock);
+    CALL ferry_stop_sync(p_name, v_id, v_run, v_synced);
+    DO RELEASE_LOCK(v_lock);
+    SELECT p_name AS phase,
+           JSON_VALUE(v_row, '$.migrated') + JSON_VALUE(v_row, '$.merged') AS caught_up,
+           v_synced AS synced, v_started AS sync_started_at;
+END//
+
+-- create_compat_view: the legacy table's shape as a read-only view over
+-- the phase's target rows (those its id map names), computed back through
+-- the spec's inverse (ferry_plan_compat_view), then one row per legacy
+-- column: where it comes back from, or why it is NULL.  MariaDB has no
+-- INSTEAD OF triggers: there is no writable form.
+CREATE PROCEDURE create_compat_view(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                    IN p_view VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '';
+    DECLARE v_role VARCHAR(32) CHARACTER SET ascii;
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_view IS NULL THEN
+        CALL ferry_fail('22004', CONCAT('phase "', p_name, '": view name must not be NULL'), NULL);
+    END IF;
+    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    SET v_plan = ferry_plan_compat_view(p_name, v_spec, v_meta, p_view);
+    CALL ferry_check(v_plan);
+    WHILE v_i < JSON_LENGTH(v_plan, '$.statements') DO
+        SET v_role = JSON_VALUE(v_plan, CONCAT('$.statements[', v_i, '].role'));
+        SET v_sql = JSON_UNQUOTE(JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, '].sql')));
+        IF v_role = 'ddl' THEN
+            EXECUTE IMMEDIATE v_sql;
+        ELSE
+            SET v_rows = CONCAT(v_rows, IF(v_rows = '', '', ' UNION ALL '), v_sql);
+        END IF;
+        SET v_i = v_i + 1;
+    END WHILE;
+    EXECUTE IMMEDIATE v_rows;
+END//
+
+DELIMITER ;
+SET sql_mode = @ferry_sync_sql_mode;
+SET @ferry_sync_sql_mode = NULL;
 
 -- ============================================================ baselines
 -- capture_baseline(label, tables) / compare_baseline(a, b): what a DBA

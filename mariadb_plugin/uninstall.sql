@@ -9,6 +9,24 @@
 -- no longer be rolled back.  Roll back or keep a dump of `ferry` first.
 -- Running it in a second database after the first is harmless (IF EXISTS).
 
+-- A phase still syncing has triggers on its source that write to the
+-- catalog: without it, every write to that table would fail.  Drop them
+-- (in every database: this is the last of the catalog).
+DELIMITER //
+BEGIN NOT ATOMIC
+    DECLARE v_trigger VARCHAR(200) CHARACTER SET utf8mb4 DEFAULT '';
+
+    WHILE v_trigger IS NOT NULL DO
+        SELECT MIN(CONCAT('`', REPLACE(TRIGGER_SCHEMA, '`', '``'), '`.`', TRIGGER_NAME, '`'))
+          INTO v_trigger FROM information_schema.TRIGGERS
+         WHERE TRIGGER_NAME LIKE 'ferry\_sync\_%';
+        IF v_trigger IS NOT NULL THEN
+            EXECUTE IMMEDIATE CONCAT('DROP TRIGGER ', v_trigger);
+        END IF;
+    END WHILE;
+END//
+DELIMITER ;
+
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
@@ -48,6 +66,15 @@ DROP PROCEDURE IF EXISTS legacy_id;
 DROP PROCEDURE IF EXISTS map_id;
 DROP PROCEDURE IF EXISTS migrate_phase_dry_run;
 DROP PROCEDURE IF EXISTS preflight;
+DROP PROCEDURE IF EXISTS ferry_sync_outside;
+DROP PROCEDURE IF EXISTS ferry_sync_run;
+DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
+DROP PROCEDURE IF EXISTS ferry_drop_sync_triggers;
+DROP PROCEDURE IF EXISTS ferry_stop_sync;
+DROP PROCEDURE IF EXISTS start_sync;
+DROP PROCEDURE IF EXISTS stop_sync;
+DROP PROCEDURE IF EXISTS finish_sync;
+DROP PROCEDURE IF EXISTS create_compat_view;
 DROP FUNCTION IF EXISTS ferry_statements;
 
 DROP FUNCTION IF EXISTS uuid_v4;
@@ -71,6 +98,8 @@ DROP FUNCTION IF EXISTS ferry_accounting_checks;
 DROP FUNCTION IF EXISTS ferry_plan_validate;
 DROP FUNCTION IF EXISTS ferry_validate_verdict;
 DROP FUNCTION IF EXISTS ferry_plan_rollback;
+DROP FUNCTION IF EXISTS ferry_plan_sync;
+DROP FUNCTION IF EXISTS ferry_plan_compat_view;
 DROP FUNCTION IF EXISTS ferry_plan_preflight;
 DROP FUNCTION IF EXISTS ferry_preflight_report;
 

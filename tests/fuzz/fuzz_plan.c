@@ -13,13 +13,14 @@
  *
  * Every statement of every plan (define, probe, drop, migrate in one go and
  * by key range, fast and safe, key scans, accounting, rollback, validate,
- * drift, dependencies, preflight, sync for each event, compat view) is then
+ * drift, dependencies, preflight, sync for each event, MariaDB's sync
+ * triggers and a batch narrowed to a trigger's row, compat view) is then
  * read as its dialect's lexer would read it -- quoted identifiers ("" or ``
  * doubled), string literals ('' doubled; backslash escapes in E'' on
  * PostgreSQL and in every literal on MariaDB, whose procedures run without
  * NO_BACKSLASH_ESCAPES; "..." is a string on MariaDB) -- and must have no
- * DEL outside them, no unterminated quote, no ';' (a second statement) and
- * no comment outside them.  A plan that is refused must say why.
+ * DEL outside them, no unterminated quote, no ';' (a second statement; a
+ * MariaDB compound statement has its own) and no comment outside them.  A plan that is refused must say why.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -131,16 +132,23 @@ fz_quoted(const char *p, char q, int backslash)
 	}
 }
 
-/* fz_check_sql: nothing of a name outside quotes, one statement, no comment. */
+/*
+ * fz_check_sql: nothing of a name outside quotes, one statement, no comment.
+ * A MariaDB compound statement (a sync trigger, a trigger body's block)
+ * separates its inner statements by ';': still one statement to the server.
+ */
 static void
 fz_check_sql(const char *sql, fy_dialect d)
 {
 	const char *p = sql;
 	char		ident = d == FY_POSTGRES ? '"' : '`';
+	int			compound = d == FY_MARIADB &&
+		(strncmp(sql, "CREATE TRIGGER ", 15) == 0 || strncmp(sql, "BEGIN ", 6) == 0 ||
+		 strncmp(sql, "IF ", 3) == 0);
 
 	while (*p)
 	{
-		if (*p == FZ_DEL || *p == ';' || (*p == '-' && p[1] == '-') ||
+		if (*p == FZ_DEL || (*p == ';' && !compound) || (*p == '-' && p[1] == '-') ||
 			(*p == '/' && p[1] == '*') || (d == FY_MARIADB && *p == '#'))
 		{
 			fprintf(stderr, "fuzz_plan: unquoted at byte %zu of: %s\n",
@@ -428,8 +436,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		else
 		{
-			fy_keyrange range = {lo, hi, (shape >> 12) & 1};
-			fy_keyrange from_lo = {lo, NULL, false};
+			fy_keyrange range = {lo, hi, (shape >> 12) & 1, NULL};
+			fy_keyrange from_lo = {lo, NULL, false, NULL};
+			fy_keyrange at_row = {NULL, NULL, false, "NEW"};
 
 #define FZ(call) do { fy_error e = {0}; fz_plan(call, &e, d); } while (0)
 			FZ(fy_plan_define(ph, meta, d, &e));
@@ -448,6 +457,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_INSERT, "new_rows", NULL, 42, false, &e));
 			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_UPDATE, "new_rows", "old_rows", 42, true, &e));
 			FZ(fy_plan_sync(ph, meta, d, FY_SYNC_DELETE, NULL, "old_rows", 42, false, &e));
+			if (d == FY_MARIADB)
+			{
+				FZ(fy_plan_migrate_range(ph, meta, d, 42, &at_row, false, &e));
+				FZ(fy_plan_sync_triggers(ph, meta, 42, &e));
+			}
 			rel = fz_relname(ss, view);
 			FZ(fy_plan_compat_view(ph, meta, d, rel, &e));
 			free(rel);

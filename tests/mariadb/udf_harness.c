@@ -80,6 +80,8 @@ static const udf udfs[] = {
 	{"ferry_plan_validate", "TTTI", {"p", "$spec", "$meta", "1"}},
 	{"ferry_validate_verdict", "TTTTTIT", {"p", "required", "FAIL", "b", "rows are NULL", "1", "1, 2"}},
 	{"ferry_plan_rollback", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_plan_sync", "TTTI", {"p", "$spec", "$meta", "1"}},
+	{"ferry_plan_compat_view", "TTTT", {"p", "$spec", "$meta", "v"}},
 	{"json_restructure", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_restructure_inverse", "T", {"[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},

@@ -213,6 +213,7 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	fy_meta    *m = meta();
 	fy_error	err = {0};
 	fy_phase   *ph;
+	fy_plan    *plan;
 
 	(void) state;
 	ph = phase("{\"source\": {\"query\": \"SELECT * FROM legacy.invitations\"}, \"target\": \"app.events\", \"columns\": {\"title\": \"couple\"}}");
@@ -236,17 +237,124 @@ sync_is_refused_for_what_it_cannot_carry(void **state)
 	fy_phase_free(ph);
 	ph = phase(SPEC(""));
 	memset(&err, 0, sizeof(err));
-	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_INSERT, "n", NULL, 9, false, &err));
-	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
-	memset(&err, 0, sizeof(err));
 	assert_null(fy_plan_sync(ph, m, FY_POSTGRES, FY_SYNC_UPDATE, "n", NULL, 9, false, &err));
 	assert_int_equal(err.code, FY_ERR_INTERNAL);
-	fy_phase_free(ph);
-	/* MariaDB has no sync: a spec that steers it is refused there by name */
-	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
 	memset(&err, 0, sizeof(err));
-	assert_null(fy_plan_define(ph, m, FY_MARIADB, &err));
-	assert_non_null(strstr(err.message, "\"on_source_delete\" steers sync, which MariaDB does not have yet"));
+	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_UPDATE, "NEW", NULL, 9, false, &err));
+	assert_int_equal(err.code, FY_ERR_INTERNAL);
+	fy_phase_free(ph);
+	/* MariaDB's per-row triggers do not sync update phases yet */
+	ph = phase("{\"kind\": \"update\", \"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": \"id\", "
+			   "\"columns\": {\"title\": \"couple\"}}");
+	memset(&err, 0, sizeof(err));
+	assert_null(fy_plan_sync_triggers(ph, m, 9, &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err.message, "sync of an update phase is not supported on MariaDB yet"));
+	fy_phase_free(ph);
+	/* what migrate cannot carry on MariaDB is refused before any planning
+	 * (the merge's recompute wrote a drawn key's NULL legacy_column) */
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"target_key\": {\"column\": \"id\", \"generate\": \"default\"}, "
+			   "\"merge_on\": [\"couple\"], \"columns\": {\"title\": {\"from\": \"couple\", \"merge\": \"max\"}}}");
+	memset(&err, 0, sizeof(err));
+	m->key_default = "AUTO_INCREMENT";
+	assert_null(fy_plan_sync(ph, m, FY_MARIADB, FY_SYNC_UPDATE, "NEW", "OLD", 9, false, &err));
+	m->key_default = NULL;
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err.message, "\"generate\": \"default\" needs a \"legacy_column\""));
+	fy_phase_free(ph);
+	/* MariaDB syncs now: a spec that steers sync is defined there */
+	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
+	plan = fy_plan_define(ph, m, FY_MARIADB, &err);
+	assert_non_null(plan);
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+	fy_meta_free(m);
+}
+
+/* my_trigger: the CREATE TRIGGER of event ev in a MariaDB trigger plan. */
+static const char *
+my_trigger(const fy_plan *plan, fy_sync_event ev)
+{
+	assert_int_equal(plan->nstmts, 6);
+	assert_non_null(strstr(plan->stmts[2 * ev].sql, "DROP TRIGGER IF EXISTS `legacy`.`ferry_sync_7_"));
+	return plan->stmts[2 * ev + 1].sql;
+}
+
+static void
+mariadb_triggers_run_migrate_narrowed_to_the_row(void **state)
+{
+	fy_phase   *ph = phase(SPEC(""));
+	fy_meta    *m = meta();
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_sync_triggers(ph, m, 9, &err);
+	const char *sql;
+
+	(void) state;
+	assert_non_null(plan);
+	sql = my_trigger(plan, FY_SYNC_INSERT);
+	assert_non_null(strstr(sql, "CREATE TRIGGER `legacy`.`ferry_sync_7_insert` AFTER INSERT ON `legacy`.`invitations` FOR EACH ROW BEGIN "));
+	/* the refused ref raises before anything is written, with migrate's words */
+	assert_non_null(strstr(sql, "BEGIN IF EXISTS (SELECT 1 FROM "));
+	assert_non_null(strstr(sql, "THEN BEGIN DECLARE ferry_msg TEXT DEFAULT 'phase \"invites\": column \"wedding\": 1 source rows hold a legacy key that phase \"weddings\" never migrated'; "
+						   "SIGNAL SQLSTATE '23503' SET MESSAGE_TEXT = ferry_msg; END; END IF; "
+						   "DELETE FROM `ferry`.migration_rejects WHERE phase_id = 7 AND legacy_key IN (JSON_OBJECT('id', NEW.`id`)); "));
+	/* every read of the source is the row's key alone, NULL-safe */
+	assert_non_null(strstr(sql, "AND (s.`id` <=> NEW.`id`)"));
+	assert_null(strstr(sql, "OLD."));
+	/* an unmapped key is migrated by migrate's statements, tagged with the sync's run */
+	assert_non_null(strstr(sql, "IF NOT EXISTS (SELECT 1 FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> NEW.`id`) THEN INSERT INTO `ferry`.migration_rejects"));
+	assert_non_null(strstr(sql, "SELECT ferry_key_1, ferry_new_key, 9, NULL FROM"));
+	assert_non_null(strstr(sql, "WHERE m.run_id = 9) AS s; END IF; UPDATE `ferry`.phases SET last_synced_at = NOW(6) WHERE id = 7; END"));
+	/* no guard or count of a whole run */
+	assert_null(strstr(sql, "count(*) AS source_rows"));
+	assert_null(strstr(sql, "WHERE phase_id = 7;"));
+	/* an update takes the old key out only when no accepted row has it now */
+	sql = my_trigger(plan, FY_SYNC_UPDATE);
+	assert_non_null(strstr(sql, "legacy_key IN (JSON_OBJECT('id', NEW.`id`), JSON_OBJECT('id', OLD.`id`))"));
+	assert_non_null(strstr(sql, "DELETE t, m FROM `ferry`.`map_7` AS m LEFT JOIN `app`.`events` AS t ON t.`id` = m.new_key WHERE m.`legacy_1` <=> OLD.`id` AND NOT EXISTS (SELECT 1 FROM (SELECT v.*, "));
+	assert_non_null(strstr(sql, "UPDATE `ferry`.`map_7` AS m JOIN `app`.`events` AS t ON t.`id` = m.new_key JOIN (SELECT v.*, "));
+	assert_non_null(strstr(sql, "SET t.`budget` = c.ferry_c_1, t.`location` = c.ferry_c_2, t.`shout` = c.ferry_c_3, t.`status` = c.ferry_c_4, t.`title` = c.ferry_c_5, t.`wedding` = c.ferry_c_6 WHERE c.ferry_reason IS NULL"));
+	sql = my_trigger(plan, FY_SYNC_DELETE);
+	assert_non_null(strstr(sql, "AFTER DELETE ON `legacy`.`invitations` FOR EACH ROW BEGIN DELETE FROM `ferry`.migration_rejects WHERE phase_id = 7 AND legacy_key IN (JSON_OBJECT('id', OLD.`id`)); "
+						   "DELETE t, m FROM `ferry`.`map_7` AS m LEFT JOIN `app`.`events` AS t ON t.`id` = m.new_key WHERE m.`legacy_1` <=> OLD.`id`; UPDATE"));
+	assert_null(strstr(sql, "NEW."));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+
+	/* soft marks (once) and revives; keep writes nothing for a delete */
+	ph = phase(SPEC(", \"on_source_delete\": \"soft\""));
+	plan = fy_plan_sync_triggers(ph, m, 9, &err);
+	assert_non_null(plan);
+	assert_non_null(strstr(my_trigger(plan, FY_SYNC_DELETE),
+						   "UPDATE `ferry`.`map_7` AS m JOIN `app`.`events` AS t ON t.`id` = m.new_key SET t.`deleted_at` = CURRENT_TIMESTAMP "
+						   "WHERE m.`legacy_1` <=> OLD.`id` AND t.`deleted_at` IS NULL; "));
+	assert_non_null(strstr(my_trigger(plan, FY_SYNC_UPDATE), ", t.`deleted_at` = NULL WHERE c.ferry_reason IS NULL"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+	ph = phase(SPEC(", \"on_source_delete\": \"keep\""));
+	plan = fy_plan_sync_triggers(ph, m, 9, &err);
+	assert_non_null(plan);
+	assert_non_null(strstr(my_trigger(plan, FY_SYNC_DELETE),
+						   "FOR EACH ROW BEGIN DELETE FROM `ferry`.migration_rejects WHERE phase_id = 7 AND legacy_key IN (JSON_OBJECT('id', OLD.`id`)); UPDATE `ferry`.phases"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+
+	/* merge_on: each key the row had leaves its group, which is recomputed, then joins one */
+	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], "
+			   "\"on_source_delete\": \"keep\", \"columns\": {\"title\": {\"from\": \"couple\", \"merge\": \"max\"}}}");
+	plan = fy_plan_sync_triggers(ph, m, 9, &err);
+	assert_non_null(plan);
+	sql = my_trigger(plan, FY_SYNC_UPDATE);
+	assert_non_null(strstr(sql, "BEGIN DECLARE ferry_group uuid DEFAULT (SELECT m.new_key FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> OLD.`id`); "
+						   "DECLARE ferry_held BOOLEAN DEFAULT TRUE; DELETE m FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> OLD.`id` AND ferry_held; UPDATE `app`.`events` AS t JOIN "));
+	assert_non_null(strstr(sql, "IN (SELECT (CASE WHEN OLD.`couple` IS NULL THEN JSON_ARRAY('k', OLD.`id`) ELSE JSON_ARRAY('g', OLD.`couple`) END) COLLATE utf8mb4_bin)"));
+	assert_non_null(strstr(sql, "IF NOT EXISTS (SELECT 1 FROM `ferry`.`map_7` AS m WHERE m.`legacy_1` <=> NEW.`id`) THEN "));
+	/* keep: a deleted row that was its group's last stays mapped; the row stays */
+	sql = my_trigger(plan, FY_SYNC_DELETE);
+	assert_non_null(strstr(sql, "DECLARE ferry_held BOOLEAN DEFAULT EXISTS (SELECT 1 FROM `ferry`.`map_7` AS o JOIN `legacy`.`invitations` AS s ON o.`legacy_1` = s.`id` WHERE o.new_key = ferry_group);"));
+	assert_null(strstr(sql, "DELETE t FROM"));
+	assert_null(strstr(sql, "NEW."));
+	fy_plan_free(plan);
 	fy_phase_free(ph);
 	fy_meta_free(m);
 }
@@ -329,6 +437,21 @@ compat_view_inverts_the_spec_column_by_column(void **state)
 	assert_null(plan->stmts[2].check);
 	assert_non_null(strstr(plan->stmts[3].sql, "'ferry: from target column \"status\" (map, reversed)'"));
 	fy_plan_free(plan);
+	/* MariaDB: JSON paths, a byte-compared reversed map, no CAST to the legacy type, a SELECT per column */
+	plan = fy_plan_compat_view(ph, m, FY_MARIADB, "legacy.v", &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 1 + 7);
+	sql = plan->stmts[0].sql;
+	assert_non_null(strstr(sql, "CREATE VIEW `legacy`.`v` AS SELECT m.`legacy_1` AS `id`, t.`title` AS `couple`, "
+						   "CASE CAST(CONVERT(t.`status` USING utf8mb4) AS BINARY) WHEN 'published' THEN 'p' WHEN 'draft' THEN 'd' ELSE CONVERT(t.`status` USING utf8mb4) END AS `status`, "
+						   "JSON_VALUE(JSON_EXTRACT(t.`location`, '$.\"venue\"'), '$') AS `venue`, "));
+	assert_non_null(strstr(sql, "NULL AS `note`, (SELECT r.`legacy_1` FROM `ferry`.`map_3` AS r WHERE r.new_key = t.`wedding`) AS `wedding_id` "
+						   "FROM `app`.`events` AS t JOIN `ferry`.`map_7` AS m ON m.new_key = t.`id`"));
+	assert_string_equal(plan->stmts[6].sql, "SELECT 'note' AS column_name, "
+						"'ferry: NULL, not computed back from the target: used only in a sql expression, which has no inverse' AS comes_from");
+	assert_int_equal(plan->stmts[6].role, FY_ROLE_PROBE);
+	assert_string_equal(plan->stmts[6].check, "left_out");
+	fy_plan_free(plan);
 	fy_phase_free(ph);
 	ph = phase("{\"source\": \"legacy.invitations\", \"target\": \"app.events\", \"merge_on\": [\"couple\"], \"columns\": {\"title\": \"couple\"}}");
 	memset(&err, 0, sizeof(err));
@@ -352,6 +475,7 @@ main(void)
 		cmocka_unit_test(sync_is_refused_for_what_it_cannot_carry),
 		cmocka_unit_test(merge_sync_recomputes_the_groups_the_statement_touched),
 		cmocka_unit_test(compat_view_inverts_the_spec_column_by_column),
+		cmocka_unit_test(mariadb_triggers_run_migrate_narrowed_to_the_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
