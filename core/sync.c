@@ -997,12 +997,19 @@ fy_plan_sync_triggers(const fy_phase *ph, const fy_meta *meta, long run_id,
 		fys_my_trigger_name(&b, meta, (fy_sync_event) ev);
 		fy_buf_addf(&b, " AFTER %s ON ", fys_my_events[ev]);
 		fyp_qualified(&b, FY_MARIADB, meta->source.schema, meta->source.name);
-		fy_buf_add(&b, " FOR EACH ROW BEGIN ");
+		/*
+		 * The phase's row first: its lock, held to the writer's commit,
+		 * queues the phase's firings before they read the id map.  Read
+		 * after it, two writers appending keys both took the gap lock at
+		 * the end of the map's key range and deadlocked on their inserts
+		 * (tests/faults/mariadb.sh, 4 writers).
+		 */
+		fy_buf_add(&b, " FOR EACH ROW BEGIN UPDATE ");
+		fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
+		fy_buf_addf(&b, ".phases SET last_synced_at = NOW(6) WHERE id = %ld; ", meta->phase_id);
 		for (int i = 0; i < body->nstmts; i++)
 			fy_buf_addf(&b, "%s; ", body->stmts[i].sql);
-		fy_buf_add(&b, "UPDATE ");
-		fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
-		fy_buf_addf(&b, ".phases SET last_synced_at = NOW(6) WHERE id = %ld; END", meta->phase_id);
+		fy_buf_add(&b, "END");
 		fy_plan_free(body);
 		ok = ok && fyp_add(plan, FY_ROLE_DDL, &b, err);
 	}
