@@ -444,14 +444,29 @@ fyp_bound(fy_buf *b, fy_dialect d, const char *type, const char *value)
 }
 
 /*
- * fyp_key_range restricts source alias s to a slice of its key.  A bound's
+ * fyp_range_col: key part i of a key range's rows: the source column in
+ * alias, or (map) the map's legacy column, which holds the same value.
+ */
+static void
+fyp_range_col(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias,
+			  bool map, int i)
+{
+	if (map)
+		fyp_map_col(b, d, alias, i + 1);
+	else
+		fyp_col(b, d, alias, ph->source_key[i]);
+}
+
+/*
+ * fyp_key_range_of restricts alias to a slice of the source key.  A bound's
  * text is cast to the key column's own type, so the comparison uses the
  * key's index and order.  A slice never holds a key with a NULL part (a
  * row comparison with NULL is not true); without bounds it says so itself.
  */
-void
-fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-			  fy_dialect d, const fy_keyrange *range)
+static void
+fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				 fy_dialect d, const fy_keyrange *range, const char *alias,
+				 bool map)
 {
 	const char *const *bounds[2] = {range->lo, range->hi};
 	const char *ops[2] = {" > ", " <= "};
@@ -463,7 +478,7 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " OR " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, map, i);
 			fy_buf_add(b, " IS NULL");
 		}
 		fy_buf_add(b, ")");
@@ -478,7 +493,7 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? ", " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, map, i);
 		}
 		fy_buf_addf(b, ")%s(", ops[k]);
 		for (int i = 0; i < ph->nkeys; i++)
@@ -493,9 +508,17 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " AND " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, map, i);
 			fy_buf_add(b, " IS NOT NULL");
 		}
+}
+
+/* fyp_key_range restricts source alias s to a slice of its key. */
+void
+fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, const fy_keyrange *range)
+{
+	fyp_key_range_of(b, ph, meta, d, range, "s", false);
 }
 
 static void fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -641,10 +664,11 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
- * fy_assert_verdict words the refusal of a run's guard statement, one text
- * for both engines: phases it depends on that never ran, or source rows
- * whose "on_missing": "error" ref finds nothing (the statement's finding
- * names the referenced phase).
+ * fy_assert_verdict words the refusal of a guard statement, one text for
+ * both engines: phases a run depends on that never ran, target rows a
+ * rollback would undo that were changed since (fy_plan_drift, its label
+ * the call that forces it), or source rows whose "on_missing": "error"
+ * ref finds nothing (the statement's finding names the referenced phase).
  */
 bool
 fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
@@ -657,6 +681,15 @@ fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
 		fy_fail(err, FY_ERR_PHASE_STATE, "phase \"%s\" depends on phases not migrated yet: %s",
 				phase, sample ? sample : "?");
 		fy_hint(err, "Migrate them first, or run migrate_all() to run every phase in dependency order.");
+		return false;
+	}
+	if (st->check != NULL && strcmp(st->check, "content_unchanged") == 0)
+	{
+		fy_fail(err, FY_ERR_PHASE_STATE, "phase \"%s\": %lld %s", phase,
+				(long long) failures, st->finding ? st->finding : "?");
+		fy_detail(err, "Their legacy keys begin: %s.", sample ? sample : "?");
+		fy_hint(err, "Rolling back would lose those changes; %s does it anyway.",
+				st->label ? st->label : "forcing it");
 		return false;
 	}
 	fy_fail(err, FY_ERR_FOREIGN_KEY,
@@ -929,13 +962,29 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
  * column's type -- kept in the map for drift detection.  The same
  * expression over the target row today tells whether it changed.  On
  * PostgreSQL it hashes the typed values (content_hash); text_form is the
- * hash of the row's text that ferry 0.1 kept, which MariaDB still names.
+ * hash of the row's text that ferry 0.1 kept.  On MariaDB it is the UDF
+ * ferry_content_hash over the stored row (alias t): its CAST knows too few
+ * types to give a value its column's type before it is stored.
  */
 static void
 fyp_hash_expr(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			  const char *alias, bool text_form)
 {
-	text_form = text_form || d != FY_POSTGRES || meta->text_hash;
+	text_form = d == FY_POSTGRES && (text_form || meta->text_hash);
+	if (d == FY_MARIADB)
+	{
+		fy_buf_add(b, "ferry_content_hash(");
+		for (int i = 0; i < ph->ncolumns; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			if (alias[0] == '\0')
+				fy_buf_addf(b, "ferry_c_%d", i + 1);
+			else
+				fyp_col(b, d, alias, ph->columns[i].target);
+		}
+		fy_buf_add(b, ")");
+		return;
+	}
 	fy_buf_ident(b, d, meta->catalog_schema);
 	fy_buf_add(b, text_form ? ".row_hash(ROW(" : ".content_hash(ROW(");
 	for (int i = 0; i < ph->ncolumns; i++)
@@ -987,6 +1036,39 @@ fy_plan_rehash(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf_add(&b, " = m.new_key AND m.row_hash = ");
 	fyp_hash_expr(&b, ph, meta, d, "t", true);
 	return fyp_finish(plan, fyp_add(plan, FY_ROLE_MAP, &b, err));
+}
+
+/*
+ * fyp_plan_hash (MariaDB): the content hash of every target row this run
+ * (in a batch: this batch) wrote, kept in its map entry, read back from
+ * the stored row as validation and the drift guard read it later.  Merge
+ * phases keep none, as on PostgreSQL: a later run rewrites their groups.
+ */
+static bool
+fyp_plan_hash(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, long run_id, const fy_keyrange *range, fy_error *err)
+{
+	fy_buf		b;
+
+	if (d != FY_MARIADB || ph->ncolumns == 0 || ph->nmerge_on > 0 ||
+		(range != NULL && range->nulls))
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key SET m.row_hash = ");
+	fyp_hash_expr(&b, ph, meta, d, "t", false);
+	fy_buf_addf(&b, " WHERE m.run_id = %ld", run_id);
+	if (range != NULL)
+	{
+		fy_buf_add(&b, " AND ");
+		fyp_key_range_of(&b, ph, meta, d, range, "m", true);
+	}
+	return fyp_add(plan, FY_ROLE_HASH, &b, err);
 }
 
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
@@ -1700,7 +1782,8 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	else
 		ok = ok && (ph->nmerge_on > 0 ?
 					fyp_plan_merge_steps(plan, ph, meta, d, run_id, refs, range, err) :
-					fyp_plan_steps(plan, ph, meta, d, run_id, refs, range, err));
+					fyp_plan_steps(plan, ph, meta, d, run_id, refs, range, err)) &&
+			fyp_plan_hash(plan, ph, meta, d, run_id, range, err);
 	return fyp_finish(plan, ok && fyp_plan_count(plan, ph, meta, d, run_id, err));
 }
 

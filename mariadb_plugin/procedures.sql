@@ -82,6 +82,9 @@ DROP PROCEDURE IF EXISTS ferry_map_probe;
 DROP PROCEDURE IF EXISTS map_id;
 DROP PROCEDURE IF EXISTS legacy_id;
 DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS rollback_migration_ex;
+DROP PROCEDURE IF EXISTS ferry_rollback;
+DROP PROCEDURE IF EXISTS ferry_cascade_order;
 DROP PROCEDURE IF EXISTS ferry_uniques;
 DROP PROCEDURE IF EXISTS preflight;
 
@@ -1011,7 +1014,7 @@ BEGIN
         CALL ferry_check(v_plan);
         START TRANSACTION;
         SET v_open = TRUE;
-        CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+        CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update", "hash"]', v_counts);
         SET v_batch_mapped = COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
             v_batch_written = COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
         IF NOT v_merge AND v_batch_written <> v_batch_mapped THEN
@@ -1042,7 +1045,7 @@ BEGIN
     CALL ferry_check(v_plan);
     START TRANSACTION;
     SET v_open = TRUE;
-    CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+    CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update", "hash"]', v_counts);
     SET v_rejected = v_rejected + COALESCE(JSON_VALUE(v_counts, '$.reject'), 0),
         v_mapped = v_mapped + COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
         v_written = v_written + COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
@@ -1521,10 +1524,10 @@ BEGIN
 END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and
--- still have migrated rows; rolling p_name back under them would leave
--- their references pointing nowhere.
+-- still have migrated rows, as a JSON array of names; rolling p_name back
+-- under them would leave their references pointing nowhere.
 CREATE PROCEDURE ferry_dependents(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
-                                  OUT o_names TEXT CHARACTER SET utf8mb4)
+                                  OUT o_names LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
@@ -1532,24 +1535,71 @@ BEGIN
     DECLARE v_rows BIGINT;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
 
-    SET o_names = NULL;
+    SET o_names = '[]';
     SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
     WHILE v_id IS NOT NULL DO
         SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
         IF JSON_CONTAINS(JSON_EXTRACT(v_summary, '$.depends_on'), JSON_QUOTE(p_name)) THEN
             CALL ferry_map_rows(v_id, v_rows);
             IF v_rows > 0 THEN
-                SET o_names = CONCAT_WS(', ', o_names, JSON_VALUE(v_summary, '$.name'));
+                SET o_names = JSON_ARRAY_APPEND(o_names, '$', JSON_VALUE(v_summary, '$.name'));
             END IF;
         END IF;
         SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
     END WHILE;
 END//
 
--- rollback_migration: delete exactly the target rows the phase's map names
--- (rows written later by the application have no map entry and stay), then
--- empty the map, atomically.  Returns one row: phase, target, rows_deleted, rows_restored (0: MariaDB has no update phases yet).
-CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+-- ferry_cascade_order: what rollback_migration_ex(name, TRUE, ...) rolls
+-- back: the phase and, transitively, the phases that depend on it and
+-- still have migrated rows, as a JSON array of names, children before
+-- their parents (the reverse of the dependency order), so no reference
+-- ever points at a row already gone.  A loop, not recursion: no depth limit.
+CREATE PROCEDURE ferry_cascade_order(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                     OUT o_order LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_set LONGTEXT CHARACTER SET utf8mb4 DEFAULT JSON_ARRAY(p_name);
+    DECLARE v_deps LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_all LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_i, v_k INT DEFAULT 0;
+
+    WHILE v_i < JSON_LENGTH(v_set) DO
+        CALL ferry_dependents(JSON_VALUE(v_set, CONCAT('$[', v_i, ']')), v_deps);
+        SET v_k = 0;
+        WHILE v_k < JSON_LENGTH(v_deps) DO
+            SET v_name = JSON_VALUE(v_deps, CONCAT('$[', v_k, ']'));
+            IF NOT JSON_CONTAINS(v_set, JSON_QUOTE(v_name)) THEN
+                SET v_set = JSON_ARRAY_APPEND(v_set, '$', v_name);
+            END IF;
+            SET v_k = v_k + 1;
+        END WHILE;
+        SET v_i = v_i + 1;
+    END WHILE;
+    CALL ferry_phase_order(NULL, v_all);
+    SET o_order = '[]', v_i = JSON_LENGTH(v_all) - 1;
+    WHILE v_i >= 0 DO
+        SET v_name = JSON_VALUE(v_all, CONCAT('$[', v_i, ']'));
+        IF JSON_CONTAINS(v_set, JSON_QUOTE(v_name)) THEN
+            SET o_order = JSON_ARRAY_APPEND(o_order, '$', v_name);
+        END IF;
+        SET v_i = v_i - 1;
+    END WHILE;
+END//
+
+-- ferry_rollback: one phase's rollback, atomic: unless p_force, the drift
+-- guard refuses (55000, naming the first legacy keys) when a target row it
+-- would delete was changed since the migration wrote it (its content hash
+-- differs from the map's); then it deletes exactly the target rows the
+-- phase's map names (rows written later by the application have no map
+-- entry and stay) and empties the map and the rejects.  A phase that other
+-- phases with migrated rows depend on is refused (2BP01).  o_row is the
+-- result row as JSON: phase, target, rows_deleted, rows_restored (0:
+-- MariaDB has no update phases yet).
+CREATE PROCEDURE ferry_rollback(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                IN p_force BOOLEAN,
+                                OUT o_row LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
@@ -1558,8 +1608,10 @@ BEGIN
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_drift LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_counts LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_target VARCHAR(600) CHARACTER SET utf8mb4;
-    DECLARE v_dependents TEXT CHARACTER SET utf8mb4;
+    DECLARE v_dependents LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
     DECLARE v_open BOOLEAN DEFAULT FALSE;
@@ -1586,12 +1638,18 @@ BEGIN
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
     SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
     CALL ferry_check(v_plan);
+    SET v_drift = ferry_plan_drift(p_name, v_spec, v_meta);
+    CALL ferry_check(v_drift);
     CALL ferry_dependents(p_name, v_dependents);
-    IF v_dependents IS NOT NULL THEN
+    IF JSON_LENGTH(v_dependents) > 0 THEN
         CALL ferry_fail('2BP01',
             CONCAT('phase "', p_name, '" is still referred to by phases that have migrated rows: ',
-                   v_dependents),
-            'Roll those back first.');
+                   (SELECT GROUP_CONCAT(d.name ORDER BY d.seq SEPARATOR ', ')
+                      FROM JSON_TABLE(v_dependents, '$[*]' COLUMNS (
+                               seq FOR ORDINALITY,
+                               name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$')) AS d)),
+            CONCAT('Roll those back first, or CALL rollback_migration_ex(', QUOTE(p_name),
+                   ', TRUE, FALSE) rolls them back before it.'));
     END IF;
     -- the resolved name, database included, as PostgreSQL reports schema.table
     SET v_target = CONCAT(JSON_VALUE(v_meta, '$.target.schema'), '.', JSON_VALUE(v_meta, '$.target.name'));
@@ -1606,6 +1664,9 @@ BEGIN
     END IF;
     SET v_open = TRUE;
     CALL ferry_interrupted(p_name);
+    IF NOT p_force THEN
+        CALL ferry_exec_plan(p_name, v_drift, NULL, v_counts);
+    END IF;
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     UPDATE ferry.migration_log SET status = 'rolled_back'
@@ -1625,7 +1686,85 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
     SET v_locked = FALSE;
 
-    SELECT p_name AS phase, v_target AS target, v_deleted AS rows_deleted, 0 AS rows_restored;
+    SET o_row = JSON_OBJECT('phase', p_name, 'target', v_target, 'rows_deleted', v_deleted,
+                            'rows_restored', 0);
+END//
+
+-- rollback_migration_ex: rollback_migration(name, cascade, force) of
+-- PostgreSQL (a MariaDB procedure has no parameter defaults, so the
+-- two-flag form has a name of its own and CALL rollback_migration(name)
+-- stays as it was).  With p_cascade the phases that depend on this one and
+-- have migrated rows are rolled back first, children before parents, all
+-- in one transaction (or a savepoint of the caller's); p_force skips the
+-- drift guard of every phase it rolls back.  One row per phase rolled back.
+CREATE PROCEDURE rollback_migration_ex(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                       IN p_cascade BOOLEAN,
+                                       IN p_force BOOLEAN)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_id BIGINT;
+    DECLARE v_spec, v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_rollback_all;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF p_cascade IS NULL OR p_force IS NULL THEN
+        CALL ferry_fail('22004', 'rollback_migration_ex: cascade and force must not be NULL', NULL);
+    END IF;
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_cascade THEN
+        CALL ferry_cascade_order(p_name, v_order);
+    ELSE
+        SET v_order = JSON_ARRAY(p_name);
+    END IF;
+    IF v_outer THEN
+        SAVEPOINT ferry_rollback_all;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    WHILE v_i < JSON_LENGTH(v_order) DO
+        CALL ferry_rollback(JSON_VALUE(v_order, CONCAT('$[', v_i, ']')), p_force, v_row);
+        SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT(v_row, '$'));
+        SET v_i = v_i + 1;
+    END WHILE;
+    IF v_outer THEN
+        RELEASE SAVEPOINT ferry_rollback_all;
+    ELSE
+        COMMIT;
+    END IF;
+    SET v_open = FALSE;
+    SELECT r.phase, r.target, r.rows_deleted, r.rows_restored
+      FROM JSON_TABLE(v_rows, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               target VARCHAR(600) CHARACTER SET utf8mb4 PATH '$.target',
+               rows_deleted BIGINT PATH '$.rows_deleted',
+               rows_restored BIGINT PATH '$.rows_restored')) AS r
+     ORDER BY r.seq;
+END//
+
+-- rollback_migration: rollback_migration_ex(name, FALSE, FALSE): refused
+-- while dependent phases have rows or a row to undo was changed since.
+CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    CALL rollback_migration_ex(p_name, FALSE, FALSE);
 END//
 
 DELIMITER ;

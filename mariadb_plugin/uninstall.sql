@@ -14,6 +14,9 @@ DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS rollback_migration_ex;
+DROP PROCEDURE IF EXISTS ferry_rollback;
+DROP PROCEDURE IF EXISTS ferry_cascade_order;
 DROP PROCEDURE IF EXISTS ferry_raise;
 DROP PROCEDURE IF EXISTS ferry_fail;
 DROP PROCEDURE IF EXISTS ferry_check;
@@ -68,6 +71,8 @@ DROP FUNCTION IF EXISTS ferry_accounting_checks;
 DROP FUNCTION IF EXISTS ferry_plan_validate;
 DROP FUNCTION IF EXISTS ferry_validate_verdict;
 DROP FUNCTION IF EXISTS ferry_plan_rollback;
+DROP FUNCTION IF EXISTS ferry_plan_drift;
+DROP FUNCTION IF EXISTS ferry_content_hash;
 DROP FUNCTION IF EXISTS ferry_plan_preflight;
 DROP FUNCTION IF EXISTS ferry_preflight_report;
 

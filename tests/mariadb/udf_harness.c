@@ -46,13 +46,18 @@ typedef my_bool (*init_fn) (UDF_INIT *, UDF_ARGS *, char *);
 typedef void (*deinit_fn) (UDF_INIT *);
 typedef char *(*row_fn) (UDF_INIT *, UDF_ARGS *, char *, unsigned long *,
 						 char *, char *);
+typedef long long (*int_row_fn) (UDF_INIT *, UDF_ARGS *, char *, char *);
 
-/* A UDF: its name and, per argument, 'T' (text) or 'I' (integer) and a good value. */
+/*
+ * A UDF: its name and, per argument, 'T' (text) or 'I' (integer) and a good
+ * value; integer: it RETURNS INTEGER (a long long, no result buffer).
+ */
 typedef struct udf
 {
 	const char *name;
 	const char *kinds;
 	const char *good[MAX_ARGS];
+	bool		integer;
 } udf;
 
 static const char *spec =
@@ -80,6 +85,8 @@ static const udf udfs[] = {
 	{"ferry_plan_validate", "TTTI", {"p", "$spec", "$meta", "1"}},
 	{"ferry_validate_verdict", "TTTTTIT", {"p", "required", "FAIL", "b", "rows are NULL", "1", "1, 2"}},
 	{"ferry_plan_rollback", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_plan_drift", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_content_hash", "TIT", {"a", "1", "2026-11-23 10:00:00"}, true},
 	{"json_restructure", "TT", {"{\"OrderData\": 1}", "[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_restructure_inverse", "T", {"[{\"op\": \"key_case\", \"from\": \"pascal\", \"to\": \"snake\"}]"}},
 	{"json_keys_case", "TT", {"{\"OrderData\": 1}", "snake"}},
@@ -409,7 +416,14 @@ call(void *lib, const udf *u, const value *const *argv, unsigned n,
 					mine[i] = ptrs[i];
 			}
 		}
-		out = row(&initid, &args, result, &length, &is_null, &error);
+		if (u->integer)
+		{
+			(void) ((int_row_fn) (void *) row) (&initid, &args, &is_null, &error);
+			out = NULL;
+			is_null = 1;		/* nothing to read back */
+		}
+		else
+			out = row(&initid, &args, result, &length, &is_null, &error);
 		if (!is_null && !error)
 		{
 			unsigned long sum = 0;
