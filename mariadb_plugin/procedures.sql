@@ -1333,12 +1333,13 @@ END//
 
 -- migration_status: one row per phase of this database, in definition
 -- order: phase, source, target, state (defined, migrated, rolled_back,
--- running: a batched run is in progress, failed: the last batched run
--- stopped before it finished), migrated (source rows in the id map),
--- rejected, and the last run.  A failed migrate_phase leaves no log row on
--- MariaDB: it is rolled back with its work.  A batched run whose session
--- died still reads 'started' in the log; it is failed here when nobody
--- holds the phase's lock, and the next run marks it so.
+-- running: a batched run is in progress, interrupted: a batched run's log
+-- row is still open but nobody holds the phase's lock, failed: the last
+-- run failed, as the next run recorded for an interrupted one), migrated
+-- (source rows in the id map), rejected, and the last run.  A failed
+-- migrate_phase leaves no log row on MariaDB: it is rolled back with its
+-- work.  As on PostgreSQL, an interrupted run's last_error says after how
+-- many rows; the next migrate_phase_batched marks it failed and resumes.
 CREATE PROCEDURE migration_status()
     SQL SECURITY INVOKER
     READS SQL DATA
@@ -1349,12 +1350,14 @@ BEGIN
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_mapped BIGINT;
     DECLARE v_log BIGINT;
+    DECLARE v_free BOOLEAN;
 
     SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
     WHILE v_id IS NOT NULL DO
         SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
         CALL ferry_map_rows(v_id, v_mapped);
         SET v_log = (SELECT MAX(id) FROM ferry.migration_log WHERE db = DATABASE() AND phase = v_name);
+        SET v_free = IS_FREE_LOCK(CONCAT('ferry.phase.', v_id)) = 1;
         SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT((
             SELECT JSON_OBJECT('phase', v_name,
                        'source', JSON_VALUE(v_spec, '$.source'),
@@ -1362,16 +1365,19 @@ BEGIN
                        'state', CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log r
                                                       WHERE r.db = DATABASE() AND r.phase = v_name
                                                         AND r.operation = 'migrate') THEN 'defined'
-                                     WHEN l.status = 'started' AND IS_FREE_LOCK(CONCAT('ferry.phase.', v_id))
-                                          THEN 'failed'
-                                     WHEN l.status = 'started' THEN 'running'
                                      WHEN l.status = 'failed' THEN 'failed'
+                                     WHEN l.status = 'started' AND v_free THEN 'interrupted'
+                                     WHEN l.status = 'started' THEN 'running'
                                      WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
                                      ELSE 'migrated' END,
                        'migrated', v_mapped + 0,
                        'rejected', (SELECT count(*) FROM ferry.migration_rejects j WHERE j.phase_id = v_id),
                        'last_run_at', l.started_at, 'last_operation', l.operation,
-                       'last_status', l.status, 'last_seconds', l.seconds, 'last_error', l.error)
+                       'last_status', l.status, 'last_seconds', l.seconds,
+                       'last_error', IF(l.status = 'started' AND v_free,
+                                        CONCAT('interrupted after ', COALESCE(l.`rows`, 0),
+                                               ' rows: no session holds the phase (it was cancelled, or its session or the server died)'),
+                                        l.error))
               FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log), '$'));
         SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
     END WHILE;
