@@ -85,13 +85,11 @@ fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\" steers sync, which MariaDB does not have yet",
 					   ph->name);
-	if (d != FY_MARIADB || (!ph->update &&
-							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
+	if (d != FY_MARIADB || ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-				   "phase \"%s\": %s on MariaDB yet", ph->name,
-				   ph->update ? "update phases are not supported" :
-				   "\"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\"");
+				   "phase \"%s\": \"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\" on MariaDB yet",
+				   ph->name);
 }
 
 /*
@@ -200,16 +198,16 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		/* the journal is typed like the target: before-images restore exactly */
 		fy_buf_add(&b, "CREATE TABLE ");
 		fy_buf_journal_table(&b, meta, d);
-		fy_buf_add(&b, " AS SELECT ");
+		fy_buf_add(&b, d == FY_MARIADB ? " ENGINE=InnoDB AS SELECT " : " AS SELECT ");
 		fyp_col(&b, d, "t", ph->target_key);
 		for (int i = 0; i < ph->ncolumns; i++)
 		{
 			fy_buf_add(&b, ", ");
 			fyp_col(&b, d, "t", ph->columns[i].target);
 		}
-		fy_buf_add(&b, ", 0::bigint AS run_id FROM ");
+		fy_buf_add(&b, d == FY_POSTGRES ? ", 0::bigint AS run_id FROM " : ", CAST(0 AS SIGNED) AS run_id FROM ");
 		fyp_target(&b, meta, d);
-		fy_buf_add(&b, " AS t WITH NO DATA");
+		fy_buf_add(&b, d == FY_POSTGRES ? " AS t WITH NO DATA" : " AS t LIMIT 0");
 		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
 	}
 	return fyp_finish(plan, ok);
@@ -1169,6 +1167,84 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return ok;
 }
 
+/*
+ * fyp_journal_insert: INSERT INTO the journal the before-image of the
+ * target rows t of the run, up to the JOIN whose other side and condition
+ * the caller adds (the run's candidates on PostgreSQL, its map entries on
+ * MariaDB).
+ */
+static void
+fyp_journal_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, long run_id)
+{
+	fy_buf_add(b, "INSERT INTO ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " SELECT ");
+	fyp_col(b, d, "t", ph->target_key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_col(b, d, "t", ph->columns[i].target);
+	}
+	fy_buf_addf(b, ", %ld FROM ", run_id);
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t JOIN ");
+}
+
+/*
+ * fyp_plan_update_write (MariaDB, kind "update"): the rows this run mapped
+ * (in a batch: the batch's) have their before-images journaled, then the
+ * UPDATE sets them from their source rows (all).  The journal's INSERT is
+ * what counts the rows written ("insert"): MariaDB's ROW_COUNT of an
+ * UPDATE leaves out rows set to the values they had.
+ */
+static bool
+fyp_plan_update_write(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					  fy_dialect d, long run_id, const fy_keyrange *range,
+					  const char *all, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fyp_journal_insert(&b, ph, meta, d, run_id);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_addf(&b, " = m.new_key WHERE m.run_id = %ld", run_id);
+	if (range != NULL)
+	{
+		fy_buf_add(&b, " AND ");
+		fyp_key_range_of(&b, ph, meta, d, range, "m", true);
+	}
+	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
+		return false;
+	/* the values are computed in the derived table, where a spec's sql names only source columns */
+	fy_buf_add(&b, "UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t JOIN (SELECT m.new_key AS ferry_new_key");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s",
+				 fy_meta_column(&meta->target, ph->columns[i].target));
+		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
+	}
+	fy_buf_addf(&b, " FROM %s JOIN ", all);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fyp_key_join(&b, ph, d, "m", "s");
+	fy_buf_addf(&b, " WHERE m.run_id = %ld) AS c ON ", run_id);
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = c.ferry_new_key SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fyp_col(&b, d, "t", ph->columns[i].target);
+		fy_buf_addf(&b, " = c.ferry_c_%d", i + 1);
+	}
+	return fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+}
+
 static bool
 fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const fy_expr **refs,
@@ -1182,7 +1258,10 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
-	fyp_cand(&cand, ph, meta, d, refs, base, true, false);
+	if (ph->update)
+		fyp_update_cand(&cand, ph, meta, d, refs, base, false);
+	else
+		fyp_cand(&cand, ph, meta, d, refs, base, true, false);
 	fy_buf_add(&cand, ") AS ferry_cand");
 	if (cand.oom || base == NULL || all == NULL)
 	{
@@ -1199,9 +1278,15 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		goto done;
 	}
 	fy_buf_add(&cand, " WHERE ferry_reason IS NULL");
-	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key", cand.oom ? "" : cand.data, false);
+	fyp_map_insert(&b, ph, meta, d, run_id, ph->update ? "ferry_target" : "ferry_new_key",
+				   cand.oom ? "" : cand.data, false);
 	if (!fyp_add(plan, FY_ROLE_MAP, &b, err))
 		goto done;
+	if (ph->update)
+	{
+		ok = fyp_plan_update_write(plan, ph, meta, d, run_id, range, all, err);
+		goto done;
+	}
 	fyp_insert_target(&b, ph, meta, d);
 	fy_buf_add(&b, " SELECT s.ferry_new_key");
 	if (ph->legacy_column)
@@ -1712,18 +1797,9 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fy_buf_add(&b, ")");
 	fy_buf_add(&b, ", ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
-	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");
-	fy_buf_journal_table(&b, meta, d);
-	fy_buf_add(&b, " SELECT ");
-	fyp_col(&b, d, "t", ph->target_key);
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_col(&b, d, "t", ph->columns[i].target);
-	}
-	fy_buf_addf(&b, ", %ld FROM ", run_id);
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t JOIN ferry_cand AS c ON ");
+	fy_buf_add(&b, "), ferry_journal AS (");
+	fyp_journal_insert(&b, ph, meta, d, run_id);
+	fy_buf_add(&b, "ferry_cand AS c ON ");
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",

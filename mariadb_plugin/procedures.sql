@@ -1600,9 +1600,11 @@ END//
 -- differs from the map's); then it deletes exactly the target rows the
 -- phase's map names (rows written later by the application have no map
 -- entry and stay) and empties the map and the rejects.  A phase that other
--- phases with migrated rows depend on is refused (2BP01).  o_row is the
--- result row as JSON: phase, target, rows_deleted, rows_restored (0:
--- MariaDB has no update phases yet).
+-- phases with migrated rows depend on is refused (2BP01).  An update phase
+-- instead puts the journaled before-images back and empties the journal.
+-- o_row is the result row as JSON: phase, target, rows_deleted,
+-- rows_restored (the journal's rows: MariaDB's ROW_COUNT of the restoring
+-- UPDATE would leave out rows that hold those values already).
 CREATE PROCEDURE ferry_rollback(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
                                 IN p_force BOOLEAN,
                                 OUT o_row LONGTEXT CHARACTER SET utf8mb4)
@@ -1624,6 +1626,7 @@ BEGIN
     DECLARE v_locked BOOLEAN DEFAULT FALSE;
     DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+    DECLARE v_restored BIGINT DEFAULT 0;
 
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -1673,6 +1676,10 @@ BEGIN
     IF NOT p_force THEN
         CALL ferry_exec_plan(p_name, v_drift, NULL, v_counts);
     END IF;
+    IF JSON_VALUE(v_spec, '$.kind') = 'update' THEN
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_restored FROM `ferry`.`journal_', v_id, '`');
+        SET v_restored = @ferry_restored, @ferry_restored = NULL;
+    END IF;
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     UPDATE ferry.migration_log SET status = 'rolled_back'
@@ -1680,7 +1687,7 @@ BEGIN
        AND status = 'completed';
     INSERT INTO ferry.migration_log (db, phase, operation, status, `rows`, seconds,
                                      started_at, finished_at)
-    VALUES (DATABASE(), p_name, 'rollback', 'completed', v_deleted,
+    VALUES (DATABASE(), p_name, 'rollback', 'completed', v_deleted + v_restored,
             ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3),
             v_start, SYSDATE(6));
     IF v_outer THEN
@@ -1693,7 +1700,7 @@ BEGIN
     SET v_locked = FALSE;
 
     SET o_row = JSON_OBJECT('phase', p_name, 'target', v_target, 'rows_deleted', v_deleted,
-                            'rows_restored', 0);
+                            'rows_restored', v_restored);
 END//
 
 -- rollback_migration_ex: rollback_migration(name, cascade, force) of

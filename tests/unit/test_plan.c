@@ -254,6 +254,49 @@ the_drift_guard_refuses_with_the_keys_and_the_call_that_forces_it(void **state)
 	fy_plan_free(my);
 }
 
+/*
+ * An update phase on MariaDB: the journal's INSERT (counted as the rows
+ * written) comes before the UPDATE, which sets the values computed in its
+ * derived table; rollback restores through a multi-table UPDATE.
+ */
+static void
+a_mariadb_update_phase_journals_then_updates_and_restores_by_join(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("items", "{\"kind\": \"update\", \"source\": \"legacy.\\\"Order Items\\\"\","
+									" \"target\": \"app.items\", \"target_key\": \"id\", \"columns\": {\"title\": \"na`me\"}}", &err);
+	fy_plan    *plan;
+	const fy_role roles[] = {FY_ROLE_CLEAR_REJECTS, FY_ROLE_REJECT, FY_ROLE_MAP, FY_ROLE_INSERT,
+	FY_ROLE_UPDATE, FY_ROLE_HASH, FY_ROLE_COUNT};
+
+	if (ph == NULL)
+		fail_msg("%s", err.message);
+	plan = fy_plan_migrate(ph, f->meta, FY_MARIADB, 9, &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 7);
+	for (int i = 0; i < plan->nstmts; i++)
+		assert_int_equal(plan->stmts[i].role, roles[i]);
+	assert_non_null(strstr(plan->stmts[2].sql, "SELECT ferry_key_1, ferry_target, 9, NULL FROM"));
+	assert_string_equal(plan->stmts[3].sql,
+						"INSERT INTO `ferry`.`journal_7` SELECT t.`id`, t.`title`, 9 FROM `app`.`items` AS t"
+						" JOIN `ferry`.`map_7` AS m ON t.`id` = m.new_key WHERE m.run_id = 9");
+	assert_non_null(strstr(plan->stmts[4].sql, "UPDATE `app`.`items` AS t JOIN (SELECT m.new_key AS ferry_new_key, "));
+	assert_non_null(strstr(plan->stmts[4].sql, ") AS c ON t.`id` = c.ferry_new_key SET t.`title` = c.ferry_c_1"));
+	fy_plan_free(plan);
+	plan = fy_plan_rollback(ph, f->meta, FY_MARIADB, &err);
+	assert_non_null(plan);
+	assert_string_equal(plan->stmts[0].sql,
+						"UPDATE `app`.`items` AS t JOIN `ferry`.`journal_7` AS j ON t.`id` = j.`id` SET t.`title` = j.`title`");
+	fy_plan_free(plan);
+	plan = fy_plan_define(ph, f->meta, FY_MARIADB, &err);
+	assert_non_null(plan);
+	assert_non_null(strstr(plan->stmts[plan->nstmts - 1].sql,
+						   "CREATE TABLE `ferry`.`journal_7` ENGINE=InnoDB AS SELECT t.`id`, t.`title`, CAST(0 AS SIGNED) AS run_id FROM `app`.`items` AS t LIMIT 0"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
+}
+
 static void
 rollback_deletes_only_mapped_rows_then_the_map(void **state)
 {
@@ -654,6 +697,7 @@ main(void)
 		cmocka_unit_test(a_first_run_rebuilds_the_new_key_index_and_analyzes_the_map),
 		cmocka_unit_test(a_map_of_0_1_is_rehashed_only_where_its_text_hash_still_matches),
 		cmocka_unit_test(rollback_deletes_only_mapped_rows_then_the_map),
+		cmocka_unit_test(a_mariadb_update_phase_journals_then_updates_and_restores_by_join),
 		cmocka_unit_test(the_drift_guard_refuses_with_the_keys_and_the_call_that_forces_it),
 		cmocka_unit_test(accounting_counts_filtered_rows_through_the_declared_where),
 		cmocka_unit_test(an_unknown_column_is_named_with_its_table),
