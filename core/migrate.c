@@ -6,6 +6,7 @@
 #include "plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -733,9 +734,82 @@ fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
 }
 
 /*
+ * fyp_my_misfit writes, for MariaDB, a condition true when value (a SQL
+ * expression) would not fit target column type -- longer than a (var)char
+ * or (var)binary, outside an integer type's range or a decimal's
+ * precision (after the rounding the column does), not one of an enum's
+ * values -- and returns whether the type has such a limit.  MariaDB has no
+ * value_fits: strict mode would fail the whole run on the first such value.
+ */
+static bool
+fyp_my_misfit(fy_buf *b, const char *type, const char *value)
+{
+	static const struct
+	{
+		const char *name;
+		const char *lo;
+		const char *hi;
+		const char *uhi;
+	}			ints[] = {
+		{"tinyint", "-128", "127", "255"},
+		{"smallint", "-32768", "32767", "65535"},
+		{"mediumint", "-8388608", "8388607", "16777215"},
+		{"int", "-2147483648", "2147483647", "4294967295"},
+		{"bigint", "-9223372036854775808", "9223372036854775807", "18446744073709551615"},
+	};
+	bool		uns = strstr(type, "unsigned") != NULL || strstr(type, "zerofill") != NULL;
+	const char *paren = strchr(type, '(');
+	size_t		word = paren ? (size_t) (paren - type) : strcspn(type, " ");
+	long		n = paren ? strtol(paren + 1, NULL, 10) : 0;
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (strlen(ints[i].name) == word && strncmp(type, ints[i].name, word) == 0)
+		{
+			fy_buf_addf(b, "ROUND(%s) NOT BETWEEN %s AND %s", value,
+						uns ? "0" : ints[i].lo, uns ? ints[i].uhi : ints[i].hi);
+			return true;
+		}
+	if (word == 4 && strncmp(type, "enum", 4) == 0 && type[strlen(type) - 1] == ')')
+	{
+		/* the type's own list of quoted values is a list of SQL literals */
+		fy_buf_addf(b, "%s NOT IN %s", value, paren);
+		return true;
+	}
+	if (paren == NULL || n <= 0)
+		return false;
+	if ((word == 7 && strncmp(type, "varchar", 7) == 0) || (word == 4 && strncmp(type, "char", 4) == 0))
+	{
+		fy_buf_addf(b, "CHAR_LENGTH(%s) > %ld", value, n);
+		return true;
+	}
+	if ((word == 9 && strncmp(type, "varbinary", 9) == 0) || (word == 6 && strncmp(type, "binary", 6) == 0))
+	{
+		fy_buf_addf(b, "OCTET_LENGTH(%s) > %ld", value, n);
+		return true;
+	}
+	if ((word == 7 && strncmp(type, "decimal", 7) == 0) || (word == 7 && strncmp(type, "numeric", 7) == 0))
+	{
+		const char *comma = strchr(paren, ',');
+		long		scale = comma ? strtol(comma + 1, NULL, 10) : 0;
+
+		if (n > 65 || scale < 0 || scale > n)
+			return false;
+		fy_buf_addf(b, "ABS(ROUND(%s, %ld)) >= 1", value, scale);
+		for (long i = 0; i < n - scale; i++)
+			fy_buf_add(b, "0");
+		if (uns)
+			fy_buf_addf(b, " OR %s < 0", value);
+		return true;
+	}
+	return false;
+}
+
+/*
  * fyp_reason: why row v cannot be migrated, or NULL: a NULL key, a
- * "reject" ref that found nothing, and (notnull) a NULL for a NOT NULL
- * target column.  A merge phase judges NOT NULL on the merged value instead.
+ * "reject" ref that found nothing, (notnull) a NULL for a NOT NULL
+ * target column and, on MariaDB unless "on_error" is "abort", a value its
+ * column's type will not take (fyp_my_misfit).  A merge phase judges NOT
+ * NULL (and fit) on the merged value instead.
  */
 void
 fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
@@ -771,6 +845,26 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
+	for (int i = 0; i < ph->ncolumns && notnull && d == FY_MARIADB && !ph->abort_on_error; i++)
+	{
+		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+		char		value[32];
+		fy_buf		r;
+
+		if (t == NULL)
+			continue;
+		snprintf(value, sizeof(value), "v.ferry_c_%d", i + 1);
+		fy_buf_init(&r);
+		if (fyp_my_misfit(&r, t->type, value) && !r.oom)
+		{
+			fy_buf_addf(b, " WHEN %s THEN ", r.data);
+			fy_buf_free(&r);
+			fy_buf_addf(&r, "column \"%s\": the value does not fit type %s", t->name, t->type);
+			fy_buf_literal(b, d, r.oom ? "?" : r.data);
+		}
+		b->oom |= r.oom;
+		fy_buf_free(&r);
+	}
 	for (int i = 0; i < ph->ncolumns && safe; i++)
 	{
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
