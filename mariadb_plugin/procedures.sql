@@ -37,8 +37,8 @@
 -- rolled back and the error re-raised.  define_phase and drop_phase run
 -- DDL (the phase's id map), which commits implicitly, as DDL does.
 --
--- NOT YET ON MARIADB: a {"query": ...} source (use a view over the query
--- as the source instead).
+-- A {"query": ...} source is described once, when define_phase runs,
+-- into an empty table in `ferry` (ferry_query_table).
 --
 -- The statements below run with the sql_mode set here, whatever the
 -- session had: routines keep the sql_mode of their creation, and the
@@ -53,6 +53,7 @@ DROP PROCEDURE IF EXISTS ferry_fail;
 DROP PROCEDURE IF EXISTS ferry_check;
 DROP PROCEDURE IF EXISTS ferry_relation_meta;
 DROP PROCEDURE IF EXISTS ferry_build_meta;
+DROP PROCEDURE IF EXISTS ferry_query_table;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_lock;
@@ -226,6 +227,22 @@ BEGIN
     END IF;
 END//
 
+-- ferry_query_table: the table in `ferry` that describes a {"query": ...}
+-- source of this database: the query's result columns, with their types,
+-- as an empty table.  A procedure cannot read the columns of a temporary
+-- table or of a result, so define_phase creates this one
+-- (CREATE TABLE ... AS SELECT ... LIMIT 0, run with the caller's rights,
+-- reading no row) and every later run describes the source from it.  Named
+-- by the query's text and the database, so phases that share a query share
+-- it.
+CREATE PROCEDURE ferry_query_table(IN p_query LONGTEXT CHARACTER SET utf8mb4,
+                                   OUT o_name VARCHAR(64) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    SET o_name = CONCAT('query_', SHA1(CONCAT(DATABASE(), '.', p_query)));
+END//
+
 -- ferry_build_meta: the metadata JSON the planning UDFs take (see
 -- fy_meta_parse in core/ferry.h), for the relations a phase summary names
 -- and the phases it depends on (their id maps resolve its refs).
@@ -247,11 +264,20 @@ BEGIN
     DECLARE v_i INT DEFAULT 0;
 
     IF JSON_VALUE(p_summary, '$.source_query') IS NOT NULL THEN
-        CALL ferry_fail('0A000',
-            CONCAT('phase "', p_phase, '": a {"query": ...} source is not supported on MariaDB yet'),
-            'Create a view over the query and name the view as the source.');
+        -- the query's columns, from the table define_phase described it in
+        CALL ferry_query_table(JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
+        IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
+                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = v_dep_table) THEN
+            CALL ferry_fail('42P01',
+                CONCAT('phase "', p_phase, '": the description of its source query (ferry.', v_dep_table,
+                       ') is missing'),
+                'Drop the phase and define it again: define_phase describes the query.');
+        END IF;
+        CALL ferry_relation_meta(p_phase, 'source', JSON_OBJECT('schema', 'ferry', 'name', v_dep_table), v_source);
+        SET v_source = JSON_REMOVE(v_source, '$.schema', '$.name');
+    ELSE
+        CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
     END IF;
-    CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
     CALL ferry_relation_meta(p_phase, 'target', JSON_EXTRACT(p_summary, '$.target'), v_target);
     WHILE v_i < JSON_LENGTH(p_summary, '$.depends_on') DO
         SET v_dep = JSON_VALUE(p_summary, CONCAT('$.depends_on[', v_i, ']'));
@@ -505,6 +531,7 @@ body: BEGIN
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     -- A new phase whose map could not be created (completely: the table
@@ -536,6 +563,25 @@ body: BEGIN
         LEAVE body;
     END IF;
 
+    -- A query source is described first (DDL: it commits, like the map's).
+    -- Its SELECT runs here, with the caller's rights, so a query the caller
+    -- may not run, or that is no SELECT, fails now, by MariaDB's error.
+    IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
+        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
+        query_columns: BEGIN
+            DECLARE EXIT HANDLER FOR SQLEXCEPTION
+            BEGIN
+                DECLARE v_msg TEXT CHARACTER SET utf8mb4;
+
+                GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
+                SET v_msg = CONCAT(LEFT(v_msg, 300), ' [ferry phase "', LEFT(p_name, 64), '", source query]');
+                RESIGNAL SET MESSAGE_TEXT = v_msg;
+            END;
+            EXECUTE IMMEDIATE CONCAT('CREATE OR REPLACE TABLE `ferry`.`', v_query_table,
+                                     '` ENGINE=InnoDB AS SELECT * FROM (',
+                                     JSON_VALUE(v_summary, '$.source_query'), ') AS s LIMIT 0');
+        END query_columns;
+    END IF;
     -- Check the spec against the tables before writing anything.  For a
     -- new phase the id is not known yet; it only names the map table, and
     -- this plan is not executed.
@@ -585,6 +631,7 @@ BEGIN
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
@@ -600,6 +647,15 @@ BEGIN
     CALL ferry_check(v_plan);
     CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
     DELETE FROM ferry.phases WHERE id = v_id;
+    IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
+        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
+        IF NOT EXISTS (SELECT 1 FROM ferry.phases
+                        WHERE db = DATABASE()
+                          AND JSON_VALUE(ferry_phase_check(name, spec), '$.source_query')
+                              = JSON_VALUE(v_summary, '$.source_query')) THEN
+            EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry`.`', v_query_table, '`');
+        END IF;
+    END IF;
 END//
 
 -- ferry_migrate: map every pending source row and write its target row,

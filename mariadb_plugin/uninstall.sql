@@ -22,6 +22,7 @@ DROP PROCEDURE IF EXISTS ferry_fail;
 DROP PROCEDURE IF EXISTS ferry_check;
 DROP PROCEDURE IF EXISTS ferry_relation_meta;
 DROP PROCEDURE IF EXISTS ferry_build_meta;
+DROP PROCEDURE IF EXISTS ferry_query_table;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_exec;
