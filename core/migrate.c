@@ -442,16 +442,23 @@ fyp_bound(fy_buf *b, fy_dialect d, const char *type, const char *value)
 		fy_buf_addf(b, " AS %s)", cast);
 }
 
-/*
- * fyp_range_col: key part i of a key range's rows: the source column in
- * alias, or (map) the map's legacy column, which holds the same value.
- */
+/* Where a key range finds the key parts of its rows. */
+typedef enum fyp_keyform
+{
+	FYP_KEY_SOURCE,				/* the source columns, alias."id" */
+	FYP_KEY_MAP,				/* the map's legacy columns, alias.legacy_N */
+	FYP_KEY_VALUES				/* a fyp_values row's alias.ferry_key_N */
+} fyp_keyform;
+
+/* fyp_range_col: key part i of a key range's rows, in the given form. */
 static void
 fyp_range_col(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias,
-			  bool map, int i)
+			  fyp_keyform form, int i)
 {
-	if (map)
+	if (form == FYP_KEY_MAP)
 		fyp_map_col(b, d, alias, i + 1);
+	else if (form == FYP_KEY_VALUES)
+		fy_buf_addf(b, "%s.ferry_key_%d", alias, i + 1);
 	else
 		fyp_col(b, d, alias, ph->source_key[i]);
 }
@@ -465,7 +472,7 @@ fyp_range_col(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias,
 static void
 fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 				 fy_dialect d, const fy_keyrange *range, const char *alias,
-				 bool map)
+				 fyp_keyform form)
 {
 	const char *const *bounds[2] = {range->lo, range->hi};
 	const char *ops[2] = {" > ", " <= "};
@@ -477,7 +484,7 @@ fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " OR " : "");
-			fyp_range_col(b, ph, d, alias, map, i);
+			fyp_range_col(b, ph, d, alias, form, i);
 			fy_buf_add(b, " IS NULL");
 		}
 		fy_buf_add(b, ")");
@@ -492,7 +499,7 @@ fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? ", " : "");
-			fyp_range_col(b, ph, d, alias, map, i);
+			fyp_range_col(b, ph, d, alias, form, i);
 		}
 		fy_buf_addf(b, ")%s(", ops[k]);
 		for (int i = 0; i < ph->nkeys; i++)
@@ -507,7 +514,7 @@ fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " AND " : "");
-			fyp_range_col(b, ph, d, alias, map, i);
+			fyp_range_col(b, ph, d, alias, form, i);
 			fy_buf_add(b, " IS NOT NULL");
 		}
 }
@@ -517,7 +524,7 @@ void
 fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 			  fy_dialect d, const fy_keyrange *range)
 {
-	fyp_key_range_of(b, ph, meta, d, range, "s", false);
+	fyp_key_range_of(b, ph, meta, d, range, "s", FYP_KEY_SOURCE);
 }
 
 static void fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -809,13 +816,20 @@ fyp_my_misfit(fy_buf *b, const char *type, const char *value)
  * "reject" ref that found nothing, (notnull) a NULL for a NOT NULL
  * target column and, on MariaDB unless "on_error" is "abort", a value its
  * column's type will not take (fyp_my_misfit).  A merge phase judges NOT
- * NULL (and fit) on the merged value instead.
+ * NULL (and fit) on the merged value instead.  guard, if given, is a
+ * condition on v outside which the reason is NULL at once: MariaDB merges
+ * the derived tables and tests the statement's "ferry_reason IS [NOT]
+ * NULL" before the batch's key range, so without it every column's value
+ * would be computed for every source row the scan reads, in every batch.
  */
-void
-fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		   const fy_expr **refs, bool notnull, bool safe)
+static void
+fyp_reason_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			  const fy_expr **refs, bool notnull, bool safe, const char *guard)
 {
-	fy_buf_add(b, "CASE WHEN ");
+	fy_buf_add(b, "CASE ");
+	if (guard)
+		fy_buf_addf(b, "WHEN NOT (%s) THEN NULL ", guard);
+	fy_buf_add(b, "WHEN ");
 	for (int i = 0; i < ph->nkeys; i++)
 		fy_buf_addf(b, "%sv.ferry_key_%d IS NULL", i ? " OR " : "", i + 1);
 	fy_buf_add(b, " THEN 'source key is NULL'");
@@ -883,6 +897,13 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_free(&r);
 	}
 	fy_buf_add(b, " END");
+}
+
+void
+fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		   const fy_expr **refs, bool notnull, bool safe)
+{
+	fyp_reason_in(b, ph, meta, d, refs, notnull, safe, NULL);
 }
 
 /*
@@ -1158,7 +1179,7 @@ fyp_plan_hash(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	if (range != NULL)
 	{
 		fy_buf_add(&b, " AND ");
-		fyp_key_range_of(&b, ph, meta, d, range, "m", true);
+		fyp_key_range_of(&b, ph, meta, d, range, "m", FYP_KEY_MAP);
 	}
 	return fyp_add(plan, FY_ROLE_HASH, &b, err);
 }
@@ -1199,10 +1220,11 @@ fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 /* fyp_cand: the pending rows' values, each with why it cannot be migrated or NULL. */
 static void
 fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		 const fy_expr **refs, const char *base, bool notnull, bool safe)
+		 const fy_expr **refs, const char *base, bool notnull, bool safe,
+		 const char *guard)
 {
 	fy_buf_add(b, "SELECT v.*, ");
-	fyp_reason(b, ph, meta, d, refs, notnull, safe);
+	fyp_reason_in(b, ph, meta, d, refs, notnull, safe, guard);
 	fy_buf_add(b, " AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(b, ") AS v");
@@ -1226,7 +1248,7 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 static bool
 fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 					 fy_dialect d, long run_id, const fy_expr **refs,
-					 const char *base, fy_error *err)
+					 const char *base, const char *guard, fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		from;
@@ -1238,7 +1260,7 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->ncolumns; i++)
 		fy_buf_addf(&b, ", c.ferry_c_%d", i + 1);
 	fy_buf_add(&b, " FROM (");
-	fyp_cand(&b, ph, meta, d, refs, base, true, false);
+	fyp_cand(&b, ph, meta, d, refs, base, true, false, guard);
 	fy_buf_add(&b, ") AS c WHERE c.ferry_reason IS NULL");
 	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
 		return false;
@@ -1246,7 +1268,7 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&from, "(SELECT c.ferry_key_1, ");
 	fyp_col(&from, d, "t", ph->target_key);
 	fy_buf_add(&from, " AS ferry_drawn FROM (");
-	fyp_cand(&from, ph, meta, d, refs, base, true, false);
+	fyp_cand(&from, ph, meta, d, refs, base, true, false, guard);
 	fy_buf_add(&from, ") AS c JOIN ");
 	fyp_target(&from, meta, d);
 	fy_buf_add(&from, " AS t ON ");
@@ -1260,6 +1282,10 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_free(&b);
 	return ok;
 }
+
+static void fyp_update_cand_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							   fy_dialect d, const fy_expr **refs, const char *base,
+							   bool safe, const char *guard);
 
 /*
  * fyp_journal_insert: INSERT INTO the journal the before-image of the
@@ -1308,7 +1334,7 @@ fyp_plan_update_write(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	if (range != NULL)
 	{
 		fy_buf_add(&b, " AND ");
-		fyp_key_range_of(&b, ph, meta, d, range, "m", true);
+		fyp_key_range_of(&b, ph, meta, d, range, "m", FYP_KEY_MAP);
 	}
 	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
 		return false;
@@ -1346,18 +1372,22 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 {
 	fy_buf		b;
 	fy_buf		cand;
+	fy_buf		guard;
 	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 	char	   *all = fyp_base(ph, meta, d, refs, range, false, NULL);
 	bool		ok = false;
 
+	fy_buf_init(&guard);
+	if (range != NULL)
+		fyp_key_range_of(&guard, ph, meta, d, range, "v", FYP_KEY_VALUES);
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
 	if (ph->update)
-		fyp_update_cand(&cand, ph, meta, d, refs, base, false);
+		fyp_update_cand_in(&cand, ph, meta, d, refs, base, false, guard.data);
 	else
-		fyp_cand(&cand, ph, meta, d, refs, base, true, false);
+		fyp_cand(&cand, ph, meta, d, refs, base, true, false, guard.data);
 	fy_buf_add(&cand, ") AS ferry_cand");
-	if (cand.oom || base == NULL || all == NULL)
+	if (cand.oom || guard.oom || base == NULL || all == NULL)
 	{
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
 		goto done;
@@ -1368,7 +1398,7 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		goto done;
 	if (fyp_drawn_key(ph, d))
 	{
-		ok = fyp_plan_drawn_steps(plan, ph, meta, d, run_id, refs, base, err);
+		ok = fyp_plan_drawn_steps(plan, ph, meta, d, run_id, refs, base, guard.data, err);
 		goto done;
 	}
 	fy_buf_add(&cand, " WHERE ferry_reason IS NULL");
@@ -1402,6 +1432,7 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
 done:
 	fy_buf_free(&cand);
+	fy_buf_free(&guard);
 	fy_release(base);
 	fy_release(all);
 	return ok;
@@ -1423,7 +1454,7 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
-	fyp_cand(&b, ph, meta, d, refs, base, true, safe);
+	fyp_cand(&b, ph, meta, d, refs, base, true, safe, NULL);
 	fy_buf_add(&b, "), ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
@@ -1577,7 +1608,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
-	fyp_cand(&b, ph, meta, d, refs, base, false, safe);
+	fyp_cand(&b, ph, meta, d, refs, base, false, safe, NULL);
 	fy_buf_add(&b, ")");
 
 	/* the groups of this run that already have a target row, with its key */
@@ -1724,7 +1755,7 @@ fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
-	fyp_cand(&cand, ph, meta, d, refs, base, false, false);
+	fyp_cand(&cand, ph, meta, d, refs, base, false, false, NULL);
 	fy_buf_add(&cand, ") AS c");
 	fy_buf_init(&sub);
 	fy_buf_add(&sub, "SELECT ");
@@ -1841,9 +1872,10 @@ done:
  * rows of base (a FROM item), each with the key of its target row if there
  * is one (ferry_target); a row with none is rejected.
  */
-void
-fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+static void
+fyp_update_cand_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const fy_expr **refs, const char *base, bool safe,
+				   const char *guard)
 {
 	fy_buf		from;
 
@@ -1859,12 +1891,19 @@ fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&from, ") AS s");
 	fy_buf_add(b, "SELECT v.*, CASE WHEN v.ferry_target IS NULL"
 			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fyp_reason_in(b, ph, meta, d, refs, true, safe, guard);
 	fy_buf_add(b, " END AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, from.oom ? "" : from.data, safe);
 	b->oom |= from.oom;
 	fy_buf_free(&from);
 	fy_buf_add(b, ") AS v");
+}
+
+void
+fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+{
+	fyp_update_cand_in(b, ph, meta, d, refs, base, safe, NULL);
 }
 
 /*
