@@ -432,7 +432,9 @@ typedef enum fy_role
 	FY_ROLE_MIGRATE,			/* maps, rejects and writes in one statement; */
 								/* one row (mapped, written, rejected) */
 	FY_ROLE_RESTORE,			/* puts journaled before-images back */
-	FY_ROLE_PROBE				/* plans a user's SQL, reads no row */
+	FY_ROLE_PROBE,				/* plans a user's SQL, reads no row */
+	FY_ROLE_HASH				/* keeps the content hash of the rows a run */
+								/* wrote in their map entries (MariaDB) */
 } fy_role;
 
 typedef struct fy_stmt
@@ -894,5 +896,21 @@ extern void fy_sha1_update(fy_sha1_ctx *ctx, const void *data, size_t len);
 extern void fy_sha1_final(fy_sha1_ctx *ctx, uint8_t out[20]);
 extern void fy_sha1(const void *data, size_t len, uint8_t out[20]);
 extern int64_t fy_row_hash(const void *data, size_t len);
+
+/*
+ * The content hash of a row's typed values (MariaDB's ferry_content_hash):
+ * start, then add each column's value in column order.
+ */
+typedef enum fy_hash_kind
+{
+	FY_HASH_NULL,
+	FY_HASH_INT,				/* a 64-bit integer's bytes */
+	FY_HASH_REAL,				/* a double's bytes */
+	FY_HASH_TEXT				/* a string's or a decimal's bytes */
+} fy_hash_kind;
+
+extern uint64_t fy_content_hash_start(void);
+extern uint64_t fy_content_hash_add(uint64_t h, fy_hash_kind kind,
+									const void *data, size_t len);
 
 #endif							/* FERRY_CORE_H */

@@ -6,6 +6,7 @@
 #include "plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -81,13 +82,11 @@ fy_plan_map_bulk(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 bool
 fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err)
 {
-	if (d != FY_MARIADB || (!ph->update &&
-							(ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))))
+	if (d != FY_MARIADB || ph->keygen != FY_KEY_DEFAULT || (ph->legacy_column && ph->nmerge_on == 0))
 		return true;
 	return fy_fail(err, FY_ERR_NOT_SUPPORTED,
-				   "phase \"%s\": %s on MariaDB yet", ph->name,
-				   ph->update ? "update phases are not supported" :
-				   "\"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\"");
+				   "phase \"%s\": \"generate\": \"default\" needs a \"legacy_column\" (to find the keys AUTO_INCREMENT drew) and no \"merge_on\" on MariaDB yet",
+				   ph->name);
 }
 
 /*
@@ -196,16 +195,16 @@ fy_plan_define(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		/* the journal is typed like the target: before-images restore exactly */
 		fy_buf_add(&b, "CREATE TABLE ");
 		fy_buf_journal_table(&b, meta, d);
-		fy_buf_add(&b, " AS SELECT ");
+		fy_buf_add(&b, d == FY_MARIADB ? " ENGINE=InnoDB AS SELECT " : " AS SELECT ");
 		fyp_col(&b, d, "t", ph->target_key);
 		for (int i = 0; i < ph->ncolumns; i++)
 		{
 			fy_buf_add(&b, ", ");
 			fyp_col(&b, d, "t", ph->columns[i].target);
 		}
-		fy_buf_add(&b, ", 0::bigint AS run_id FROM ");
+		fy_buf_add(&b, d == FY_POSTGRES ? ", 0::bigint AS run_id FROM " : ", CAST(0 AS SIGNED) AS run_id FROM ");
 		fyp_target(&b, meta, d);
-		fy_buf_add(&b, " AS t WITH NO DATA");
+		fy_buf_add(&b, d == FY_POSTGRES ? " AS t WITH NO DATA" : " AS t LIMIT 0");
 		ok = fyp_add(plan, FY_ROLE_DDL, &b, err);
 	}
 	return fyp_finish(plan, ok);
@@ -439,15 +438,37 @@ fyp_bound(fy_buf *b, fy_dialect d, const char *type, const char *value)
 		fy_buf_addf(b, " AS %s)", cast);
 }
 
+/* Where a key range finds the key parts of its rows. */
+typedef enum fyp_keyform
+{
+	FYP_KEY_SOURCE,				/* the source columns, alias."id" */
+	FYP_KEY_MAP,				/* the map's legacy columns, alias.legacy_N */
+	FYP_KEY_VALUES				/* a fyp_values row's alias.ferry_key_N */
+} fyp_keyform;
+
+/* fyp_range_col: key part i of a key range's rows, in the given form. */
+static void
+fyp_range_col(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *alias,
+			  fyp_keyform form, int i)
+{
+	if (form == FYP_KEY_MAP)
+		fyp_map_col(b, d, alias, i + 1);
+	else if (form == FYP_KEY_VALUES)
+		fy_buf_addf(b, "%s.ferry_key_%d", alias, i + 1);
+	else
+		fyp_col(b, d, alias, ph->source_key[i]);
+}
+
 /*
- * fyp_key_range restricts source alias s to a slice of its key.  A bound's
+ * fyp_key_range_of restricts alias to a slice of the source key.  A bound's
  * text is cast to the key column's own type, so the comparison uses the
  * key's index and order.  A slice never holds a key with a NULL part (a
  * row comparison with NULL is not true); without bounds it says so itself.
  */
-void
-fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-			  fy_dialect d, const fy_keyrange *range)
+static void
+fyp_key_range_of(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				 fy_dialect d, const fy_keyrange *range, const char *alias,
+				 fyp_keyform form)
 {
 	const char *const *bounds[2] = {range->lo, range->hi};
 	const char *ops[2] = {" > ", " <= "};
@@ -459,7 +480,7 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " AND " : "(");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, form, i);
 			fy_buf_addf(b, " <=> %s.", range->row);
 			fy_buf_ident(b, d, ph->source_key[i]);
 		}
@@ -472,7 +493,7 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " OR " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, form, i);
 			fy_buf_add(b, " IS NULL");
 		}
 		fy_buf_add(b, ")");
@@ -487,7 +508,7 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? ", " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, form, i);
 		}
 		fy_buf_addf(b, ")%s(", ops[k]);
 		for (int i = 0; i < ph->nkeys; i++)
@@ -502,9 +523,17 @@ fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(b, i ? " AND " : "");
-			fyp_col(b, d, "s", ph->source_key[i]);
+			fyp_range_col(b, ph, d, alias, form, i);
 			fy_buf_add(b, " IS NOT NULL");
 		}
+}
+
+/* fyp_key_range restricts source alias s to a slice of its key. */
+void
+fyp_key_range(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, const fy_keyrange *range)
+{
+	fyp_key_range_of(b, ph, meta, d, range, "s", FYP_KEY_SOURCE);
 }
 
 static void fyp_pending_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -650,10 +679,11 @@ fyp_plan_ref_asserts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
- * fy_assert_verdict words the refusal of a run's guard statement, one text
- * for both engines: phases it depends on that never ran, or source rows
- * whose "on_missing": "error" ref finds nothing (the statement's finding
- * names the referenced phase).
+ * fy_assert_verdict words the refusal of a guard statement, one text for
+ * both engines: phases a run depends on that never ran, target rows a
+ * rollback would undo that were changed since (fy_plan_drift, its label
+ * the call that forces it), or source rows whose "on_missing": "error"
+ * ref finds nothing (the statement's finding names the referenced phase).
  */
 bool
 fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
@@ -666,6 +696,15 @@ fy_assert_verdict(const char *phase, const fy_stmt *st, int64_t failures,
 		fy_fail(err, FY_ERR_PHASE_STATE, "phase \"%s\" depends on phases not migrated yet: %s",
 				phase, sample ? sample : "?");
 		fy_hint(err, "Migrate them first, or run migrate_all() to run every phase in dependency order.");
+		return false;
+	}
+	if (st->check != NULL && strcmp(st->check, "content_unchanged") == 0)
+	{
+		fy_fail(err, FY_ERR_PHASE_STATE, "phase \"%s\": %lld %s", phase,
+				(long long) failures, st->finding ? st->finding : "?");
+		fy_detail(err, "Their legacy keys begin: %s.", sample ? sample : "?");
+		fy_hint(err, "Rolling back would lose those changes; %s does it anyway.",
+				st->label ? st->label : "forcing it");
 		return false;
 	}
 	fy_fail(err, FY_ERR_FOREIGN_KEY,
@@ -711,15 +750,95 @@ fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
 }
 
 /*
- * fyp_reason: why row v cannot be migrated, or NULL: a NULL key, a
- * "reject" ref that found nothing, and (notnull) a NULL for a NOT NULL
- * target column.  A merge phase judges NOT NULL on the merged value instead.
+ * fyp_my_misfit writes, for MariaDB, a condition true when value (a SQL
+ * expression) would not fit target column type -- longer than a (var)char
+ * or (var)binary, outside an integer type's range or a decimal's
+ * precision (after the rounding the column does), not one of an enum's
+ * values -- and returns whether the type has such a limit.  MariaDB has no
+ * value_fits: strict mode would fail the whole run on the first such value.
  */
-void
-fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		   const fy_expr **refs, bool notnull, bool safe)
+static bool
+fyp_my_misfit(fy_buf *b, const char *type, const char *value)
 {
-	fy_buf_add(b, "CASE WHEN ");
+	static const struct
+	{
+		const char *name;
+		const char *lo;
+		const char *hi;
+		const char *uhi;
+	}			ints[] = {
+		{"tinyint", "-128", "127", "255"},
+		{"smallint", "-32768", "32767", "65535"},
+		{"mediumint", "-8388608", "8388607", "16777215"},
+		{"int", "-2147483648", "2147483647", "4294967295"},
+		{"bigint", "-9223372036854775808", "9223372036854775807", "18446744073709551615"},
+	};
+	bool		uns = strstr(type, "unsigned") != NULL || strstr(type, "zerofill") != NULL;
+	const char *paren = strchr(type, '(');
+	size_t		word = paren ? (size_t) (paren - type) : strcspn(type, " ");
+	long		n = paren ? strtol(paren + 1, NULL, 10) : 0;
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (strlen(ints[i].name) == word && strncmp(type, ints[i].name, word) == 0)
+		{
+			fy_buf_addf(b, "ROUND(%s) NOT BETWEEN %s AND %s", value,
+						uns ? "0" : ints[i].lo, uns ? ints[i].uhi : ints[i].hi);
+			return true;
+		}
+	if (word == 4 && strncmp(type, "enum", 4) == 0 && type[strlen(type) - 1] == ')')
+	{
+		/* the type's own list of quoted values is a list of SQL literals */
+		fy_buf_addf(b, "%s NOT IN %s", value, paren);
+		return true;
+	}
+	if (paren == NULL || n <= 0)
+		return false;
+	if ((word == 7 && strncmp(type, "varchar", 7) == 0) || (word == 4 && strncmp(type, "char", 4) == 0))
+	{
+		fy_buf_addf(b, "CHAR_LENGTH(%s) > %ld", value, n);
+		return true;
+	}
+	if ((word == 9 && strncmp(type, "varbinary", 9) == 0) || (word == 6 && strncmp(type, "binary", 6) == 0))
+	{
+		fy_buf_addf(b, "OCTET_LENGTH(%s) > %ld", value, n);
+		return true;
+	}
+	if ((word == 7 && strncmp(type, "decimal", 7) == 0) || (word == 7 && strncmp(type, "numeric", 7) == 0))
+	{
+		const char *comma = strchr(paren, ',');
+		long		scale = comma ? strtol(comma + 1, NULL, 10) : 0;
+
+		if (n > 65 || scale < 0 || scale > n)
+			return false;
+		fy_buf_addf(b, "ABS(ROUND(%s, %ld)) >= 1", value, scale);
+		for (long i = 0; i < n - scale; i++)
+			fy_buf_add(b, "0");
+		if (uns)
+			fy_buf_addf(b, " OR %s < 0", value);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * fyp_reason: why row v cannot be migrated, or NULL: a NULL key, a
+ * "reject" ref that found nothing, (notnull) a NULL for a NOT NULL
+ * target column and, on MariaDB unless "on_error" is "abort", a value its
+ * column's type will not take (fyp_my_misfit).  A merge phase judges NOT
+ * NULL (and fit) on the merged value instead.  guard, if given, is a
+ * condition on v outside which the reason is NULL at once: MariaDB merges
+ * the derived tables and tests the statement's "ferry_reason IS [NOT]
+ * NULL" before the batch's key range, so without it every column's value
+ * would be computed for every source row the scan reads, in every batch.
+ */
+static void
+fyp_reason_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+			  const fy_expr **refs, bool notnull, bool safe, const char *guard)
+{
+	fy_buf_add(b, "CASE ");
+	if (guard)
+		fy_buf_addf(b, "WHEN NOT (%s) THEN NULL ", guard);
+	fy_buf_add(b, "WHEN ");
 	for (int i = 0; i < ph->nkeys; i++)
 		fy_buf_addf(b, "%sv.ferry_key_%d IS NULL", i ? " OR " : "", i + 1);
 	fy_buf_add(b, " THEN 'source key is NULL'");
@@ -749,6 +868,26 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
+	for (int i = 0; i < ph->ncolumns && notnull && d == FY_MARIADB && !ph->abort_on_error; i++)
+	{
+		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
+		char		value[32];
+		fy_buf		r;
+
+		if (t == NULL)
+			continue;
+		snprintf(value, sizeof(value), "v.ferry_c_%d", i + 1);
+		fy_buf_init(&r);
+		if (fyp_my_misfit(&r, t->type, value) && !r.oom)
+		{
+			fy_buf_addf(b, " WHEN %s THEN ", r.data);
+			fy_buf_free(&r);
+			fy_buf_addf(&r, "column \"%s\": the value does not fit type %s", t->name, t->type);
+			fy_buf_literal(b, d, r.oom ? "?" : r.data);
+		}
+		b->oom |= r.oom;
+		fy_buf_free(&r);
+	}
 	for (int i = 0; i < ph->ncolumns && safe; i++)
 	{
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
@@ -767,6 +906,13 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		fy_buf_free(&r);
 	}
 	fy_buf_add(b, " END");
+}
+
+void
+fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
+		   const fy_expr **refs, bool notnull, bool safe)
+{
+	fyp_reason_in(b, ph, meta, d, refs, notnull, safe, NULL);
 }
 
 /*
@@ -938,13 +1084,29 @@ fyp_rejects_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
  * column's type -- kept in the map for drift detection.  The same
  * expression over the target row today tells whether it changed.  On
  * PostgreSQL it hashes the typed values (content_hash); text_form is the
- * hash of the row's text that ferry 0.1 kept, which MariaDB still names.
+ * hash of the row's text that ferry 0.1 kept.  On MariaDB it is the UDF
+ * ferry_content_hash over the stored row (alias t): its CAST knows too few
+ * types to give a value its column's type before it is stored.
  */
 static void
 fyp_hash_expr(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			  const char *alias, bool text_form)
 {
-	text_form = text_form || d != FY_POSTGRES || meta->text_hash;
+	text_form = d == FY_POSTGRES && (text_form || meta->text_hash);
+	if (d == FY_MARIADB)
+	{
+		fy_buf_add(b, "ferry_content_hash(");
+		for (int i = 0; i < ph->ncolumns; i++)
+		{
+			fy_buf_add(b, i ? ", " : "");
+			if (alias[0] == '\0')
+				fy_buf_addf(b, "ferry_c_%d", i + 1);
+			else
+				fyp_col(b, d, alias, ph->columns[i].target);
+		}
+		fy_buf_add(b, ")");
+		return;
+	}
 	fy_buf_ident(b, d, meta->catalog_schema);
 	fy_buf_add(b, text_form ? ".row_hash(ROW(" : ".content_hash(ROW(");
 	for (int i = 0; i < ph->ncolumns; i++)
@@ -998,6 +1160,44 @@ fy_plan_rehash(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	return fyp_finish(plan, fyp_add(plan, FY_ROLE_MAP, &b, err));
 }
 
+/*
+ * fyp_plan_hash (MariaDB): the content hash of every target row this run
+ * (in a batch: this batch) wrote, kept in its map entry, read back from
+ * the stored row as validation and the drift guard read it later.  Merge
+ * phases keep none, as on PostgreSQL: a later run rewrites their groups.
+ * run_id -1: the entries of range whatever run mapped them (a sync trigger
+ * rewrites a row another run mapped).
+ */
+bool
+fyp_plan_hash(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+			  fy_dialect d, long run_id, const fy_keyrange *range, fy_error *err)
+{
+	fy_buf		b;
+
+	if (d != FY_MARIADB || ph->ncolumns == 0 || ph->nmerge_on > 0 ||
+		(range != NULL && range->nulls))
+		return true;
+	fy_buf_init(&b);
+	fy_buf_add(&b, "UPDATE ");
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m JOIN ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = m.new_key SET m.row_hash = ");
+	fyp_hash_expr(&b, ph, meta, d, "t", false);
+	if (run_id >= 0)
+		fy_buf_addf(&b, " WHERE m.run_id = %ld", run_id);
+	else
+		fy_buf_add(&b, " WHERE TRUE");
+	if (range != NULL)
+	{
+		fy_buf_add(&b, " AND ");
+		fyp_key_range_of(&b, ph, meta, d, range, "m", FYP_KEY_MAP);
+	}
+	return fyp_add(plan, FY_ROLE_HASH, &b, err);
+}
+
 /* fyp_map_insert maps the rows of select (keys as ferry_key_N, new key). */
 void
 fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
@@ -1034,10 +1234,11 @@ fyp_pending_base(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 /* fyp_cand: the pending rows' values, each with why it cannot be migrated or NULL. */
 static void
 fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
-		 const fy_expr **refs, const char *base, bool notnull, bool safe)
+		 const fy_expr **refs, const char *base, bool notnull, bool safe,
+		 const char *guard)
 {
 	fy_buf_add(b, "SELECT v.*, ");
-	fyp_reason(b, ph, meta, d, refs, notnull, safe);
+	fyp_reason_in(b, ph, meta, d, refs, notnull, safe, guard);
 	fy_buf_add(b, " AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(b, ") AS v");
@@ -1061,7 +1262,7 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 static bool
 fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 					 fy_dialect d, long run_id, const fy_expr **refs,
-					 const char *base, fy_error *err)
+					 const char *base, const char *guard, fy_error *err)
 {
 	fy_buf		b;
 	fy_buf		from;
@@ -1073,7 +1274,7 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	for (int i = 0; i < ph->ncolumns; i++)
 		fy_buf_addf(&b, ", c.ferry_c_%d", i + 1);
 	fy_buf_add(&b, " FROM (");
-	fyp_cand(&b, ph, meta, d, refs, base, true, false);
+	fyp_cand(&b, ph, meta, d, refs, base, true, false, guard);
 	fy_buf_add(&b, ") AS c WHERE c.ferry_reason IS NULL");
 	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
 		return false;
@@ -1081,7 +1282,7 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&from, "(SELECT c.ferry_key_1, ");
 	fyp_col(&from, d, "t", ph->target_key);
 	fy_buf_add(&from, " AS ferry_drawn FROM (");
-	fyp_cand(&from, ph, meta, d, refs, base, true, false);
+	fyp_cand(&from, ph, meta, d, refs, base, true, false, guard);
 	fy_buf_add(&from, ") AS c JOIN ");
 	fyp_target(&from, meta, d);
 	fy_buf_add(&from, " AS t ON ");
@@ -1096,6 +1297,88 @@ fyp_plan_drawn_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	return ok;
 }
 
+static void fyp_update_cand_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+							   fy_dialect d, const fy_expr **refs, const char *base,
+							   bool safe, const char *guard);
+
+/*
+ * fyp_journal_insert: INSERT INTO the journal the before-image of the
+ * target rows t of the run, up to the JOIN whose other side and condition
+ * the caller adds (the run's candidates on PostgreSQL, its map entries on
+ * MariaDB).
+ */
+static void
+fyp_journal_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, long run_id)
+{
+	fy_buf_add(b, "INSERT INTO ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " SELECT ");
+	fyp_col(b, d, "t", ph->target_key);
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, ", ");
+		fyp_col(b, d, "t", ph->columns[i].target);
+	}
+	fy_buf_addf(b, ", %ld FROM ", run_id);
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t JOIN ");
+}
+
+/*
+ * fyp_plan_update_write (MariaDB, kind "update"): the rows this run mapped
+ * (in a batch: the batch's) have their before-images journaled, then the
+ * UPDATE sets them from their source rows (all).  The journal's INSERT is
+ * what counts the rows written ("insert"): MariaDB's ROW_COUNT of an
+ * UPDATE leaves out rows set to the values they had.
+ */
+static bool
+fyp_plan_update_write(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+					  fy_dialect d, long run_id, const fy_keyrange *range,
+					  const char *all, fy_error *err)
+{
+	fy_buf		b;
+
+	fy_buf_init(&b);
+	fyp_journal_insert(&b, ph, meta, d, run_id);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_addf(&b, " = m.new_key WHERE m.run_id = %ld", run_id);
+	if (range != NULL)
+	{
+		fy_buf_add(&b, " AND ");
+		fyp_key_range_of(&b, ph, meta, d, range, "m", FYP_KEY_MAP);
+	}
+	if (!fyp_add(plan, FY_ROLE_INSERT, &b, err))
+		return false;
+	/* the values are computed in the derived table, where a spec's sql names only source columns */
+	fy_buf_add(&b, "UPDATE ");
+	fyp_target(&b, meta, d);
+	fy_buf_add(&b, " AS t JOIN (SELECT m.new_key AS ferry_new_key");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, ", ");
+		fyp_expr(&b, meta, ph->columns[i].expr, d, "s",
+				 fy_meta_column(&meta->target, ph->columns[i].target));
+		fy_buf_addf(&b, " AS ferry_c_%d", i + 1);
+	}
+	fy_buf_addf(&b, " FROM %s JOIN ", all);
+	fy_buf_map_table(&b, meta, d);
+	fy_buf_add(&b, " AS m ON ");
+	fyp_key_join(&b, ph, d, "m", "s");
+	fy_buf_addf(&b, " WHERE m.run_id = %ld) AS c ON ", run_id);
+	fyp_col(&b, d, "t", ph->target_key);
+	fy_buf_add(&b, " = c.ferry_new_key SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(&b, i ? ", " : "");
+		fyp_col(&b, d, "t", ph->columns[i].target);
+		fy_buf_addf(&b, " = c.ferry_c_%d", i + 1);
+	}
+	return fyp_add(plan, FY_ROLE_UPDATE, &b, err);
+}
+
 static bool
 fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 			   fy_dialect d, long run_id, const fy_expr **refs,
@@ -1103,15 +1386,22 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 {
 	fy_buf		b;
 	fy_buf		cand;
+	fy_buf		guard;
 	char	   *base = fyp_pending_base(ph, meta, d, refs, range);
 	char	   *all = fyp_base(ph, meta, d, refs, range, false, NULL);
 	bool		ok = false;
 
+	fy_buf_init(&guard);
+	if (range != NULL)
+		fyp_key_range_of(&guard, ph, meta, d, range, "v", FYP_KEY_VALUES);
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
-	fyp_cand(&cand, ph, meta, d, refs, base, true, false);
+	if (ph->update)
+		fyp_update_cand_in(&cand, ph, meta, d, refs, base, false, guard.data);
+	else
+		fyp_cand(&cand, ph, meta, d, refs, base, true, false, guard.data);
 	fy_buf_add(&cand, ") AS ferry_cand");
-	if (cand.oom || base == NULL || all == NULL)
+	if (cand.oom || guard.oom || base == NULL || all == NULL)
 	{
 		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
 		goto done;
@@ -1122,13 +1412,19 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		goto done;
 	if (fyp_drawn_key(ph, d))
 	{
-		ok = fyp_plan_drawn_steps(plan, ph, meta, d, run_id, refs, base, err);
+		ok = fyp_plan_drawn_steps(plan, ph, meta, d, run_id, refs, base, guard.data, err);
 		goto done;
 	}
 	fy_buf_add(&cand, " WHERE ferry_reason IS NULL");
-	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_new_key", cand.oom ? "" : cand.data, false);
+	fyp_map_insert(&b, ph, meta, d, run_id, ph->update ? "ferry_target" : "ferry_new_key",
+				   cand.oom ? "" : cand.data, false);
 	if (!fyp_add(plan, FY_ROLE_MAP, &b, err))
 		goto done;
+	if (ph->update)
+	{
+		ok = fyp_plan_update_write(plan, ph, meta, d, run_id, range, all, err);
+		goto done;
+	}
 	fyp_insert_target(&b, ph, meta, d);
 	fy_buf_add(&b, " SELECT s.ferry_new_key");
 	if (ph->legacy_column)
@@ -1150,6 +1446,7 @@ fyp_plan_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	ok = fyp_add(plan, FY_ROLE_INSERT, &b, err);
 done:
 	fy_buf_free(&cand);
+	fy_buf_free(&guard);
 	fy_release(base);
 	fy_release(all);
 	return ok;
@@ -1171,7 +1468,7 @@ fyp_plan_one_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
-	fyp_cand(&b, ph, meta, d, refs, base, true, safe);
+	fyp_cand(&b, ph, meta, d, refs, base, true, safe, NULL);
 	fy_buf_add(&b, "), ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
 	fy_buf_add(&b, "), ferry_mapped AS (");
@@ -1325,7 +1622,7 @@ fyp_plan_merge_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&b);
 	fy_buf_add(&b, "WITH ferry_cand AS MATERIALIZED (");
-	fyp_cand(&b, ph, meta, d, refs, base, false, safe);
+	fyp_cand(&b, ph, meta, d, refs, base, false, safe, NULL);
 	fy_buf_add(&b, ")");
 
 	/* the groups of this run that already have a target row, with its key */
@@ -1541,7 +1838,7 @@ fyp_plan_merge_steps(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 
 	fy_buf_init(&cand);
 	fy_buf_add(&cand, "(");
-	fyp_cand(&cand, ph, meta, d, refs, base, false, false);
+	fyp_cand(&cand, ph, meta, d, refs, base, false, false, NULL);
 	fy_buf_add(&cand, ") AS c");
 	fy_buf_init(&sub);
 	fy_buf_add(&sub, "SELECT ");
@@ -1610,9 +1907,10 @@ done:
  * rows of base (a FROM item), each with the key of its target row if there
  * is one (ferry_target); a row with none is rejected.
  */
-void
-fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+static void
+fyp_update_cand_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				   fy_dialect d, const fy_expr **refs, const char *base, bool safe,
+				   const char *guard)
 {
 	fy_buf		from;
 
@@ -1628,12 +1926,19 @@ fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_add(&from, ") AS s");
 	fy_buf_add(b, "SELECT v.*, CASE WHEN v.ferry_target IS NULL"
 			   " AND v.ferry_key_1 IS NOT NULL THEN 'no target row has this key' ELSE ");
-	fyp_reason(b, ph, meta, d, refs, true, safe);
+	fyp_reason_in(b, ph, meta, d, refs, true, safe, guard);
 	fy_buf_add(b, " END AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, from.oom ? "" : from.data, safe);
 	b->oom |= from.oom;
 	fy_buf_free(&from);
 	fy_buf_add(b, ") AS v");
+}
+
+void
+fyp_update_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, const fy_expr **refs, const char *base, bool safe)
+{
+	fyp_update_cand_in(b, ph, meta, d, refs, base, safe, NULL);
 }
 
 /*
@@ -1660,18 +1965,9 @@ fyp_plan_update_statement(fy_plan *plan, const fy_phase *ph, const fy_meta *meta
 	fy_buf_add(&b, ")");
 	fy_buf_add(&b, ", ferry_rejected AS (");
 	fyp_rejects_insert(&b, ph, meta, d, run_id, "ferry_cand");
-	fy_buf_add(&b, "), ferry_journal AS (INSERT INTO ");
-	fy_buf_journal_table(&b, meta, d);
-	fy_buf_add(&b, " SELECT ");
-	fyp_col(&b, d, "t", ph->target_key);
-	for (int i = 0; i < ph->ncolumns; i++)
-	{
-		fy_buf_add(&b, ", ");
-		fyp_col(&b, d, "t", ph->columns[i].target);
-	}
-	fy_buf_addf(&b, ", %ld FROM ", run_id);
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t JOIN ferry_cand AS c ON ");
+	fy_buf_add(&b, "), ferry_journal AS (");
+	fyp_journal_insert(&b, ph, meta, d, run_id);
+	fy_buf_add(&b, "ferry_cand AS c ON ");
 	fyp_col(&b, d, "t", ph->target_key);
 	fy_buf_add(&b, " = c.ferry_target WHERE c.ferry_reason IS NULL RETURNING 1), ferry_mapped AS (");
 	fyp_map_insert(&b, ph, meta, d, run_id, "ferry_target",
@@ -1730,7 +2026,8 @@ fy_plan_migrate_range(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	else
 		ok = ok && (ph->nmerge_on > 0 ?
 					fyp_plan_merge_steps(plan, ph, meta, d, run_id, refs, range, err) :
-					fyp_plan_steps(plan, ph, meta, d, run_id, refs, range, err));
+					fyp_plan_steps(plan, ph, meta, d, run_id, refs, range, err)) &&
+			fyp_plan_hash(plan, ph, meta, d, run_id, range, err);
 	return fyp_finish(plan, ok && fyp_plan_count(plan, ph, meta, d, run_id, err));
 }
 

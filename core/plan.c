@@ -42,6 +42,8 @@ fy_role_name(fy_role role)
 			return "restore";
 		case FY_ROLE_PROBE:
 			return "probe";
+		case FY_ROLE_HASH:
+			return "hash";
 	}
 	return "unknown";
 }

@@ -74,6 +74,8 @@ extern void fyp_map_insert(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 						   fy_dialect d, long run_id, const char *newkey,
 						   const char *from, bool hash);
 extern bool fyp_dialect_can(const fy_phase *ph, fy_dialect d, fy_error *err);
+extern bool fyp_plan_hash(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
+						  fy_dialect d, long run_id, const fy_keyrange *range, fy_error *err);
 extern bool fyp_my_recompute(fy_plan *plan, const fy_phase *ph,
 							 const fy_meta *meta, fy_dialect d,
 							 const fy_expr **refs, const char *members,

@@ -6,6 +6,31 @@
 #include "plan.h"
 
 /*
+ * fyp_restore_join: MariaDB's multi-table UPDATE (no FROM): every journaled
+ * target row's columns set back from its journal row.
+ */
+static void
+fyp_restore_join(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d)
+{
+	fy_buf_add(b, "UPDATE ");
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t JOIN ");
+	fy_buf_journal_table(b, meta, d);
+	fy_buf_add(b, " AS j ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, " = ");
+	fyp_col(b, d, "j", ph->target_key);
+	fy_buf_add(b, " SET ");
+	for (int i = 0; i < ph->ncolumns; i++)
+	{
+		fy_buf_add(b, i ? ", " : "");
+		fyp_col(b, d, "t", ph->columns[i].target);
+		fy_buf_add(b, " = ");
+		fyp_col(b, d, "j", ph->columns[i].target);
+	}
+}
+
+/*
  * fyp_plan_restore undoes an update phase: every journaled target row gets
  * back the exact values it had (the journal is typed like the target),
  * then the journal, the map and the rejects are emptied.
@@ -17,11 +42,16 @@ fyp_plan_restore(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf		b;
 
 	fy_buf_init(&b);
-	fyp_restore_from(&b, ph, meta, d);
-	fy_buf_add(&b, " WHERE ");
-	fyp_col(&b, d, "t", ph->target_key);
-	fy_buf_add(&b, " = ");
-	fyp_col(&b, d, "j", ph->target_key);
+	if (d == FY_POSTGRES)
+	{
+		fyp_restore_from(&b, ph, meta, d);
+		fy_buf_add(&b, " WHERE ");
+		fyp_col(&b, d, "t", ph->target_key);
+		fy_buf_add(&b, " = ");
+		fyp_col(&b, d, "j", ph->target_key);
+	}
+	else
+		fyp_restore_join(&b, ph, meta, d);
 	if (!fyp_add(plan, FY_ROLE_RESTORE, &b, err))
 		return false;
 	fy_buf_add(&b, "DELETE FROM ");

@@ -958,6 +958,14 @@ fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
 	}
 	if (ok && ev != FY_SYNC_DELETE)
 		ok = fys_my_pending(plan, ph, meta, new_rows, run_id, err);
+	/* the rows written, or marked soft-deleted, keep their content hash current as migrate's do */
+	for (int r = 0; ok && r < nrows; r++)
+	{
+		fy_keyrange at = {.row = rows[r]};
+
+		if (rows[r] == new_rows || ph->on_source_delete == FY_DELETE_SOFT)
+			ok = fyp_plan_hash(plan, ph, meta, FY_MARIADB, -1, &at, err);
+	}
 	return fyp_finish(plan, ok);
 }
 

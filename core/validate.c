@@ -570,14 +570,14 @@ fypv_roundtrip(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 						 "target rows differ from what their source row gives now", err);
 }
 
-/* fypv_drift: rows whose content hash differs from the one kept (PostgreSQL). */
+/* fypv_drift: rows whose content hash differs from the one kept. */
 static bool
 fypv_drift(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		   fy_dialect d, fy_error *err)
 {
 	fy_buf		b;
 
-	if (d != FY_POSTGRES || ph->ncolumns == 0)
+	if (ph->ncolumns == 0)
 		return true;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "SELECT ");
@@ -621,15 +621,34 @@ fypv_rejects(fy_plan *plan, const fy_meta *meta, fy_dialect d, fy_error *err)
 	return true;
 }
 
+/*
+ * fy_plan_drift: validation's content_unchanged check as rollback's guard
+ * (severity ERROR: fy_assert_verdict refuses), its label the call that
+ * forces the rollback on the dialect, for the hint.
+ */
 fy_plan *
 fy_plan_drift(const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			  fy_error *err)
 {
 	fy_plan    *plan;
+	fy_stmt    *st;
+	fy_buf		force;
 
 	if (!fy_plan_check(ph, meta, err) || (plan = fyp_new(err)) == NULL)
 		return NULL;
-	return fyp_finish(plan, fypv_drift(plan, ph, meta, d, err));
+	if (!fypv_drift(plan, ph, meta, d, err) || plan->nstmts == 0)
+		return fyp_finish(plan, plan->nstmts == 0);
+	st = &plan->stmts[0];
+	st->severity = "ERROR";
+	fy_buf_init(&force);
+	fy_buf_add(&force, d == FY_POSTGRES ? "rollback_migration(" : "CALL rollback_migration_ex(");
+	fy_buf_literal(&force, d, ph->name);
+	fy_buf_add(&force, d == FY_POSTGRES ? ", force => true)" : ", FALSE, TRUE)");
+	st->label = force.oom ? NULL : fy_arena_strdup(plan->arena, force.data);
+	fy_buf_free(&force);
+	if (st->label == NULL)
+		fy_fail(err, FY_ERR_OUT_OF_MEMORY, "out of memory while planning");
+	return fyp_finish(plan, st->label != NULL);
 }
 
 fy_plan *

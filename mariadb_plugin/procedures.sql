@@ -37,8 +37,8 @@
 -- rolled back and the error re-raised.  define_phase and drop_phase run
 -- DDL (the phase's id map), which commits implicitly, as DDL does.
 --
--- NOT YET ON MARIADB: a {"query": ...} source (use a view over the query
--- as the source instead).
+-- A {"query": ...} source is described once, when define_phase runs,
+-- into an empty table in `ferry` (ferry_query_table).
 --
 -- The statements below run with the sql_mode set here, whatever the
 -- session had: routines keep the sql_mode of their creation, and the
@@ -53,6 +53,7 @@ DROP PROCEDURE IF EXISTS ferry_fail;
 DROP PROCEDURE IF EXISTS ferry_check;
 DROP PROCEDURE IF EXISTS ferry_relation_meta;
 DROP PROCEDURE IF EXISTS ferry_build_meta;
+DROP PROCEDURE IF EXISTS ferry_query_table;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_lock;
@@ -82,6 +83,9 @@ DROP PROCEDURE IF EXISTS ferry_map_probe;
 DROP PROCEDURE IF EXISTS map_id;
 DROP PROCEDURE IF EXISTS legacy_id;
 DROP PROCEDURE IF EXISTS rollback_migration;
+DROP PROCEDURE IF EXISTS rollback_migration_ex;
+DROP PROCEDURE IF EXISTS ferry_rollback;
+DROP PROCEDURE IF EXISTS ferry_cascade_order;
 DROP PROCEDURE IF EXISTS ferry_uniques;
 DROP PROCEDURE IF EXISTS preflight;
 
@@ -225,6 +229,22 @@ BEGIN
     END IF;
 END//
 
+-- ferry_query_table: the table in `ferry` that describes a {"query": ...}
+-- source of this database: the query's result columns, with their types,
+-- as an empty table.  A procedure cannot read the columns of a temporary
+-- table or of a result, so define_phase creates this one
+-- (CREATE TABLE ... AS SELECT ... LIMIT 0, run with the caller's rights,
+-- reading no row) and every later run describes the source from it.  Named
+-- by the query's text and the database, so phases that share a query share
+-- it.
+CREATE PROCEDURE ferry_query_table(IN p_query LONGTEXT CHARACTER SET utf8mb4,
+                                   OUT o_name VARCHAR(64) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    NO SQL
+BEGIN
+    SET o_name = CONCAT('query_', SHA1(CONCAT(DATABASE(), '.', p_query)));
+END//
+
 -- ferry_build_meta: the metadata JSON the planning UDFs take (see
 -- fy_meta_parse in core/ferry.h), for the relations a phase summary names
 -- and the phases it depends on (their id maps resolve its refs).
@@ -246,11 +266,20 @@ BEGIN
     DECLARE v_i INT DEFAULT 0;
 
     IF JSON_VALUE(p_summary, '$.source_query') IS NOT NULL THEN
-        CALL ferry_fail('0A000',
-            CONCAT('phase "', p_phase, '": a {"query": ...} source is not supported on MariaDB yet'),
-            'Create a view over the query and name the view as the source.');
+        -- the query's columns, from the table define_phase described it in
+        CALL ferry_query_table(JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
+        IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
+                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = v_dep_table) THEN
+            CALL ferry_fail('42P01',
+                CONCAT('phase "', p_phase, '": the description of its source query (ferry.', v_dep_table,
+                       ') is missing'),
+                'Drop the phase and define it again: define_phase describes the query.');
+        END IF;
+        CALL ferry_relation_meta(p_phase, 'source', JSON_OBJECT('schema', 'ferry', 'name', v_dep_table), v_source);
+        SET v_source = JSON_REMOVE(v_source, '$.schema', '$.name');
+    ELSE
+        CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
     END IF;
-    CALL ferry_relation_meta(p_phase, 'source', JSON_EXTRACT(p_summary, '$.source'), v_source);
     CALL ferry_relation_meta(p_phase, 'target', JSON_EXTRACT(p_summary, '$.target'), v_target);
     WHILE v_i < JSON_LENGTH(p_summary, '$.depends_on') DO
         SET v_dep = JSON_VALUE(p_summary, CONCAT('$.depends_on[', v_i, ']'));
@@ -504,6 +533,7 @@ body: BEGIN
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     -- A new phase whose map could not be created (completely: the table
@@ -535,6 +565,25 @@ body: BEGIN
         LEAVE body;
     END IF;
 
+    -- A query source is described first (DDL: it commits, like the map's).
+    -- Its SELECT runs here, with the caller's rights, so a query the caller
+    -- may not run, or that is no SELECT, fails now, by MariaDB's error.
+    IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
+        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
+        query_columns: BEGIN
+            DECLARE EXIT HANDLER FOR SQLEXCEPTION
+            BEGIN
+                DECLARE v_msg TEXT CHARACTER SET utf8mb4;
+
+                GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
+                SET v_msg = CONCAT(LEFT(v_msg, 300), ' [ferry phase "', LEFT(p_name, 64), '", source query]');
+                RESIGNAL SET MESSAGE_TEXT = v_msg;
+            END;
+            EXECUTE IMMEDIATE CONCAT('CREATE OR REPLACE TABLE `ferry`.`', v_query_table,
+                                     '` ENGINE=InnoDB AS SELECT * FROM (',
+                                     JSON_VALUE(v_summary, '$.source_query'), ') AS s LIMIT 0');
+        END query_columns;
+    END IF;
     -- Check the spec against the tables before writing anything.  For a
     -- new phase the id is not known yet; it only names the map table, and
     -- this plan is not executed.
@@ -585,6 +634,7 @@ BEGIN
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
@@ -601,6 +651,15 @@ BEGIN
     CALL ferry_check(v_plan);
     CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
     DELETE FROM ferry.phases WHERE id = v_id;
+    IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
+        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
+        IF NOT EXISTS (SELECT 1 FROM ferry.phases
+                        WHERE db = DATABASE()
+                          AND JSON_VALUE(ferry_phase_check(name, spec), '$.source_query')
+                              = JSON_VALUE(v_summary, '$.source_query')) THEN
+            EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry`.`', v_query_table, '`');
+        END IF;
+    END IF;
 END//
 
 -- ferry_migrate: map every pending source row and write its target row,
@@ -1015,7 +1074,7 @@ BEGIN
         CALL ferry_check(v_plan);
         START TRANSACTION;
         SET v_open = TRUE;
-        CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+        CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update", "hash"]', v_counts);
         SET v_batch_mapped = COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
             v_batch_written = COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
         IF NOT v_merge AND v_batch_written <> v_batch_mapped THEN
@@ -1046,7 +1105,7 @@ BEGIN
     CALL ferry_check(v_plan);
     START TRANSACTION;
     SET v_open = TRUE;
-    CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update"]', v_counts);
+    CALL ferry_exec_plan(p_name, v_plan, '["assert", "reject", "map", "insert", "update", "hash"]', v_counts);
     SET v_rejected = v_rejected + COALESCE(JSON_VALUE(v_counts, '$.reject'), 0),
         v_mapped = v_mapped + COALESCE(JSON_VALUE(v_counts, '$.map'), 0),
         v_written = v_written + COALESCE(JSON_VALUE(v_counts, '$.insert'), 0);
@@ -1334,13 +1393,14 @@ END//
 
 -- migration_status: one row per phase of this database, in definition
 -- order: phase, source, target, state (defined, migrated, rolled_back,
--- running: a batched run is in progress, failed: the last batched run
--- stopped before it finished), migrated (source rows in the id map),
--- rejected, the last run (sync's log rows aside), and syncing,
--- sync_started_at, last_synced_at.  A failed migrate_phase leaves no log row on
--- MariaDB: it is rolled back with its work.  A batched run whose session
--- died still reads 'started' in the log; it is failed here when nobody
--- holds the phase's lock, and the next run marks it so.
+-- running: a batched run is in progress, interrupted: a batched run's log
+-- row is still open but nobody holds the phase's lock, failed: the last
+-- run failed, as the next run recorded for an interrupted one), migrated
+-- (source rows in the id map), rejected, the last run (sync's log rows
+-- aside), and syncing, sync_started_at, last_synced_at.  A failed
+-- migrate_phase leaves no log row on MariaDB: it is rolled back with its
+-- work.  As on PostgreSQL, an interrupted run's last_error says after how
+-- many rows; the next migrate_phase_batched marks it failed and resumes.
 CREATE PROCEDURE migration_status()
     SQL SECURITY INVOKER
     READS SQL DATA
@@ -1351,6 +1411,7 @@ BEGIN
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_mapped BIGINT;
     DECLARE v_log BIGINT;
+    DECLARE v_free BOOLEAN;
 
     SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
     WHILE v_id IS NOT NULL DO
@@ -1358,6 +1419,7 @@ BEGIN
         CALL ferry_map_rows(v_id, v_mapped);
         SET v_log = (SELECT MAX(id) FROM ferry.migration_log
                       WHERE db = DATABASE() AND phase = v_name AND operation <> 'sync');
+        SET v_free = IS_FREE_LOCK(CONCAT('ferry.phase.', v_id)) = 1;
         SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT((
             SELECT JSON_OBJECT('phase', v_name,
                        'source', JSON_VALUE(v_spec, '$.source'),
@@ -1365,16 +1427,19 @@ BEGIN
                        'state', CASE WHEN NOT EXISTS (SELECT 1 FROM ferry.migration_log r
                                                       WHERE r.db = DATABASE() AND r.phase = v_name
                                                         AND r.operation = 'migrate') THEN 'defined'
-                                     WHEN l.status = 'started' AND IS_FREE_LOCK(CONCAT('ferry.phase.', v_id))
-                                          THEN 'failed'
-                                     WHEN l.status = 'started' THEN 'running'
                                      WHEN l.status = 'failed' THEN 'failed'
+                                     WHEN l.status = 'started' AND v_free THEN 'interrupted'
+                                     WHEN l.status = 'started' THEN 'running'
                                      WHEN l.operation = 'rollback' OR l.status = 'rolled_back' THEN 'rolled_back'
                                      ELSE 'migrated' END,
                        'migrated', v_mapped + 0,
                        'rejected', (SELECT count(*) FROM ferry.migration_rejects j WHERE j.phase_id = v_id),
                        'last_run_at', l.started_at, 'last_operation', l.operation,
-                       'last_status', l.status, 'last_seconds', l.seconds, 'last_error', l.error,
+                       'last_status', l.status, 'last_seconds', l.seconds,
+                       'last_error', IF(l.status = 'started' AND v_free,
+                                        CONCAT('interrupted after ', COALESCE(l.`rows`, 0),
+                                               ' rows: no session holds the phase (it was cancelled, or its session or the server died)'),
+                                        l.error),
                        'syncing', p.sync_run_id IS NOT NULL, 'sync_started_at', p.sync_started_at,
                        'last_synced_at', p.last_synced_at)
               FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log
@@ -1534,10 +1599,10 @@ BEGIN
 END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and
--- still have migrated rows; rolling p_name back under them would leave
--- their references pointing nowhere.
+-- still have migrated rows, as a JSON array of names; rolling p_name back
+-- under them would leave their references pointing nowhere.
 CREATE PROCEDURE ferry_dependents(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
-                                  OUT o_names TEXT CHARACTER SET utf8mb4)
+                                  OUT o_names LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
@@ -1545,24 +1610,73 @@ BEGIN
     DECLARE v_rows BIGINT;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
 
-    SET o_names = NULL;
+    SET o_names = '[]';
     SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
     WHILE v_id IS NOT NULL DO
         SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
         IF JSON_CONTAINS(JSON_EXTRACT(v_summary, '$.depends_on'), JSON_QUOTE(p_name)) THEN
             CALL ferry_map_rows(v_id, v_rows);
             IF v_rows > 0 THEN
-                SET o_names = CONCAT_WS(', ', o_names, JSON_VALUE(v_summary, '$.name'));
+                SET o_names = JSON_ARRAY_APPEND(o_names, '$', JSON_VALUE(v_summary, '$.name'));
             END IF;
         END IF;
         SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
     END WHILE;
 END//
 
--- rollback_migration: delete exactly the target rows the phase's map names
--- (rows written later by the application have no map entry and stay), then
--- empty the map, atomically.  Returns one row: phase, target, rows_deleted, rows_restored (0: MariaDB has no update phases yet).
-CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+-- ferry_cascade_order: what rollback_migration_ex(name, TRUE, ...) rolls
+-- back: the phase and, transitively, the phases that depend on it and
+-- still have migrated rows, as a JSON array of names, children before
+-- their parents (the reverse of the dependency order), so no reference
+-- ever points at a row already gone.  A loop, not recursion: no depth limit.
+CREATE PROCEDURE ferry_cascade_order(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                     OUT o_order LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_set LONGTEXT CHARACTER SET utf8mb4 DEFAULT JSON_ARRAY(p_name);
+    DECLARE v_deps LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_all LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_i, v_k INT DEFAULT 0;
+
+    WHILE v_i < JSON_LENGTH(v_set) DO
+        CALL ferry_dependents(JSON_VALUE(v_set, CONCAT('$[', v_i, ']')), v_deps);
+        SET v_k = 0;
+        WHILE v_k < JSON_LENGTH(v_deps) DO
+            SET v_name = JSON_VALUE(v_deps, CONCAT('$[', v_k, ']'));
+            IF NOT JSON_CONTAINS(v_set, JSON_QUOTE(v_name)) THEN
+                SET v_set = JSON_ARRAY_APPEND(v_set, '$', v_name);
+            END IF;
+            SET v_k = v_k + 1;
+        END WHILE;
+        SET v_i = v_i + 1;
+    END WHILE;
+    CALL ferry_phase_order(NULL, v_all);
+    SET o_order = '[]', v_i = JSON_LENGTH(v_all) - 1;
+    WHILE v_i >= 0 DO
+        SET v_name = JSON_VALUE(v_all, CONCAT('$[', v_i, ']'));
+        IF JSON_CONTAINS(v_set, JSON_QUOTE(v_name)) THEN
+            SET o_order = JSON_ARRAY_APPEND(o_order, '$', v_name);
+        END IF;
+        SET v_i = v_i - 1;
+    END WHILE;
+END//
+
+-- ferry_rollback: one phase's rollback, atomic: unless p_force, the drift
+-- guard refuses (55000, naming the first legacy keys) when a target row it
+-- would delete was changed since the migration wrote it (its content hash
+-- differs from the map's); then it deletes exactly the target rows the
+-- phase's map names (rows written later by the application have no map
+-- entry and stay) and empties the map and the rejects.  A phase that other
+-- phases with migrated rows depend on is refused (2BP01).  An update phase
+-- instead puts the journaled before-images back and empties the journal.
+-- o_row is the result row as JSON: phase, target, rows_deleted,
+-- rows_restored (the journal's rows: MariaDB's ROW_COUNT of the restoring
+-- UPDATE would leave out rows that hold those values already).
+CREATE PROCEDURE ferry_rollback(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                IN p_force BOOLEAN,
+                                OUT o_row LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
@@ -1571,14 +1685,17 @@ BEGIN
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_drift LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_counts LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_target VARCHAR(600) CHARACTER SET utf8mb4;
-    DECLARE v_dependents TEXT CHARACTER SET utf8mb4;
+    DECLARE v_dependents LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
     DECLARE v_open BOOLEAN DEFAULT FALSE;
     DECLARE v_locked BOOLEAN DEFAULT FALSE;
     DECLARE v_start DATETIME(6) DEFAULT SYSDATE(6);
     DECLARE v_inserted, v_deleted, v_source, v_migrated, v_filtered, v_this_run, v_orphans BIGINT;
+    DECLARE v_restored BIGINT DEFAULT 0;
 
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -1600,12 +1717,18 @@ BEGIN
     CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
     SET v_plan = ferry_plan_rollback(p_name, v_spec, v_meta);
     CALL ferry_check(v_plan);
+    SET v_drift = ferry_plan_drift(p_name, v_spec, v_meta);
+    CALL ferry_check(v_drift);
     CALL ferry_dependents(p_name, v_dependents);
-    IF v_dependents IS NOT NULL THEN
+    IF JSON_LENGTH(v_dependents) > 0 THEN
         CALL ferry_fail('2BP01',
             CONCAT('phase "', p_name, '" is still referred to by phases that have migrated rows: ',
-                   v_dependents),
-            'Roll those back first.');
+                   (SELECT GROUP_CONCAT(d.name ORDER BY d.seq SEPARATOR ', ')
+                      FROM JSON_TABLE(v_dependents, '$[*]' COLUMNS (
+                               seq FOR ORDINALITY,
+                               name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$')) AS d)),
+            CONCAT('Roll those back first, or CALL rollback_migration_ex(', QUOTE(p_name),
+                   ', TRUE, FALSE) rolls them back before it.'));
     END IF;
     -- the resolved name, database included, as PostgreSQL reports schema.table
     SET v_target = CONCAT(JSON_VALUE(v_meta, '$.target.schema'), '.', JSON_VALUE(v_meta, '$.target.name'));
@@ -1620,6 +1743,13 @@ BEGIN
     END IF;
     SET v_open = TRUE;
     CALL ferry_interrupted(p_name);
+    IF NOT p_force THEN
+        CALL ferry_exec_plan(p_name, v_drift, NULL, v_counts);
+    END IF;
+    IF JSON_VALUE(v_spec, '$.kind') = 'update' THEN
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_restored FROM `ferry`.`journal_', v_id, '`');
+        SET v_restored = @ferry_restored, @ferry_restored = NULL;
+    END IF;
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
                     v_filtered, v_this_run, v_orphans);
     UPDATE ferry.migration_log SET status = 'rolled_back'
@@ -1627,7 +1757,7 @@ BEGIN
        AND status = 'completed';
     INSERT INTO ferry.migration_log (db, phase, operation, status, `rows`, seconds,
                                      started_at, finished_at)
-    VALUES (DATABASE(), p_name, 'rollback', 'completed', v_deleted,
+    VALUES (DATABASE(), p_name, 'rollback', 'completed', v_deleted + v_restored,
             ROUND(TIMESTAMPDIFF(MICROSECOND, v_start, SYSDATE(6)) / 1000000, 3),
             v_start, SYSDATE(6));
     IF v_outer THEN
@@ -1639,7 +1769,85 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
     SET v_locked = FALSE;
 
-    SELECT p_name AS phase, v_target AS target, v_deleted AS rows_deleted, 0 AS rows_restored;
+    SET o_row = JSON_OBJECT('phase', p_name, 'target', v_target, 'rows_deleted', v_deleted,
+                            'rows_restored', v_restored);
+END//
+
+-- rollback_migration_ex: rollback_migration(name, cascade, force) of
+-- PostgreSQL (a MariaDB procedure has no parameter defaults, so the
+-- two-flag form has a name of its own and CALL rollback_migration(name)
+-- stays as it was).  With p_cascade the phases that depend on this one and
+-- have migrated rows are rolled back first, children before parents, all
+-- in one transaction (or a savepoint of the caller's); p_force skips the
+-- drift guard of every phase it rolls back.  One row per phase rolled back.
+CREATE PROCEDURE rollback_migration_ex(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                       IN p_cascade BOOLEAN,
+                                       IN p_force BOOLEAN)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_id BIGINT;
+    DECLARE v_spec, v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
+    DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
+    DECLARE v_open BOOLEAN DEFAULT FALSE;
+
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        IF v_open AND v_outer THEN
+            ROLLBACK TO SAVEPOINT ferry_rollback_all;
+        ELSEIF v_open THEN
+            ROLLBACK;
+        END IF;
+        RESIGNAL;
+    END;
+
+    IF p_cascade IS NULL OR p_force IS NULL THEN
+        CALL ferry_fail('22004', 'rollback_migration_ex: cascade and force must not be NULL', NULL);
+    END IF;
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_cascade THEN
+        CALL ferry_cascade_order(p_name, v_order);
+    ELSE
+        SET v_order = JSON_ARRAY(p_name);
+    END IF;
+    IF v_outer THEN
+        SAVEPOINT ferry_rollback_all;
+    ELSE
+        START TRANSACTION;
+    END IF;
+    SET v_open = TRUE;
+    WHILE v_i < JSON_LENGTH(v_order) DO
+        CALL ferry_rollback(JSON_VALUE(v_order, CONCAT('$[', v_i, ']')), p_force, v_row);
+        SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT(v_row, '$'));
+        SET v_i = v_i + 1;
+    END WHILE;
+    IF v_outer THEN
+        RELEASE SAVEPOINT ferry_rollback_all;
+    ELSE
+        COMMIT;
+    END IF;
+    SET v_open = FALSE;
+    SELECT r.phase, r.target, r.rows_deleted, r.rows_restored
+      FROM JSON_TABLE(v_rows, '$[*]' COLUMNS (
+               seq FOR ORDINALITY,
+               phase VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.phase',
+               target VARCHAR(600) CHARACTER SET utf8mb4 PATH '$.target',
+               rows_deleted BIGINT PATH '$.rows_deleted',
+               rows_restored BIGINT PATH '$.rows_restored')) AS r
+     ORDER BY r.seq;
+END//
+
+-- rollback_migration: rollback_migration_ex(name, FALSE, FALSE): refused
+-- while dependent phases have rows or a row to undo was changed since.
+CREATE PROCEDURE rollback_migration(IN p_name VARCHAR(255) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    CALL rollback_migration_ex(p_name, FALSE, FALSE);
 END//
 
 DELIMITER ;

@@ -27,15 +27,9 @@ fpg_drift_guard(const fpg_phase *ph, bool force)
 		return;
 	fpg_exec(ph, &plan->stmts[0]);
 	changed = fpg_count_value(1);
-	if (changed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("phase \"%s\": " INT64_FORMAT " target rows were changed after the migration wrote them",
-						ph->phase->name, changed),
-				 errdetail("Their legacy keys begin: %s.",
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
-				 errhint("Rolling back would lose those changes; rollback_migration('%s', force => true) does it anyway.",
-						 ph->phase->name)));
+	if (!fy_assert_verdict(ph->phase->name, &plan->stmts[0], changed,
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), &err))
+		fpg_raise(&err);
 }
 
 static void fpg_rollback_one(ReturnSetInfo *rsinfo, const char *name,

@@ -85,12 +85,13 @@ migrate_on_mariadb_rejects_then_maps_then_writes_then_counts(void **state)
 	fy_plan    *plan = plan_migrate(*state, FY_MARIADB);
 	const char *rej;
 
-	assert_int_equal(plan->nstmts, 5);
+	assert_int_equal(plan->nstmts, 6);
 	assert_int_equal(plan->stmts[0].role, FY_ROLE_CLEAR_REJECTS);
 	assert_int_equal(plan->stmts[1].role, FY_ROLE_REJECT);
 	assert_int_equal(plan->stmts[2].role, FY_ROLE_MAP);
 	assert_int_equal(plan->stmts[3].role, FY_ROLE_INSERT);
-	assert_int_equal(plan->stmts[4].role, FY_ROLE_COUNT);
+	assert_int_equal(plan->stmts[4].role, FY_ROLE_HASH);
+	assert_int_equal(plan->stmts[5].role, FY_ROLE_COUNT);
 	/* both judge the same pending rows; the map takes those with no reason */
 	rej = plan->stmts[1].sql;
 	assert_non_null(strstr(rej, "INSERT INTO `ferry`.migration_rejects"));
@@ -100,6 +101,12 @@ migrate_on_mariadb_rejects_then_maps_then_writes_then_counts(void **state)
 	assert_null(strstr(rej, "RETURNING"));
 	assert_non_null(strstr(plan->stmts[2].sql, ") AS ferry_cand WHERE ferry_reason IS NULL"));
 	assert_non_null(strstr(plan->stmts[3].sql, "WHERE m.run_id = 42) AS s"));
+	/* the hash is read back from the rows as stored, the run's rows only */
+	assert_string_equal(plan->stmts[4].sql,
+						"UPDATE `ferry`.`map_7` AS m JOIN `app`.`items` AS t ON t.`id` = m.new_key"
+						" SET m.row_hash = ferry_content_hash(t.`doc`, t.`status`, t.`title`)"
+						" WHERE m.run_id = 42");
+	assert_string_equal(fy_role_name(FY_ROLE_HASH), "hash");
 	fy_plan_free(plan);
 }
 
@@ -215,6 +222,79 @@ a_map_of_0_1_is_rehashed_only_where_its_text_hash_still_matches(void **state)
 	assert_int_equal(my->nstmts, 0);
 	fy_plan_free(pg);
 	fy_plan_free(my);
+}
+
+/*
+ * rollback's drift guard is validation's content_unchanged check refusing:
+ * one wording on both engines, each naming its own call that forces it.
+ */
+static void
+the_drift_guard_refuses_with_the_keys_and_the_call_that_forces_it(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *pg = fy_plan_drift(f->phase, f->meta, FY_POSTGRES, &err);
+	fy_plan    *my = fy_plan_drift(f->phase, f->meta, FY_MARIADB, &err);
+
+	assert_non_null(pg);
+	assert_non_null(my);
+	assert_int_equal(my->nstmts, 1);
+	assert_string_equal(my->stmts[0].check, "content_unchanged");
+	assert_string_equal(my->stmts[0].severity, "ERROR");
+	assert_true(fy_assert_verdict("items", &my->stmts[0], 0, NULL, &err));
+	assert_false(fy_assert_verdict("items", &my->stmts[0], 2, "1, 5", &err));
+	assert_int_equal(err.code, FY_ERR_PHASE_STATE);
+	assert_string_equal(err.message, "phase \"items\": 2 target rows were changed after the migration wrote them");
+	assert_string_equal(err.detail, "Their legacy keys begin: 1, 5.");
+	assert_string_equal(err.hint, "Rolling back would lose those changes; CALL rollback_migration_ex('items', FALSE, TRUE) does it anyway.");
+	memset(&err, 0, sizeof(err));
+	assert_false(fy_assert_verdict("items", &pg->stmts[0], 1, "1", &err));
+	assert_string_equal(err.hint, "Rolling back would lose those changes; rollback_migration('items', force => true) does it anyway.");
+	fy_plan_free(pg);
+	fy_plan_free(my);
+}
+
+/*
+ * An update phase on MariaDB: the journal's INSERT (counted as the rows
+ * written) comes before the UPDATE, which sets the values computed in its
+ * derived table; rollback restores through a multi-table UPDATE.
+ */
+static void
+a_mariadb_update_phase_journals_then_updates_and_restores_by_join(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("items", "{\"kind\": \"update\", \"source\": \"legacy.\\\"Order Items\\\"\","
+									" \"target\": \"app.items\", \"target_key\": \"id\", \"columns\": {\"title\": \"na`me\"}}", &err);
+	fy_plan    *plan;
+	const fy_role roles[] = {FY_ROLE_CLEAR_REJECTS, FY_ROLE_REJECT, FY_ROLE_MAP, FY_ROLE_INSERT,
+	FY_ROLE_UPDATE, FY_ROLE_HASH, FY_ROLE_COUNT};
+
+	if (ph == NULL)
+		fail_msg("%s", err.message);
+	plan = fy_plan_migrate(ph, f->meta, FY_MARIADB, 9, &err);
+	assert_non_null(plan);
+	assert_int_equal(plan->nstmts, 7);
+	for (int i = 0; i < plan->nstmts; i++)
+		assert_int_equal(plan->stmts[i].role, roles[i]);
+	assert_non_null(strstr(plan->stmts[2].sql, "SELECT ferry_key_1, ferry_target, 9, NULL FROM"));
+	assert_string_equal(plan->stmts[3].sql,
+						"INSERT INTO `ferry`.`journal_7` SELECT t.`id`, t.`title`, 9 FROM `app`.`items` AS t"
+						" JOIN `ferry`.`map_7` AS m ON t.`id` = m.new_key WHERE m.run_id = 9");
+	assert_non_null(strstr(plan->stmts[4].sql, "UPDATE `app`.`items` AS t JOIN (SELECT m.new_key AS ferry_new_key, "));
+	assert_non_null(strstr(plan->stmts[4].sql, ") AS c ON t.`id` = c.ferry_new_key SET t.`title` = c.ferry_c_1"));
+	fy_plan_free(plan);
+	plan = fy_plan_rollback(ph, f->meta, FY_MARIADB, &err);
+	assert_non_null(plan);
+	assert_string_equal(plan->stmts[0].sql,
+						"UPDATE `app`.`items` AS t JOIN `ferry`.`journal_7` AS j ON t.`id` = j.`id` SET t.`title` = j.`title`");
+	fy_plan_free(plan);
+	plan = fy_plan_define(ph, f->meta, FY_MARIADB, &err);
+	assert_non_null(plan);
+	assert_non_null(strstr(plan->stmts[plan->nstmts - 1].sql,
+						   "CREATE TABLE `ferry`.`journal_7` ENGINE=InnoDB AS SELECT t.`id`, t.`title`, CAST(0 AS SIGNED) AS run_id FROM `app`.`items` AS t LIMIT 0"));
+	fy_plan_free(plan);
+	fy_phase_free(ph);
 }
 
 static void
@@ -358,9 +438,12 @@ validation_plans_one_check_statement_each_with_its_label(void **state)
 	assert_string_equal(v.status, "FAIL");
 	assert_string_equal(v.details, "title: 2 target rows of the phase are NULL there");
 	fy_plan_free(pg);
-	/* MariaDB keeps no content hashes: no drift statement there */
+	/* MariaDB compares the map's hash with ferry_content_hash of the row now */
 	pg = fy_plan_validate(ph, f->meta, FY_MARIADB, &err);
-	assert_int_equal(pg->nstmts, 9);
+	assert_int_equal(pg->nstmts, 10);
+	for (int i = 0; i < pg->nstmts; i++)
+		assert_string_equal(pg->stmts[i].check, expect[i]);
+	assert_non_null(strstr(pg->stmts[8].sql, "m.row_hash <> ferry_content_hash(t.`title`)"));
 	/* text compares bytewise, whatever the collations of the two columns */
 	assert_non_null(strstr(pg->stmts[7].sql,
 						   "NOT ((CONVERT(v.ferry_c_1 USING utf8mb4) COLLATE utf8mb4_bin) <=> (CONVERT(t.`title` USING utf8mb4) COLLATE utf8mb4_bin))"));
@@ -500,10 +583,20 @@ a_mariadb_batch_reads_its_slice_through_typed_hex_bounds(void **state)
 	plan = fy_plan_migrate_range(f->phase, f->meta, FY_MARIADB, 5, range, false, &err);
 	assert_non_null(plan);
 	for (int i = 0; i < plan->nstmts; i++)
+	{
 		if (plan->stmts[i].role == FY_ROLE_REJECT || plan->stmts[i].role == FY_ROLE_MAP ||
 			plan->stmts[i].role == FY_ROLE_INSERT)
 			assert_non_null(strstr(plan->stmts[i].sql,
 								   "(s.`id`) > (CAST(_utf8mb4 X'312735' AS SIGNED)) AND (s.`id`) <= (CAST(_utf8mb4 X'3230' AS SIGNED))"));
+		if (plan->stmts[i].role == FY_ROLE_REJECT || plan->stmts[i].role == FY_ROLE_MAP)
+			/* the reason is NULL at once outside the slice: MariaDB tests it first */
+			assert_non_null(strstr(plan->stmts[i].sql,
+								   "CASE WHEN NOT ((v.ferry_key_1) > (CAST(_utf8mb4 X'312735' AS SIGNED)) AND (v.ferry_key_1) <= (CAST(_utf8mb4 X'3230' AS SIGNED))) THEN NULL WHEN "));
+		else if (plan->stmts[i].role == FY_ROLE_HASH)
+			/* a batch hashes its own slice, through the map's legacy key */
+			assert_non_null(strstr(plan->stmts[i].sql,
+								   "WHERE m.run_id = 5 AND (m.`legacy_1`) > (CAST(_utf8mb4 X'312735' AS SIGNED)) AND (m.`legacy_1`) <= (CAST(_utf8mb4 X'3230' AS SIGNED))"));
+	}
 	scan = fy_plan_keyscan(f->phase, f->meta, FY_MARIADB, range, FY_SCAN_NTH, 500, &err);
 	assert_non_null(scan);
 	assert_non_null(strstr(scan->stmts[0].sql, "SELECT JSON_ARRAY(CAST(s.`id` AS CHAR CHARACTER SET utf8mb4)) AS ferry_key FROM "));
@@ -610,6 +703,8 @@ main(void)
 		cmocka_unit_test(a_first_run_rebuilds_the_new_key_index_and_analyzes_the_map),
 		cmocka_unit_test(a_map_of_0_1_is_rehashed_only_where_its_text_hash_still_matches),
 		cmocka_unit_test(rollback_deletes_only_mapped_rows_then_the_map),
+		cmocka_unit_test(a_mariadb_update_phase_journals_then_updates_and_restores_by_join),
+		cmocka_unit_test(the_drift_guard_refuses_with_the_keys_and_the_call_that_forces_it),
 		cmocka_unit_test(accounting_counts_filtered_rows_through_the_declared_where),
 		cmocka_unit_test(an_unknown_column_is_named_with_its_table),
 		cmocka_unit_test(plans_and_errors_render_as_json_for_mariadb),
