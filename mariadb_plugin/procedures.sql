@@ -1990,6 +1990,7 @@ DROP PROCEDURE IF EXISTS ferry_sync_run;
 DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
 DROP PROCEDURE IF EXISTS ferry_drop_sync_triggers;
 DROP PROCEDURE IF EXISTS ferry_stop_sync;
+DROP PROCEDURE IF EXISTS ferry_sync_current;
 DROP PROCEDURE IF EXISTS start_sync;
 DROP PROCEDURE IF EXISTS stop_sync;
 DROP PROCEDURE IF EXISTS finish_sync;
@@ -2080,6 +2081,49 @@ BEGIN
     UPDATE ferry.phases SET sync_run_id = NULL, sync_started_at = NULL WHERE id = p_id;
 END//
 
+-- ferry_sync_current: the installed triggers are the ones the phase's plan
+-- gives now (their bodies compared with information_schema.TRIGGERS).  A
+-- trigger planned before the source, the target or a referenced phase
+-- changed would sync rows that migrate_phase would not write so: refused,
+-- naming the phase, with the way out.
+CREATE PROCEDURE ferry_sync_current(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                    IN p_id BIGINT,
+                                    IN p_run BIGINT,
+                                    IN p_spec LONGTEXT CHARACTER SET utf8mb4,
+                                    IN p_summary LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
+    DECLARE v_stale INT DEFAULT 0;
+
+    CALL ferry_build_meta(p_summary, p_name, p_id, v_meta);
+    SET v_plan = ferry_plan_sync(p_name, p_spec, v_meta, p_run);
+    CALL ferry_check(v_plan);
+    WHILE v_i < JSON_LENGTH(v_plan, '$.statements') DO
+        SET v_sql = JSON_UNQUOTE(JSON_EXTRACT(v_plan, CONCAT('$.statements[', v_i, '].sql')));
+        IF v_sql LIKE 'CREATE TRIGGER %' AND NOT EXISTS (
+               SELECT 1 FROM information_schema.TRIGGERS
+                WHERE BINARY TRIGGER_SCHEMA = JSON_VALUE(v_meta, '$.source.schema')
+                  AND BINARY TRIGGER_NAME = CONCAT('ferry_sync_', p_id, '_',
+                      ELT(v_i DIV 2 + 1, 'insert', 'update', 'delete'))
+                  AND BINARY ACTION_STATEMENT = SUBSTRING(v_sql, LOCATE(' FOR EACH ROW BEGIN ', v_sql) + 14)) THEN
+            SET v_stale = v_stale + 1;
+        END IF;
+        SET v_i = v_i + 1;
+    END WHILE;
+    IF v_stale > 0 THEN
+        CALL ferry_fail('55000',
+            CONCAT('phase "', p_name, '": ', v_stale, ' of its sync triggers are missing or no longer what its plan gives',
+                   ' (the source, the target or a referenced phase changed since start_sync)'),
+            CONCAT('CALL stop_sync(''', p_name, '''); CALL start_sync(''', p_name,
+                   '''); then CALL migrate_phase and validate before finishing.'));
+    END IF;
+END//
+
 -- start_sync: install the phase's sync triggers, planned now, and open
 -- the sync's log row (operation 'sync'), whose id the rows sync maps and
 -- rejects carry.  Refused while it syncs, for a query source, a merge_on
@@ -2168,7 +2212,8 @@ BEGIN
     DO RELEASE_LOCK(v_lock);
 END//
 
--- finish_sync: the cut-over.  The catch-up (migrate_phase) and the
+-- finish_sync: the cut-over, refused while the triggers are stale
+-- (ferry_sync_current).  The catch-up (migrate_phase) and the
 -- validation run in one transaction, rolled back with the error of
 -- assert_migration_integrity (23000, every FAIL listed; sync stays on) if
 -- validation has a FAIL; after the COMMIT the triggers are dropped.  The
@@ -2207,6 +2252,7 @@ BEGIN
         CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is not syncing'),
             CONCAT('Start it with CALL start_sync(''', p_name, '''), or migrate it with CALL migrate_phase(''', p_name, ''').'));
     END IF;
+    CALL ferry_sync_current(p_name, v_id, v_run, v_spec, v_summary);
     SET v_started = (SELECT sync_started_at FROM ferry.phases WHERE id = v_id);
     START TRANSACTION;
     SET v_open = TRUE;

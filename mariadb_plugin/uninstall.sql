@@ -75,6 +75,7 @@ DROP PROCEDURE IF EXISTS ferry_sync_run;
 DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
 DROP PROCEDURE IF EXISTS ferry_drop_sync_triggers;
 DROP PROCEDURE IF EXISTS ferry_stop_sync;
+DROP PROCEDURE IF EXISTS ferry_sync_current;
 DROP PROCEDURE IF EXISTS start_sync;
 DROP PROCEDURE IF EXISTS stop_sync;
 DROP PROCEDURE IF EXISTS finish_sync;
