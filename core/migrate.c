@@ -718,14 +718,14 @@ fyp_fold_key(fy_buf *b, fy_dialect d, const char *alias, const fy_column *col)
  * fyp_fold_reasons adds the WHENs of an object_agg column i to row v's
  * reason CASE: a NULL key cannot name a member; a key that an earlier
  * pending row of the group (in merge_order) has, or that the group's object
- * already holds from a row mapped earlier (an earlier run or batch), would
- * overwrite or repeat a member, so the row is quarantined instead: the
- * first row keeps the key, whether the rows come in one run or in batches.
- * Only a merge run's pending rows are judged so (sync refuses object_agg).
+ * already holds from a row mapped earlier (an earlier run or batch: a match
+ * in fyp_fold_mapped's join), would overwrite or repeat a member, so the row
+ * is quarantined instead: the first row keeps the key, whether the rows
+ * come in one run or in batches.  Only a merge run's pending rows are
+ * judged so (sync refuses object_agg).
  */
 static void
-fyp_fold_reasons(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
-				 fy_dialect d, int i)
+fyp_fold_reasons(fy_buf *b, const fy_phase *ph, fy_dialect d, int i)
 {
 	const fy_column *col = &ph->columns[i];
 	fy_buf		r;
@@ -743,19 +743,33 @@ fyp_fold_reasons(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_free(&r);
 	fy_buf_addf(&r, "column \"%s\": its group's object already has this \"%s\" (from a row migrated earlier)",
 				col->target, col->merge_key);
-	fy_buf_addf(b, " WHEN (v.ferry_gid, v.ferry_k_%d) IN (SELECT ", i + 1);
+	fy_buf_addf(b, " WHEN ferry_had_%d.ferry_gid IS NOT NULL THEN ", i + 1);
+	fy_buf_literal(b, d, r.oom ? "?" : r.data);
+	fy_buf_free(&r);
+}
+
+/*
+ * fyp_fold_mapped joins row v to the (group, key) pairs of object_agg
+ * column i that rows mapped earlier hold, as ferry_had_i: a join, hashed
+ * or keyed by the engine, where an IN (subquery) in the reason was run
+ * again per row on PostgreSQL once the map outgrew work_mem.
+ */
+static void
+fyp_fold_mapped(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, int i)
+{
+	fy_buf_add(b, " LEFT JOIN (SELECT DISTINCT ");
 	fyp_group_id(b, ph, d, "s");
-	fy_buf_add(b, ", ");
-	fyp_fold_key(b, d, "s", col);
-	fy_buf_add(b, " FROM ");
+	fy_buf_add(b, " AS ferry_gid, ");
+	fyp_fold_key(b, d, "s", &ph->columns[i]);
+	fy_buf_add(b, " AS ferry_k FROM ");
 	fy_buf_map_table(b, meta, d);
 	fy_buf_add(b, " AS m JOIN ");
 	fyp_source(b, ph, meta, d, "s");
 	fy_buf_add(b, " ON ");
 	fyp_key_join(b, ph, d, "m", "s");
-	fy_buf_add(b, ") THEN ");
-	fy_buf_literal(b, d, r.oom ? "?" : r.data);
-	fy_buf_free(&r);
+	fy_buf_addf(b, ") AS ferry_had_%d ON ferry_had_%d.ferry_gid = v.ferry_gid AND ferry_had_%d.ferry_k = v.ferry_k_%d",
+				i + 1, i + 1, i + 1, i + 1);
 }
 
 /*
@@ -797,7 +811,7 @@ fyp_reason(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		}
 	for (int i = 0; i < ph->ncolumns; i++)
 		if (ph->columns[i].merge_key)
-			fyp_fold_reasons(b, ph, meta, d, i);
+			fyp_fold_reasons(b, ph, d, i);
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
 	for (int i = 0; i < ph->ncolumns && safe; i++)
@@ -1100,6 +1114,9 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf_add(b, " AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(b, ") AS v");
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].merge_key)
+			fyp_fold_mapped(b, ph, meta, d, i);
 }
 
 /*
