@@ -6,8 +6,8 @@
 # servers (scripts/pg-server.sh with PG_SERVER_SETTINGS; scripts/mariadb-server.sh with a 1G buffer
 # pool), loads ../shared/datasets/babynames (or its first N rows), and runs R times on each engine:
 # the hand-written INSERT ... SELECT with jsonb_object_agg / JSON_OBJECTAGG (bench/babynames/*_hand.sql),
-# then ferry's phase (*_define.sql: the same fold as its source, see there why) migrated, validated and
-# rolled back. Run 1 checks that both wrote the same rows (count, births total, md5 in key order).
+# then ferry's phase (*_define.sql: merge_on name, sex with the merge rule object_agg over the legacy
+# rows) migrated, validated and rolled back. Run 1 checks that both wrote the same rows (count, births total, md5 in key order).
 # Prints the report and writes it to bench/results/<date>-babynames.md. Exit 1 when the rows differ.
 #
 # The whole script is one function (bash reads it completely before running it).

@@ -220,7 +220,8 @@ typedef enum fy_merge
 	FY_MERGE_LAST,
 	FY_MERGE_FIRST_NON_NULL,
 	FY_MERGE_SUM,
-	FY_MERGE_COUNT
+	FY_MERGE_COUNT,
+	FY_MERGE_OBJECT_AGG			/* {key: value, ...} over the group's rows */
 } fy_merge;
 
 typedef struct fy_column
@@ -228,6 +229,7 @@ typedef struct fy_column
 	const char *target;
 	fy_expr    *expr;
 	fy_merge	merge;
+	const char *merge_key;		/* OBJECT_AGG: the source column of the keys */
 } fy_column;
 
 /* A column set whose values must be unique in the target ("unique"). */

@@ -750,6 +750,77 @@ fyp_notnull_reason(fy_buf *b, const fy_meta *meta, fy_dialect d,
 }
 
 /*
+ * fyp_fold_key writes the object key an object_agg column takes from row
+ * alias: the key column as text, compared bytewise on both engines, as the
+ * keys of a JSON object are.
+ */
+static void
+fyp_fold_key(fy_buf *b, fy_dialect d, const char *alias, const fy_column *col)
+{
+	fy_buf_add(b, d == FY_POSTGRES ? "CAST(" : "CONVERT(");
+	fyp_col(b, d, alias, col->merge_key);
+	fy_buf_add(b, d == FY_POSTGRES ? " AS text) COLLATE \"C\"" : " USING utf8mb4) COLLATE utf8mb4_bin");
+}
+
+/*
+ * fyp_fold_reasons adds the WHENs of an object_agg column i to row v's
+ * reason CASE: a NULL key cannot name a member; a key that an earlier
+ * pending row of the group (in merge_order) has, or that the group's object
+ * already holds from a row mapped earlier (an earlier run or batch: a match
+ * in fyp_fold_mapped's join), would overwrite or repeat a member, so the row
+ * is quarantined instead: the first row keeps the key, whether the rows
+ * come in one run or in batches.  Only a merge run's pending rows are
+ * judged so (sync refuses object_agg).
+ */
+static void
+fyp_fold_reasons(fy_buf *b, const fy_phase *ph, fy_dialect d, int i)
+{
+	const fy_column *col = &ph->columns[i];
+	fy_buf		r;
+
+	fy_buf_init(&r);
+	fy_buf_addf(&r, "column \"%s\": its object key \"%s\" is NULL", col->target, col->merge_key);
+	fy_buf_addf(b, " WHEN v.ferry_k_%d IS NULL THEN ", i + 1);
+	fy_buf_literal(b, d, r.oom ? "?" : r.data);
+	fy_buf_free(&r);
+	fy_buf_addf(&r, "column \"%s\": an earlier row of its group (in merge_order) has this \"%s\"",
+				col->target, col->merge_key);
+	fy_buf_addf(b, " WHEN row_number() OVER (PARTITION BY v.ferry_gid, v.ferry_k_%d ORDER BY v.ferry_ord) > 1 THEN ",
+				i + 1);
+	fy_buf_literal(b, d, r.oom ? "?" : r.data);
+	fy_buf_free(&r);
+	fy_buf_addf(&r, "column \"%s\": its group's object already has this \"%s\" (from a row migrated earlier)",
+				col->target, col->merge_key);
+	fy_buf_addf(b, " WHEN ferry_had_%d.ferry_gid IS NOT NULL THEN ", i + 1);
+	fy_buf_literal(b, d, r.oom ? "?" : r.data);
+	fy_buf_free(&r);
+}
+
+/*
+ * fyp_fold_mapped joins row v to the (group, key) pairs of object_agg
+ * column i that rows mapped earlier hold, as ferry_had_i: a join, hashed
+ * or keyed by the engine, where an IN (subquery) in the reason was run
+ * again per row on PostgreSQL once the map outgrew work_mem.
+ */
+static void
+fyp_fold_mapped(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+				fy_dialect d, int i)
+{
+	fy_buf_add(b, " LEFT JOIN (SELECT DISTINCT ");
+	fyp_group_id(b, ph, d, "s");
+	fy_buf_add(b, " AS ferry_gid, ");
+	fyp_fold_key(b, d, "s", &ph->columns[i]);
+	fy_buf_add(b, " AS ferry_k FROM ");
+	fy_buf_map_table(b, meta, d);
+	fy_buf_add(b, " AS m JOIN ");
+	fyp_source(b, ph, meta, d, "s");
+	fy_buf_add(b, " ON ");
+	fyp_key_join(b, ph, d, "m", "s");
+	fy_buf_addf(b, ") AS ferry_had_%d ON ferry_had_%d.ferry_gid = v.ferry_gid AND ferry_had_%d.ferry_k = v.ferry_k_%d",
+				i + 1, i + 1, i + 1, i + 1);
+}
+
+/*
  * fyp_my_misfit writes, for MariaDB, a condition true when value (a SQL
  * expression) would not fit target column type -- longer than a (var)char
  * or (var)binary, outside an integer type's range or a decimal's
@@ -866,6 +937,9 @@ fyp_reason_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf_addf(b, d == FY_POSTGRES ? " || v.ferry_e_%d)" : ", v.ferry_e_%d)", i + 1);
 			fy_buf_free(&r);
 		}
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].merge_key)
+			fyp_fold_reasons(b, ph, d, i);
 	for (int i = 0; i < ph->ncolumns && notnull; i++)
 		fyp_notnull_reason(b, meta, d, &ph->columns[i], "v", i, "its value is NULL");
 	for (int i = 0; i < ph->ncolumns && notnull && d == FY_MARIADB && !ph->abort_on_error; i++)
@@ -893,7 +967,8 @@ fyp_reason_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
 		fy_buf		r;
 
-		if (t == NULL)
+		/* an object_agg column's row value is a member, not the stored value */
+		if (t == NULL || ph->columns[i].merge_key)
 			continue;
 		fy_buf_init(&r);
 		fy_buf_addf(&r, "column \"%s\": the value does not fit type %s", t->name, t->type);
@@ -1016,6 +1091,13 @@ fyp_values(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf_add(b, ", ");
 			fyp_error_call(b, meta, ph->columns[i].expr, d, "s");
 			fy_buf_addf(b, " AS ferry_e_%d", i + 1);
+		}
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].merge_key)
+		{
+			fy_buf_add(b, ", ");
+			fyp_fold_key(b, d, "s", &ph->columns[i]);
+			fy_buf_addf(b, " AS ferry_k_%d", i + 1);
 		}
 	if (ph->nmerge_on > 0)
 	{
@@ -1242,6 +1324,9 @@ fyp_cand(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 	fy_buf_add(b, " AS ferry_reason FROM (");
 	fyp_values(b, ph, meta, d, refs, base ? base : "", safe);
 	fy_buf_add(b, ") AS v");
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].merge_key)
+			fyp_fold_mapped(b, ph, meta, d, i);
 }
 
 /*
@@ -1525,6 +1610,10 @@ fyp_merged_value(fy_buf *b, const fy_column *col, int i, fy_dialect d)
 			break;
 		case FY_MERGE_COUNT:
 			fy_buf_addf(b, "count(o.ferry_c_%d)", i + 1);
+			break;
+		case FY_MERGE_OBJECT_AGG:
+			fy_buf_addf(b, "%s(o.ferry_k_%d, o.ferry_c_%d)",
+						d == FY_POSTGRES ? "jsonb_object_agg" : "JSON_OBJECTAGG", i + 1, i + 1);
 			break;
 		case FY_MERGE_LAST:
 			fy_buf_addf(b, "(array_agg(o.ferry_c_%d ORDER BY o.ferry_ord DESC))[1]", i + 1);

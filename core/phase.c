@@ -33,7 +33,7 @@ static const fy_keyinfo fy_column_keys[] = {
 	{"from", true}, {"sql", true}, {"const", true}, {"json", true},
 	{"map", true}, {"default", true}, {"ref", true}, {"on_missing", true},
 	{"restructure", true}, {"convert", true}, {"at", true}, {"merge", true},
-	{"parse", true}, {NULL, false}
+	{"key", true}, {"parse", true}, {NULL, false}
 };
 
 static const fy_keyinfo fy_target_key_keys[] = {
@@ -484,10 +484,11 @@ fy_parse_expr(fy_parse *ps, const cJSON *v, const char *col, bool in_json)
 	}
 	if (in_json && !fy_is_form_object(v) && v->child != NULL)
 		return fy_parse_members(ps, e, v, col) ? e : NULL;
-	if (in_json && cJSON_GetObjectItemCaseSensitive(v, "merge") != NULL)
+	if (in_json && (cJSON_GetObjectItemCaseSensitive(v, "merge") != NULL ||
+					cJSON_GetObjectItemCaseSensitive(v, "key") != NULL))
 	{
 		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
-				"phase \"%s\": a \"merge\" rule belongs to column \"%s\" itself, not to a member of its \"json\"",
+				"phase \"%s\": a \"merge\" rule (and its \"key\") belongs to column \"%s\" itself, not to a member of its \"json\"",
 				ph->name, col);
 		return NULL;
 	}
@@ -844,7 +845,10 @@ fy_checksum(fy_phase *ph, fy_error *err)
 	return true;
 }
 
-/* fy_parse_merge reads a column's "merge" rule, if it has one. */
+/*
+ * fy_parse_merge reads a column's "merge" rule, if it has one, and for
+ * object_agg the source column whose values become the object's keys.
+ */
 static bool
 fy_parse_merge(fy_parse *ps, fy_column *col, const cJSON *v)
 {
@@ -855,29 +859,49 @@ fy_parse_merge(fy_parse *ps, fy_column *col, const cJSON *v)
 	}			rules[] = {
 		{"min", FY_MERGE_MIN}, {"max", FY_MERGE_MAX}, {"first", FY_MERGE_FIRST},
 		{"last", FY_MERGE_LAST}, {"first_non_null", FY_MERGE_FIRST_NON_NULL},
-		{"sum", FY_MERGE_SUM}, {"count", FY_MERGE_COUNT}, {NULL, FY_MERGE_NONE}
+		{"sum", FY_MERGE_SUM}, {"count", FY_MERGE_COUNT},
+		{"object_agg", FY_MERGE_OBJECT_AGG}, {NULL, FY_MERGE_NONE}
 	};
-	const char *rule;
+	const char *rule = NULL;
 	char		where[200];
+	bool		has_key = cJSON_IsObject(v) && cJSON_GetObjectItemCaseSensitive(v, "key") != NULL;
 
 	col->merge = FY_MERGE_NONE;
-	if (!cJSON_IsObject(v) || cJSON_GetObjectItemCaseSensitive(v, "merge") == NULL)
-		return true;
+	col->merge_key = NULL;
 	snprintf(where, sizeof(where), "column \"%s\"", col->target);
-	rule = fy_string_field(ps, v, "merge", where, true);
-	if (rule == NULL)
-		return false;
-	for (int i = 0; rules[i].name; i++)
-		if (strcmp(rules[i].name, rule) == 0)
+	if (cJSON_IsObject(v) && cJSON_GetObjectItemCaseSensitive(v, "merge") != NULL)
+	{
+		if ((rule = fy_string_field(ps, v, "merge", where, true)) == NULL)
+			return false;
+		for (int i = 0; rules[i].name; i++)
+			if (strcmp(rules[i].name, rule) == 0)
+				col->merge = rules[i].rule;
+		if (col->merge == FY_MERGE_NONE)
 		{
-			col->merge = rules[i].rule;
-			return true;
+			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					"phase \"%s\": unknown merge rule \"%s\" for column \"%s\"",
+					ps->phase->name, rule, col->target);
+			fy_hint(ps->err, "Use min, max, first, last, first_non_null, sum, count or object_agg.");
+			return false;
 		}
-	fy_fail(ps->err, FY_ERR_INVALID_SPEC,
-			"phase \"%s\": unknown merge rule \"%s\" for column \"%s\"",
-			ps->phase->name, rule, col->target);
-	fy_hint(ps->err, "Use min, max, first, last, first_non_null, sum or count.");
-	return false;
+	}
+	if (has_key && col->merge != FY_MERGE_OBJECT_AGG)
+		return fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+					   "phase \"%s\": \"key\" of column \"%s\" goes only with \"merge\": \"object_agg\"",
+					   ps->phase->name, col->target);
+	if (col->merge != FY_MERGE_OBJECT_AGG)
+		return true;
+	if (!has_key)
+	{
+		fy_fail(ps->err, FY_ERR_INVALID_SPEC,
+				"phase \"%s\": merge rule \"object_agg\" of column \"%s\" needs a \"key\"",
+				ps->phase->name, col->target);
+		fy_hint(ps->err, "Name the source column whose values become the object's keys: "
+				"{\"from\": \"births\", \"merge\": \"object_agg\", \"key\": \"year\"}.");
+		return false;
+	}
+	col->merge_key = fy_string_field(ps, v, "key", where, true);
+	return col->merge_key != NULL;
 }
 
 /*
@@ -925,7 +949,7 @@ fy_check_merge(fy_parse *ps, const cJSON *merge_on, const cJSON *merge_order)
 			fy_fail(ps->err, FY_ERR_INVALID_SPEC,
 					"phase \"%s\": column \"%s\" needs a merge rule: rows merged on %s may differ in it",
 					ph->name, ph->columns[i].target, ph->merge_on[0]);
-			fy_hint(ps->err, "Add \"merge\": \"first\" (or min, max, last, first_non_null, sum, count).");
+			fy_hint(ps->err, "Add \"merge\": \"first\" (or min, max, last, first_non_null, sum, count, object_agg).");
 			return false;
 		}
 	}

@@ -944,6 +944,14 @@ fy_plan_check(const fy_phase *ph, const fy_meta *meta, fy_error *err)
 			!fyp_check_expr(ph, meta, ph->columns[i].expr,
 							ph->columns[i].target, err))
 			return false;
+		if (ph->columns[i].merge_key)
+		{
+			char		what[200];
+
+			snprintf(what, sizeof(what), " (\"key\" of target column \"%s\")", ph->columns[i].target);
+			if (!fyp_need_column(ph, &meta->source, ph->columns[i].merge_key, "source", what, err))
+				return false;
+		}
 	}
 	for (int i = 0; i < ph->nmerge_on; i++)
 		if (!fyp_need_column(ph, &meta->source, ph->merge_on[i], "source",

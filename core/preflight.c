@@ -223,7 +223,8 @@ fypf_not_null(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
 		fy_buf		b;
 
-		if (t == NULL || !t->notnull)
+		/* an object_agg column's row value is a member: a NULL one is JSON null */
+		if (t == NULL || !t->notnull || ph->columns[i].merge_key)
 			continue;
 		fy_buf_init(&b);
 		fypf_select_pending(&b, ph, meta, d, refs);
@@ -312,7 +313,8 @@ fypf_casts(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		const fy_expr *e = ph->columns[i].expr;
 		const fy_colmeta *t = fy_meta_column(&meta->target, ph->columns[i].target);
 
-		if (t == NULL)
+		/* an object_agg column's row value is a member, not the column's value */
+		if (t == NULL || ph->columns[i].merge_key)
 			continue;
 		if (e->kind == FY_EXPR_COLUMN)
 		{

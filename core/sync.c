@@ -30,6 +30,11 @@ fy_sync_check(const fy_phase *ph, fy_error *err)
 		return fy_fail(err, FY_ERR_NOT_SUPPORTED,
 					   "phase \"%s\": \"on_source_delete\": \"soft\" marks rows a phase wrote; an update phase wrote none (use delete or keep)",
 					   ph->name);
+	for (int i = 0; i < ph->ncolumns; i++)
+		if (ph->columns[i].merge == FY_MERGE_OBJECT_AGG)
+			return fy_fail(err, FY_ERR_NOT_SUPPORTED,
+						   "phase \"%s\": sync of column \"%s\" (merge rule \"object_agg\") is not supported yet",
+						   ph->name, ph->columns[i].target);
 	return true;
 }
 

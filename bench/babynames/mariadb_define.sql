@@ -1,11 +1,10 @@
--- bench/babynames/mariadb_define.sql: ferry's phase. As on PostgreSQL, no merge rule builds a JSON
--- object, so the fold is written by hand, here in a view (MariaDB phases take no query source).
-CREATE OR REPLACE VIEW baby_name_folded AS
-SELECT name, sex, JSON_OBJECTAGG(year, births) AS births FROM baby_name GROUP BY name, sex;
+-- bench/babynames/mariadb_define.sql: ferry's phase, as on PostgreSQL: the year rows merged on
+-- (name, sex), each group's {year: births} folded by the merge rule object_agg (JSON_OBJECTAGG).
+-- The source is utf8mb4_general_ci, ferry's id map utf8mb4_bin.
 CALL define_phase('name_births', '{
-  "source": "baby_name_folded",
-  "source_key": ["name", "sex"],
+  "source": "baby_name",
   "target": "name_births",
   "target_key": {"column": "id", "generate": "uuid_v5"},
-  "columns": {"name": "name", "sex": "sex", "births": "births"}
+  "merge_on": ["name", "sex"],
+  "columns": {"name": "name", "sex": "sex", "births": {"from": "births", "merge": "object_agg", "key": "year"}}
 }');

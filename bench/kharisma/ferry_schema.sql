@@ -1,7 +1,7 @@
 -- bench/kharisma/ferry_schema.sql: ferry's side of the seed 000 benchmark, run in the database
 -- kharisma_ferry that holds ferry's procedures. The seed's new tables with the same columns and
 -- the same indexes as hand_schema.sql, with two differences, those of
--- tests/scenarios_mariadb/seed000_kharisma.sql: every id is a UUID that ferry makes (uuid_v5;
+-- tests/scenarios_mariadb/seed000_kharisma.sql: every id is a UUID that ferry makes (uuid_v7, see ferry_define.sql;
 -- a composite legacy key [service, id] cannot feed an AUTO_INCREMENT key's legacy_column), and
 -- customers.phone may be NULL (the seed's NOT NULL is what drops the phone-less customers and,
 -- through its inner JOIN, their orders). The legacy tables are read through the scenario's two

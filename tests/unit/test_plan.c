@@ -653,6 +653,124 @@ a_numeric_constant_is_written_as_the_spec_gives_it(void **state)
 }
 
 /*
+ * MariaDB counts orphans from the count's own pass: a NOT EXISTS probe of
+ * a materialized source view by the map's utf8mb4_bin key found no index
+ * when the source's collation differed, and scanned the view per entry.
+ */
+static void
+mariadb_counts_orphans_without_probing_the_source_per_map_entry(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_plan    *plan = fy_plan_accounting(f->phase, f->meta, FY_MARIADB, 0, &err);
+	const char *sql;
+
+	assert_non_null(plan);
+	sql = plan->stmts[0].sql;
+	assert_null(strstr(sql, "NOT EXISTS"));
+	assert_non_null(strstr(sql, "(SELECT count(*) FROM `ferry`.`map_7`) - count(DISTINCT m.`legacy_1`) AS orphans"));
+	fy_plan_free(plan);
+	/* PostgreSQL keeps its hashed anti-join */
+	plan = fy_plan_accounting(f->phase, f->meta, FY_POSTGRES, 0, &err);
+	assert_non_null(strstr(plan->stmts[0].sql, "AS o WHERE NOT EXISTS (SELECT 1 FROM \"legacy\".\"Order Items\" AS os"));
+	fy_plan_free(plan);
+}
+
+static const char *FOLD =
+"{\"source\": \"legacy.\\\"Order Items\\\"\", \"target\": \"app.items\", \"merge_on\": [\"na`me\"],"
+" \"columns\": {\"title\": \"na`me\", \"doc\": {\"from\": \"id\", \"merge\": \"object_agg\", \"key\": \"st\\\"at\"}}}";
+
+/*
+ * object_agg folds a group's rows into one object on both engines; a NULL
+ * key rejects its row, and so does a key that an earlier row of the group
+ * has, pending or mapped earlier: nothing is overwritten or dropped quietly.
+ */
+static void
+object_agg_folds_a_group_and_rejects_null_and_repeated_keys(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph = fy_phase_parse("fold", FOLD, &err);
+
+	if (ph == NULL)
+		fail_msg("%s", err.message);
+	assert_int_equal(ph->columns[0].merge, FY_MERGE_OBJECT_AGG);
+	assert_string_equal(ph->columns[0].merge_key, "st\"at");
+	for (int d = FY_POSTGRES; d <= FY_MARIADB; d++)
+	{
+		fy_plan    *plan = fy_plan_migrate(ph, f->meta, (fy_dialect) d, 5, &err);
+		const char *sql;
+
+		if (plan == NULL)
+			fail_msg("%s", err.message);
+		/* PostgreSQL: one statement; MariaDB: rejects, map, update, insert */
+		sql = plan->stmts[1].sql;
+		if (d == FY_POSTGRES)
+		{
+			assert_non_null(strstr(sql, "CAST(s.\"st\"\"at\" AS text) COLLATE \"C\" AS ferry_k_1"));
+			assert_non_null(strstr(sql, "jsonb_object_agg(o.ferry_k_1, o.ferry_c_1) AS ferry_c_1"));
+			assert_non_null(strstr(sql, "WHEN row_number() OVER (PARTITION BY v.ferry_gid, v.ferry_k_1 ORDER BY v.ferry_ord) > 1"
+								   " THEN 'column \"doc\": an earlier row of its group (in merge_order) has this \"st\"at\"'"));
+			assert_non_null(strstr(sql, "WHEN v.ferry_k_1 IS NULL THEN 'column \"doc\": its object key \"st\"at\" is NULL'"));
+			/* rows mapped earlier are joined, not probed per row */
+			assert_null(strstr(sql, "ferry_k_1) IN ("));
+			assert_non_null(strstr(sql, "WHEN ferry_had_1.ferry_gid IS NOT NULL THEN 'column \"doc\": its group''s object already has"));
+			assert_non_null(strstr(sql, "FROM \"ferry\".\"map_7\" AS m JOIN \"legacy\".\"Order Items\" AS s ON "));
+			assert_non_null(strstr(sql, ") AS ferry_had_1 ON ferry_had_1.ferry_gid = v.ferry_gid AND ferry_had_1.ferry_k = v.ferry_k_1"));
+		}
+		else
+		{
+			assert_non_null(strstr(sql, "CONVERT(s.`st\"at` USING utf8mb4) COLLATE utf8mb4_bin AS ferry_k_1"));
+			assert_non_null(strstr(sql, "JSON_OBJECTAGG(o.ferry_k_1, o.ferry_c_1) AS ferry_c_1"));
+			assert_non_null(strstr(sql, "WHEN row_number() OVER (PARTITION BY v.ferry_gid, v.ferry_k_1 ORDER BY v.ferry_ord) > 1 THEN "));
+			assert_non_null(strstr(sql, "WHEN ferry_had_1.ferry_gid IS NOT NULL THEN "));
+			/* the recomputed groups fold every mapped row again */
+			assert_non_null(strstr(plan->stmts[3].sql, "JSON_OBJECTAGG(o.ferry_k_1, o.ferry_c_1)"));
+		}
+		fy_plan_free(plan);
+	}
+	fy_phase_free(ph);
+}
+
+static void
+object_agg_needs_its_key_and_a_key_needs_object_agg(void **state)
+{
+	fixture    *f = *state;
+	fy_error	err = {0};
+	fy_phase   *ph;
+
+	assert_null(fy_phase_parse("fold", "{\"source\": \"s\", \"target\": \"t\", \"merge_on\": [\"a\"],"
+							   " \"columns\": {\"doc\": {\"from\": \"b\", \"merge\": \"object_agg\"}}}", &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_SPEC);
+	assert_string_equal(err.message, "phase \"fold\": merge rule \"object_agg\" of column \"doc\" needs a \"key\"");
+	err = (fy_error) {0};
+	assert_null(fy_phase_parse("fold", "{\"source\": \"s\", \"target\": \"t\", \"merge_on\": [\"a\"],"
+							   " \"columns\": {\"doc\": {\"from\": \"b\", \"merge\": \"max\", \"key\": \"c\"}}}", &err));
+	assert_string_equal(err.message, "phase \"fold\": \"key\" of column \"doc\" goes only with \"merge\": \"object_agg\"");
+	err = (fy_error) {0};
+	assert_null(fy_phase_parse("fold", "{\"source\": \"s\", \"target\": \"t\", \"merge_on\": [\"a\"],"
+							   " \"columns\": {\"doc\": {\"from\": \"b\", \"merge\": \"object_agg\", \"key\": 3}}}", &err));
+	assert_int_equal(err.code, FY_ERR_INVALID_SPEC);
+	err = (fy_error) {0};
+	/* the key column must exist in the source, named with the column it serves */
+	ph = fy_phase_parse("fold", "{\"source\": \"legacy.\\\"Order Items\\\"\", \"target\": \"app.items\", \"merge_on\": [\"na`me\"],"
+						" \"columns\": {\"doc\": {\"from\": \"id\", \"merge\": \"object_agg\", \"key\": \"year\"}}}", &err);
+	assert_non_null(ph);
+	assert_null(fy_plan_migrate(ph, f->meta, FY_POSTGRES, 1, &err));
+	assert_int_equal(err.code, FY_ERR_UNDEFINED_COLUMN);
+	assert_non_null(strstr(err.message, "source column \"year\""));
+	assert_non_null(strstr(err.message, "\"key\" of target column \"doc\""));
+	fy_phase_free(ph);
+	err = (fy_error) {0};
+	/* sync would judge mapped rows against their own keys: refused by name */
+	ph = fy_phase_parse("fold", FOLD, &err);
+	assert_false(fy_sync_check(ph, &err));
+	assert_int_equal(err.code, FY_ERR_NOT_SUPPORTED);
+	assert_non_null(strstr(err.message, "sync of column \"doc\" (merge rule \"object_agg\")"));
+	fy_phase_free(ph);
+}
+
+/*
  * A chain of 100,000 phases, each depending on the next, is ordered last
  * first: the walk keeps its own stack (it recursed, one frame per phase,
  * and overflowed a backend's stack) and finds names by binary search.
@@ -717,6 +835,9 @@ main(void)
 		cmocka_unit_test(phases_are_ordered_after_their_dependencies_and_cycles_are_named),
 		cmocka_unit_test(a_mariadb_batch_reads_its_slice_through_typed_hex_bounds),
 		cmocka_unit_test(a_numeric_constant_is_written_as_the_spec_gives_it),
+		cmocka_unit_test(mariadb_counts_orphans_without_probing_the_source_per_map_entry),
+		cmocka_unit_test(object_agg_folds_a_group_and_rejects_null_and_repeated_keys),
+		cmocka_unit_test(object_agg_needs_its_key_and_a_key_needs_object_agg),
 		cmocka_unit_test(a_chain_of_100000_phases_is_ordered_without_recursion),
 	};
 
