@@ -2,12 +2,14 @@
 # pg_inner.sh -- the PostgreSQL benchmark proper. Runs inside the throwaway cluster that
 # bench/run.sh starts with scripts/pg-server.sh (PGHOST/PGPORT/PGUSER come from there); not meant to be
 # called by hand. Environment: BENCH_ROWS (comma list), BENCH_RUNS, BENCH_TIMEOUT (s), BENCH_OUT
-# (directory for report.md).
+# (directory for report.md), BENCH_SKIP (comma list of batched, validate, rollback: steps left out).
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 SQL=$BENCH/sql
 : "${BENCH_ROWS:?}" "${BENCH_RUNS:?}" "${BENCH_OUT:?}"
 TIMEOUT=${BENCH_TIMEOUT:-120}
+SKIP=",${BENCH_SKIP:-},"
+skipped() { [[ $SKIP == *",$1,"* ]]; }
 DB=ferrybench
 RSSFILE=$BENCH_OUT/rss.$$
 
@@ -58,23 +60,27 @@ for n in ${BENCH_ROWS//,/ }; do
     log "size $n run $run/$BENCH_RUNS: hand-written migrate, validate, rollback"
     psql_ok -f "$SQL/hand_migrate.sql"
     if $first; then psql_ok -v side=hand -v is_hand=true -f "$SQL/fingerprint.sql"; fi
-    psql_ok -f "$SQL/hand_validate.sql"
-    if timed_out hand; then log "  hand-written rollback: did not finish in run 1, not repeated"
+    skipped validate || psql_ok -f "$SQL/hand_validate.sql"
+    if skipped rollback; then :
+    elif timed_out hand; then log "  hand-written rollback: did not finish in run 1, not repeated"
     else psql_guarded -f "$SQL/hand_rollback.sql"; fi
     psql_ok -f "$SQL/reset.sql"
 
     log "size $n run $run/$BENCH_RUNS: ferry migrate_phase, validate, rollback"
     psql_ok -f "$SQL/ferry_migrate.sql"
     if $first; then psql_ok -v side=ferry -v is_hand=false -f "$SQL/fingerprint.sql"; fi
-    psql_ok -f "$SQL/ferry_validate.sql"
-    if timed_out ferry; then log "  ferry rollback: did not finish in run 1, not repeated"
+    skipped validate || psql_ok -f "$SQL/ferry_validate.sql"
+    if skipped rollback; then :
+    elif timed_out ferry; then log "  ferry rollback: did not finish in run 1, not repeated"
     else psql_guarded -f "$SQL/ferry_rollback.sql"; fi
     psql_ok -f "$SQL/reset.sql"
 
-    log "size $n run $run/$BENCH_RUNS: ferry migrate_phase_batched"
-    psql_ok -f "$SQL/ferry_batched.sql"
-    if $first; then psql_ok -v side=batched -v is_hand=false -f "$SQL/fingerprint.sql"; fi
-    psql_ok -f "$SQL/reset.sql"
+    if ! skipped batched; then
+      log "size $n run $run/$BENCH_RUNS: ferry migrate_phase_batched"
+      psql_ok -f "$SQL/ferry_batched.sql"
+      if $first; then psql_ok -v side=batched -v is_hand=false -f "$SQL/fingerprint.sql"; fi
+      psql_ok -f "$SQL/reset.sql"
+    fi
     run_summary
   done
   psql_ok -f "$SQL/compare.sql"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # rss_poll.sh start PID FILE | stop PID FILE -- samples a backend's RssAnon (its private
 # memory) every 50 ms from /proc/PID/status while it runs; "stop" prints the peak in kB.
-# Started from psql (a backtick command) by bench/sql/ferry_migrate.sql.
+# Started from psql (a backtick command) by bench/sql/hand_migrate.sql, ferry_migrate.sql and
+# ferry_batched.sql.
 pid=$2 file=$3
 case $1 in
   start)

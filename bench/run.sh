@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh [--rows N[,N...]] [--runs R] [--timeout S] [--tag T] -- benchmark ferry against seed 001's
-# hand-written SQL and against the floor (UNLOGGED CREATE TABLE AS) on PostgreSQL 15.
+# run.sh [--rows N[,N...]] [--runs R] [--timeout S] [--skip batched,validate,rollback] [--tag T] --
+# benchmark ferry against seed 001's hand-written SQL and the floor (UNLOGGED CREATE TABLE AS), PostgreSQL 15.
 #
 # Installs what is missing (scripts/deps.sh), builds the extension from a snapshot of the tree,
 # stages it, starts its own throwaway cluster with scripts/pg-server.sh (stopped again at the end,
@@ -18,6 +18,7 @@ ROWS=100000
 RUNS=3
 TIMEOUT=120
 TAG=
+SKIP=
 usage() { sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -27,6 +28,8 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS=${1#*=}; shift ;;
     --timeout) TIMEOUT=${2:?}; shift 2 ;;
     --timeout=*) TIMEOUT=${1#*=}; shift ;;
+    --skip) SKIP=${2:?}; shift 2 ;;
+    --skip=*) SKIP=${1#*=}; shift ;;
     --tag) TAG=${2:?}; shift 2 ;;
     --tag=*) TAG=${1#*=}; shift ;;
     -h|--help) usage ;;
@@ -36,6 +39,7 @@ done
 [[ $ROWS =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "run.sh: --rows takes N[,N...]" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs takes a positive integer" >&2; exit 2; }
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --timeout takes seconds" >&2; exit 2; }
+[[ $SKIP =~ ^((batched|validate|rollback)(,|$))*$ ]] || { echo "run.sh: --skip takes a comma list of batched, validate, rollback" >&2; exit 2; }
 [[ $TAG =~ ^[a-z0-9-]*$ ]] || { echo "run.sh: --tag takes [a-z0-9-]" >&2; exit 2; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -75,9 +79,10 @@ mkdir -p "$WORK/out"
 chmod 777 "$WORK/out"
 DATE=$(date -u +%Y-%m-%d)
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "scripts/pg-server.sh with $SETTINGS: rows $ROWS, $RUNS runs, rollback timeout $TIMEOUT s"
 eval "$(PG_SERVER_SETTINGS=$SETTINGS bash scripts/pg-server.sh start "$PGDIR" "$WORK/stage")"
-BENCH_ROWS=$ROWS BENCH_RUNS=$RUNS BENCH_TIMEOUT=$TIMEOUT BENCH_OUT=$WORK/out \
+BENCH_ROWS=$ROWS BENCH_RUNS=$RUNS BENCH_TIMEOUT=$TIMEOUT BENCH_SKIP=$SKIP BENCH_OUT=$WORK/out \
   bash "$WORK/src/bench/pg_inner.sh" 2>&1 | tee "$WORK/inner.log" | grep --line-buffered '^\(\[\|    \)' >&2 || true
 grep -q '^BENCH DONE' "$WORK/out/done" 2>/dev/null || {
   tail -40 "$WORK/inner.log" >&2; echo "run.sh: the benchmark failed" >&2; exit 1; }
@@ -87,11 +92,13 @@ OUT=bench/results/$DATE-pg-${ROWS//,/_}${TAG:+-$TAG}.md
 {
   echo "# ferry vs hand-written SQL, PostgreSQL: ${ROWS//,/, } invitations"
   echo
-  echo "\`bench/run.sh --rows $ROWS --runs $RUNS --timeout $TIMEOUT${TAG:+ --tag $TAG}\`, started $START."
+  echo "\`bench/run.sh --rows $ROWS --runs $RUNS --timeout $TIMEOUT${SKIP:+ --skip $SKIP}${TAG:+ --tag $TAG}\`, started $START, finished $(date -u '+%H:%M UTC')."
   echo
   echo "## Machine and versions"
   echo
   echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) memory, kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "- load average (1, 5, 15 min) at the start: $LOAD0; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: a load above 2 means other jobs ran beside this one)"
+  [ -z "$SKIP" ] || echo "- left out (\`--skip\`): ${SKIP//,/, }"
   echo "- ferry: commit $COMMIT"
   sed -n 's/^version: /- PostgreSQL: /p; s/^ferry extension version: /- ferry extension version: /p' "$WORK/out/server.txt"
   echo "- throwaway cluster: \`scripts/pg-server.sh\` (initdb defaults, fsync on) with \`PG_SERVER_SETTINGS=\"$SETTINGS\"\`, everything else default:"

@@ -1,12 +1,14 @@
 -- ferry (and its batched run) against the hand-written SQL, row by row over the rows both wrote;
--- the rows only one of them wrote are counted separately.
+-- the rows only one of them wrote are counted separately. A side that did not run (run.sh --skip
+-- batched) is left out.
 WITH pairs(tbl, side) AS (VALUES ('events', 'ferry'), ('participants', 'ferry'), ('events', 'batched'), ('participants', 'batched')),
 j AS (
   SELECT p.tbl, p.side, ab.*
   FROM pairs p CROSS JOIN LATERAL (
     SELECT a.k AS ak, a.h AS ah, b.k AS bk, b.h AS bh
     FROM (SELECT k, h FROM bench.fp WHERE size = :n AND side = 'hand' AND tbl = p.tbl AND k IS NOT NULL) a
-    FULL JOIN (SELECT k, h FROM bench.fp WHERE size = :n AND side = p.side AND tbl = p.tbl AND k IS NOT NULL) b ON a.k = b.k) ab),
+    FULL JOIN (SELECT k, h FROM bench.fp WHERE size = :n AND side = p.side AND tbl = p.tbl AND k IS NOT NULL) b ON a.k = b.k) ab
+  WHERE EXISTS (SELECT 1 FROM bench.fp z WHERE z.size = :n AND z.side = p.side)),
 s AS (
   SELECT tbl, side,
     count(*) FILTER (WHERE ak IS NOT NULL AND bk IS NOT NULL) AS common,

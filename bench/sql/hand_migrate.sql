@@ -2,7 +2,9 @@
 -- addition: 009 skips the soft-deleted invitations (WHERE wi.deleted IS NOT TRUE), as ferry's
 -- phase does, so that both do the same job. 010 is unchanged: its inner JOIN on events.legacy_id
 -- silently drops the guests whose invitation is missing or soft-deleted.
+-- The backend's memory is measured as for ferry (bench/sql/ferry_migrate.sql).
 SELECT pg_backend_pid() AS pid \gset
+\set poll `bash :benchdir/rss_poll.sh start :pid :rssfile`
 SELECT clock_timestamp() AS t0 \gset
 INSERT INTO events (tenant_id, event_type_id, title, description, event_date, location, form_data, status, created_by, created_at, legacy_id)
 SELECT wi.tenant_id, (SELECT id FROM event_types WHERE name = 'wedding'),
@@ -24,7 +26,8 @@ FROM wedding_guests wg JOIN events e ON e.legacy_id = wg.wedding_invitation_id;
 INSERT INTO bench.timings (size, run, competitor, op, step, ord, rows, seconds)
 SELECT :n, :run, 'hand', 'migrate', 'participants', 2, 3 * :n, extract(epoch FROM clock_timestamp() - :'t0'::timestamptz);
 \set hwm `awk '/VmHWM/{print $2}' /proc/:pid/status`
-INSERT INTO bench.rss (size, run, competitor, vmhwm_kb) VALUES (:n, :run, 'hand', :hwm);
+\set anon `bash :benchdir/rss_poll.sh stop :pid :rssfile`
+INSERT INTO bench.rss (size, run, competitor, vmhwm_kb, peak_rss_anon_kb) VALUES (:n, :run, 'hand', :hwm, NULLIF(:'anon', '')::bigint);
 \if :first
 INSERT INTO bench.info (size, section, line)
 SELECT :n, 'hand', format('hand-written 009/010: wrote %s events and %s participants; %s guests were dropped by the inner JOIN without a trace',

@@ -78,16 +78,33 @@ r AS (
   UNION ALL SELECT size, 3, 'ferry validate <= 0.3x ferry migrate', fv / fm, 0.3, false FROM g
   UNION ALL SELECT size, 4, 'ferry rollback <= 0.5x ferry migrate', fr / fm, 0.5, fr_bad FROM g)
 SELECT format('| %s | %s | %s | %s |', size, target,
-  CASE WHEN dnf THEN format('did not finish in %s s', :timeout_s) ELSE to_char(x, 'FM9990.00') || 'x' END,
-  CASE WHEN dnf OR x IS NULL OR x > lim THEN 'missed' ELSE 'met' END)
+  CASE WHEN dnf THEN format('did not finish in %s s', :timeout_s) WHEN x IS NULL THEN '' ELSE to_char(x, 'FM9990.00') || 'x' END,
+  CASE WHEN x IS NULL AND NOT dnf THEN 'not measured' WHEN dnf OR x > lim THEN 'missed' ELSE 'met' END)
 FROM r ORDER BY size, o;
+\echo
+
+\echo '### Time per row'
+\echo
+\echo 'Both phases'' median seconds over the source rows they read (invitations + guests), in microseconds;'
+\echo 'the last column is the slowest size''s figure over the fastest''s in this report (the issue: <= 1.3x).'
+\echo
+\echo '| competitor | rows | µs per row | slowest / fastest size |'
+\echo '|---|---:|---:|---:|'
+WITH t AS (
+  SELECT competitor, comp_ord, size, sec * 1e6 / rows AS us FROM med
+  WHERE op = 'migrate' AND step = 'total' AND bad = 0)
+SELECT format('| %s | %s | %s | %s |', competitor, size, to_char(us, 'FM9990.00'),
+  CASE WHEN count(*) OVER w > 1 THEN to_char(max(us) OVER w / min(us) OVER w, 'FM990.00') || 'x' ELSE '' END)
+FROM t WINDOW w AS (PARTITION BY competitor) ORDER BY comp_ord, size;
 \echo
 
 \echo '### Backend memory during the migration'
 \echo
 \echo 'VmHWM: the backend''s peak resident set (it includes the shared_buffers pages it touched), read from'
-\echo '/proc/<pid>/status after the two phases, in the same session. Peak RssAnon: its private memory,'
-\echo 'sampled every 50 ms during ferry''s run. Median over the runs, MB.'
+\echo '/proc/<pid>/status after the two phases, in the same session. Peak RssAnon: its private memory'
+\echo '(work_mem-bounded sorts, hashes and tuplestores, and the AFTER trigger queue of the foreign keys,'
+\echo 'which holds one entry per inserted row until the statement ends), sampled every 50 ms during each'
+\echo 'competitor''s two statements. Median over the runs, MB.'
 \echo
 \echo '| rows | competitor | VmHWM MB | peak RssAnon MB |'
 \echo '|---:|---|---:|---:|'
