@@ -78,9 +78,11 @@ fys_keys(fy_buf *b, const fy_phase *ph, fy_dialect d, const char *rel)
 }
 
 /*
- * fys_clear_rejects forgets the rejects of the keys a statement touched
- * (the index on (phase_id, legacy_key) finds them): their rows are judged
- * again, or are gone.  The legacy key is built as the reject stored it.
+ * fys_clear_rejects forgets the rejects of the keys a statement (PostgreSQL:
+ * rels are its transition tables) or a row (MariaDB: rels are the
+ * trigger's NEW and OLD) touched: their rows are judged again, or are gone.
+ * The legacy key is built as the reject stored it (the index on (phase_id,
+ * legacy_key) finds them).
  */
 static bool
 fys_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
@@ -95,17 +97,24 @@ fys_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld AND legacy_key IN (", meta->phase_id);
 	for (int r = 0; r < nrels; r++)
 	{
-		fy_buf_add(&b, r ? " UNION ALL SELECT jsonb_build_object(" : "SELECT jsonb_build_object(");
+		if (d == FY_POSTGRES)
+			fy_buf_add(&b, r ? " UNION ALL SELECT jsonb_build_object(" : "SELECT jsonb_build_object(");
+		else
+			fy_buf_add(&b, r ? ", JSON_OBJECT(" : "JSON_OBJECT(");
 		for (int i = 0; i < ph->nkeys; i++)
 		{
 			fy_buf_add(&b, i ? ", " : "");
 			fy_buf_literal(&b, d, ph->source_key[i]);
 			fy_buf_add(&b, ", ");
-			fyp_col(&b, d, "s", ph->source_key[i]);
+			fyp_col(&b, d, d == FY_POSTGRES ? "s" : rels[r], ph->source_key[i]);
 		}
-		fy_buf_add(&b, ") FROM ");
-		fy_buf_ident(&b, d, rels[r]);
-		fy_buf_add(&b, " AS s");
+		fy_buf_add(&b, ")");
+		if (d == FY_POSTGRES)
+		{
+			fy_buf_add(&b, " FROM ");
+			fy_buf_ident(&b, d, rels[r]);
+			fy_buf_add(&b, " AS s");
+		}
 	}
 	fy_buf_add(&b, ")");
 	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
@@ -841,37 +850,6 @@ fys_my_revive(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 }
 
 /*
- * fys_my_clear_rejects forgets the rejects of the trigger's keys: their
- * rows are judged again, or are gone.  The key is built as the reject
- * stored it (JSON_OBJECT of the key's parts).
- */
-static bool
-fys_my_clear_rejects(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
-					 const char *const *rows, int nrows, fy_error *err)
-{
-	fy_buf		b;
-
-	fy_buf_init(&b);
-	fy_buf_add(&b, "DELETE FROM ");
-	fy_buf_ident(&b, FY_MARIADB, meta->catalog_schema);
-	fy_buf_addf(&b, ".migration_rejects WHERE phase_id = %ld AND legacy_key IN (", meta->phase_id);
-	for (int r = 0; r < nrows; r++)
-	{
-		fy_buf_add(&b, r ? ", JSON_OBJECT(" : "JSON_OBJECT(");
-		for (int i = 0; i < ph->nkeys; i++)
-		{
-			fy_buf_add(&b, i ? ", " : "");
-			fy_buf_literal(&b, FY_MARIADB, ph->source_key[i]);
-			fy_buf_addf(&b, ", %s.", rows[r]);
-			fy_buf_ident(&b, FY_MARIADB, ph->source_key[i]);
-		}
-		fy_buf_add(&b, ")");
-	}
-	fy_buf_add(&b, ")");
-	return fyp_add(plan, FY_ROLE_CLEAR_REJECTS, &b, err);
-}
-
-/*
  * fys_my_plan_sync: the statements of one trigger's body (new_rows and
  * old_rows are the trigger's row names, NEW and OLD): a refused ref first,
  * before anything is written; the key's rejects forgotten; an updated row
@@ -929,7 +907,7 @@ fys_my_plan_sync(const fy_phase *ph, const fy_meta *meta, fy_sync_event ev,
 	if (ev != FY_SYNC_DELETE)
 		fys_my_refused(&b, ph, meta, refs, new_rows);
 	ok = fys_my_add(plan, FY_ROLE_ASSERT, &b, err) &&
-		fys_my_clear_rejects(plan, ph, meta, rows, nrows, err);
+		fys_clear_rejects(plan, ph, meta, FY_MARIADB, rows, nrows, err);
 	if (ph->nmerge_on > 0)
 	{
 		/* every key the row had or has leaves its group, then joins one */
