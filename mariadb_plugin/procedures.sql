@@ -1852,19 +1852,14 @@ END//
 
 DELIMITER ;
 
-SET sql_mode = @ferry_saved_sql_mode;
-SET @ferry_saved_sql_mode = NULL;
-
 -- ======================================================= migration_report
--- (issue 11; a block of its own, with its own sql_mode bracket.)
+-- (issue 11.)
 -- migration_report(name, format): a report people read, the same lines as
 -- on PostgreSQL: per phase the books, the last run with its rows/s, the
 -- rollback, the rejects grouped by reason with sample keys and validation,
 -- as plain text ('text') or Markdown ('markdown'), one row per line.  It
 -- validates now (ferry_validate), so the books are today's.  NULL name:
 -- every phase of this database.
-SET @ferry_report_sql_mode = @@sql_mode;
-SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 DROP PROCEDURE IF EXISTS migration_report;
 DELIMITER //
 CREATE PROCEDURE migration_report(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
@@ -1970,11 +1965,9 @@ BEGIN
      ORDER BY l.seq;
 END//
 DELIMITER ;
-SET sql_mode = @ferry_report_sql_mode;
-SET @ferry_report_sql_mode = NULL;
 
 -- ================================================================== SYNC
--- (issue 8; a block of its own, with its own sql_mode bracket.)
+-- (issue 8.)
 -- start_sync / stop_sync / finish_sync: live sync from the legacy table.
 -- MariaDB has no statement-level triggers and no dynamic SQL in a trigger,
 -- so a phase syncs through three per-row AFTER triggers on its source,
@@ -1983,8 +1976,6 @@ SET @ferry_report_sql_mode = NULL;
 -- procedure may create and drop triggers through prepared statements, so
 -- start_sync installs them and stop_sync drops them; both are DDL, which
 -- MariaDB commits at once, so they refuse to run inside a transaction.
-SET @ferry_sync_sql_mode = @@sql_mode;
-SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 DROP PROCEDURE IF EXISTS ferry_sync_outside;
 DROP PROCEDURE IF EXISTS ferry_sync_run;
 DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
@@ -2309,8 +2300,6 @@ BEGIN
 END//
 
 DELIMITER ;
-SET sql_mode = @ferry_sync_sql_mode;
-SET @ferry_sync_sql_mode = NULL;
 
 -- ============================================================ baselines
 -- capture_baseline(label, tables) / compare_baseline(a, b): what a DBA
@@ -2326,8 +2315,6 @@ SET @ferry_sync_sql_mode = NULL;
 -- with MariaDB's own error.  tables: NULL or a JSON array of names, 't' (in
 -- this database) or 'db.t'.  The checksums differ from PostgreSQL's (other
 -- hashes); only "same" or "changed" compares across engines.
-SET @ferry_baseline_sql_mode = @@sql_mode;
-SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 DROP PROCEDURE IF EXISTS ferry_baseline_measure;
 DROP PROCEDURE IF EXISTS capture_baseline;
 DROP PROCEDURE IF EXISTS compare_baseline;
@@ -2524,5 +2511,6 @@ BEGIN
     ORDER BY 1;
 END//
 DELIMITER ;
-SET sql_mode = @ferry_baseline_sql_mode;
-SET @ferry_baseline_sql_mode = NULL;
+
+SET sql_mode = @ferry_saved_sql_mode;
+SET @ferry_saved_sql_mode = NULL;
