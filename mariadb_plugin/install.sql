@@ -10,27 +10,59 @@
 --
 --     mariadb mydb < mariadb_plugin/procedures.sql
 --
--- The catalog lives in its own database `ferry`.  Nothing here is granted
--- to anyone: MariaDB has no PUBLIC role, and ferry adds no grant.  A user
--- who migrates needs, besides EXECUTE on the procedures and the usual
--- rights on the source and target tables,
+-- The catalog's tables live in the database `ferry_catalog`, on which no
+-- user gets any right; users reach them through the views of the database
+-- `ferry` (ferry.phases, ferry.migration_log, ferry.migration_rejects and
+-- one ferry.map_<phase id> per phase), which show a user only the phases it
+-- owns or was granted (see the ISOLATION block at the end).  A user who
+-- migrates needs, besides EXECUTE on the procedures and the usual rights on
+-- the source and target tables,
 --
---     GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX ON ferry.* TO u;
+--     GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE, CREATE TEMPORARY TABLES ON ferry.* TO u;
 --
--- (CREATE, DROP and INDEX for the per-phase id map tables
--- ferry.map_<phase id>, which define_phase creates and drop_phase drops).
--- A user without them cannot even read the catalog: ferry's procedures
--- then fail with MariaDB's own "command denied" error.  The procedures are
+-- (CREATE TEMPORARY TABLES for the id map define_phase builds in the
+-- session before ferry.ferry_adopt_map makes it the phase's).  A user
+-- without them cannot even read the catalog: ferry's procedures then fail
+-- with MariaDB's own "command denied" error.  The procedures are
 -- SQL SECURITY INVOKER: they can do only what their caller may do.
 --
 -- The UDFs are global (MariaDB has no schema for UDFs); they only compute
 -- (UUIDs, JSON reshaping, spec validation, SQL plans) and never run SQL themselves.
 
 CREATE DATABASE IF NOT EXISTS ferry CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE DATABASE IF NOT EXISTS ferry_catalog CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+
+-- ---------------------------------------------------------------- ISOLATION (move)
+-- A catalog of version 1 kept its tables and id maps in `ferry` itself;
+-- they move, rows and all, to `ferry_catalog` (RENAME TABLE moves a table
+-- between databases without copying), where the rest of this file finds
+-- them.  The ISOLATION block at the end puts views in their place.
+DELIMITER //
+BEGIN NOT ATOMIC
+    DECLARE v_table VARCHAR(64);
+    DECLARE v_done BOOLEAN DEFAULT FALSE;
+    DECLARE c_tables CURSOR FOR
+        SELECT TABLE_NAME FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = 'ferry' AND TABLE_TYPE = 'BASE TABLE'
+           AND TABLE_NAME REGEXP '^(phases|migration_log|migration_rejects|catalog_version|map_[0-9]+)$';
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
+    OPEN c_tables;
+    moving: LOOP
+        FETCH c_tables INTO v_table;
+        IF v_done THEN
+            LEAVE moving;
+        END IF;
+        -- the name matched the pattern above: letters, digits and '_' only
+        EXECUTE IMMEDIATE CONCAT('RENAME TABLE `ferry`.`', v_table, '` TO `ferry_catalog`.`', v_table, '`');
+    END LOOP;
+    CLOSE c_tables;
+END//
+DELIMITER ;
 
 -- One row per phase per database.  Names are exact (binary collation).
-CREATE TABLE IF NOT EXISTS ferry.phases (
+CREATE TABLE IF NOT EXISTS ferry_catalog.phases (
     id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    owner       VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
     db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     name        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     spec        LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
@@ -47,7 +79,7 @@ CREATE TABLE IF NOT EXISTS ferry.phases (
 -- progress the last committed key (a JSON array of its parts as text), where
 -- the next run resumes if this one is interrupted ('started' while nobody
 -- runs the phase, or 'failed' with the error).
-CREATE TABLE IF NOT EXISTS ferry.migration_log (
+CREATE TABLE IF NOT EXISTS ferry_catalog.migration_log (
     id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     phase       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -64,13 +96,13 @@ CREATE TABLE IF NOT EXISTS ferry.migration_log (
     KEY migration_log_phase (db, phase, id)
 ) ENGINE = InnoDB;
 -- batched runs (a catalog from before they came gets the columns)
-ALTER TABLE ferry.migration_log
+ALTER TABLE ferry_catalog.migration_log
     ADD COLUMN IF NOT EXISTS batch_size BIGINT NULL AFTER error,
     ADD COLUMN IF NOT EXISTS progress JSON NULL AFTER batch_size;
 
 -- Quarantined rows: a row a run could not migrate, with its reason and
 -- the whole source row, until a later run migrates it.
-CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
+CREATE TABLE IF NOT EXISTS ferry_catalog.migration_rejects (
     id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     phase_id    BIGINT NOT NULL,
     phase       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -87,17 +119,30 @@ CREATE TABLE IF NOT EXISTS ferry.migration_rejects (
 -- version's changes to existing catalog tables go here, each in a block
 -- that runs only below its version and then raises the row, e.g.
 --     BEGIN NOT ATOMIC
---       IF (SELECT version FROM ferry.catalog_version) < 2 THEN
---         ALTER TABLE ferry.migration_log ADD COLUMN ...;
---         UPDATE ferry.catalog_version SET version = 2;
+--       IF (SELECT version FROM ferry_catalog.catalog_version) < 2 THEN
+--         ALTER TABLE ferry_catalog.migration_log ADD COLUMN ...;
+--         UPDATE ferry_catalog.catalog_version SET version = 2;
 --       END IF;
 --     END
--- Version 1 is the catalog of ferry 0.1 and 0.2.
-CREATE TABLE IF NOT EXISTS ferry.catalog_version (
+-- Version 1 is the catalog of ferry 0.1 and 0.2; version 2 keeps it in
+-- `ferry_catalog` and gives each phase an owner.
+CREATE TABLE IF NOT EXISTS ferry_catalog.catalog_version (
     version     INT NOT NULL PRIMARY KEY
 ) ENGINE = InnoDB;
-INSERT INTO ferry.catalog_version (version)
-SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM ferry.catalog_version);
+INSERT INTO ferry_catalog.catalog_version (version)
+SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM ferry_catalog.catalog_version);
+-- Version 2: a phase's owner is the user name that defined it.  The phases
+-- of a version 1 catalog have none (NULL): every migrating user may use
+-- them, as before the upgrade.
+DELIMITER //
+BEGIN NOT ATOMIC
+    IF (SELECT version FROM ferry_catalog.catalog_version) < 2 THEN
+        ALTER TABLE ferry_catalog.phases
+            ADD COLUMN IF NOT EXISTS owner VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL AFTER id;
+        UPDATE ferry_catalog.catalog_version SET version = 2;
+    END IF;
+END//
+DELIMITER ;
 
 -- UDFs.  The C function names equal the SQL names (see mariadb_plugin/*.c).
 CREATE FUNCTION IF NOT EXISTS uuid_v4 RETURNS STRING SONAME 'ferry.so';
@@ -123,3 +168,210 @@ CREATE FUNCTION IF NOT EXISTS ferry_validate_verdict RETURNS STRING SONAME 'ferr
 CREATE FUNCTION IF NOT EXISTS ferry_plan_rollback RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_plan_preflight RETURNS STRING SONAME 'ferry.so';
 CREATE FUNCTION IF NOT EXISTS ferry_preflight_report RETURNS STRING SONAME 'ferry.so';
+
+-- ---------------------------------------------------------------- ISOLATION
+-- MariaDB has no row level security, so a user's view of the catalog is
+-- made of SQL SECURITY DEFINER views: `ferry` holds only views (and the
+-- three procedures below), named as the catalog's tables, which read and
+-- write the tables of `ferry_catalog` as the locked account 'ferry'@'localhost'
+-- and show the caller only the phases it may use: those it owns, those
+-- granted to it (grant_phase), and those of a version 1 catalog (no owner).
+-- A phase's run log, rejects (whole source rows) and id map rows go with
+-- it; WITH CHECK OPTION refuses a write the caller could not read back.
+--
+-- Inside such a view CURRENT_USER() is the definer: the caller is known by
+-- USER(), whose user name part is the name the client logged in with
+-- (hence no anonymous account, checked below).  Accounts that share a user
+-- name (alice@localhost, alice@'%') are one owner.
+--
+-- The definer runs no text a user wrote: the procedures take a phase id
+-- (a number) and check that the caller owns the phase; grant_phase stores
+-- the grantee's name as data.
+CREATE USER IF NOT EXISTS 'ferry'@'localhost' ACCOUNT LOCK;
+ALTER USER 'ferry'@'localhost' ACCOUNT LOCK;
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, EXECUTE, TRIGGER ON ferry_catalog.* TO 'ferry'@'localhost';
+GRANT SELECT, CREATE VIEW, DROP, SHOW VIEW, EXECUTE ON ferry.* TO 'ferry'@'localhost';
+
+-- who besides its owner may use a phase (grant_phase, revoke_phase)
+CREATE TABLE IF NOT EXISTS ferry_catalog.phase_grants (
+    phase_id    BIGINT NOT NULL,
+    grantee     VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    granted_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    PRIMARY KEY (phase_id, grantee)
+) ENGINE = InnoDB;
+
+DELIMITER //
+-- An anonymous account lets a client log in under any name, and USER()
+-- is that name: with one, the views below would tell nobody apart.  (The
+-- views cannot look for one themselves: mysql.global_priv is an Aria table,
+-- and reading it inside a transaction breaks the savepoints of ferry's
+-- runs.)  Checked here, at each install; creating one later is the DBA's
+-- mistake to avoid (README, MariaDB 10.11).
+BEGIN NOT ATOMIC
+    IF EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = '') THEN
+        SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT =
+            'ferry: this server has an anonymous account, so a login name proves nothing and ferry cannot keep users apart; drop it (DROP USER ''''@''localhost'') and run install.sql again';
+    END IF;
+END//
+
+-- caller: the user name the session logged in with (the user part of
+-- USER(); CURRENT_USER() would be the definer).
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' FUNCTION ferry_catalog.caller()
+    RETURNS VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+    SQL SECURITY DEFINER NOT DETERMINISTIC NO SQL
+    RETURN SUBSTRING_INDEX(USER(), '@', 1)//
+
+-- may_use: whether the caller may see and run the phase p_id of owner
+-- p_owner (every view's filter).
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' FUNCTION ferry_catalog.may_use(
+        p_id BIGINT, p_owner VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin)
+    RETURNS BOOLEAN
+    SQL SECURITY DEFINER NOT DETERMINISTIC READS SQL DATA
+BEGIN
+    DECLARE v_me VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT ferry_catalog.caller();
+    RETURN p_owner IS NULL OR p_owner = v_me
+        OR EXISTS (SELECT 1 FROM ferry_catalog.phase_grants AS g
+                    WHERE g.phase_id = p_id AND g.grantee = v_me);
+END//
+
+-- may_own: whether the caller may change, drop, share or build the map of
+-- a phase of owner p_owner: only its owner may (a grantee may run it).
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' FUNCTION ferry_catalog.may_own(
+        p_owner VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin)
+    RETURNS BOOLEAN
+    SQL SECURITY DEFINER NOT DETERMINISTIC READS SQL DATA
+BEGIN
+    RETURN p_owner IS NULL OR p_owner = ferry_catalog.caller();
+END//
+
+-- A phase is owned by the user who inserts it, whatever the INSERT says,
+-- and only its owner may change or delete it (a grantee may run it).
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.phases_owner
+    BEFORE INSERT ON ferry_catalog.phases FOR EACH ROW
+    SET NEW.owner = ferry_catalog.caller()//
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.phases_update
+    BEFORE UPDATE ON ferry_catalog.phases FOR EACH ROW
+BEGIN
+    IF NOT ferry_catalog.may_own(OLD.owner) THEN
+        SET @ferry_denied = CONCAT('phase "', OLD.name, '" belongs to user "', OLD.owner,
+                                   '": only its owner may change it');
+        SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = @ferry_denied;
+    END IF;
+    SET NEW.owner = OLD.owner, NEW.id = OLD.id;
+END//
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.phases_delete
+    BEFORE DELETE ON ferry_catalog.phases FOR EACH ROW
+BEGIN
+    IF NOT ferry_catalog.may_own(OLD.owner) THEN
+        SET @ferry_denied = CONCAT('phase "', OLD.name, '" belongs to user "', OLD.owner,
+                                   '": only its owner may drop it');
+        SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = @ferry_denied;
+    END IF;
+END//
+
+-- ferry_map_view: the view ferry.map_<id> over the phase's map table.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry_catalog.ferry_map_view(IN p_id BIGINT)
+    SQL SECURITY DEFINER MODIFIES SQL DATA
+BEGIN
+    EXECUTE IMMEDIATE CONCAT(
+        'CREATE OR REPLACE VIEW `ferry`.`map_', p_id, '` AS SELECT * FROM `ferry_catalog`.`map_', p_id,
+        '` WHERE EXISTS (SELECT 1 FROM `ferry_catalog`.`phases` AS p WHERE p.id = ', p_id,
+        ' AND `ferry_catalog`.may_use(p.id, p.owner)) WITH CHECK OPTION');
+END//
+
+-- ferry_owned: the phase p_id, refused unless the caller owns it.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry_catalog.ferry_owned(IN p_id BIGINT)
+    SQL SECURITY DEFINER READS SQL DATA
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ferry_catalog.phases
+                    WHERE id = p_id AND ferry_catalog.may_own(owner)) THEN
+        SET @ferry_denied = CONCAT('phase id ', COALESCE(p_id, 'NULL'), ' does not exist or is not yours');
+        SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = @ferry_denied;
+    END IF;
+END//
+
+-- ferry_adopt_map: make the caller's temporary table ferry.map_<id> (built
+-- by define_phase from the planned DDL, as the caller) the map of its
+-- phase p_id: a table of ferry_catalog of the same structure, empty, and
+-- the view ferry.map_<id> over it.  A temporary table is seen only by its
+-- session, so no other user can touch it before it is adopted.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_adopt_map(IN p_id BIGINT)
+    SQL SECURITY DEFINER MODIFIES SQL DATA
+BEGIN
+    CALL ferry_catalog.ferry_owned(p_id);
+    EXECUTE IMMEDIATE CONCAT('CREATE TABLE `ferry_catalog`.`map_', p_id, '` LIKE `ferry`.`map_', p_id, '`');
+    EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE `ferry`.`map_', p_id, '`');
+    CALL ferry_catalog.ferry_map_view(p_id);
+END//
+
+-- ferry_drop_map: drop the map of the caller's phase p_id, refused while
+-- it holds rows (they are the only record of what to roll back); its
+-- grants go with it.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_drop_map(IN p_id BIGINT)
+    SQL SECURITY DEFINER MODIFIES SQL DATA
+BEGIN
+    CALL ferry_catalog.ferry_owned(p_id);
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES
+                WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+        EXECUTE IMMEDIATE CONCAT('SET @ferry_map_rows = (SELECT count(*) FROM `ferry_catalog`.`map_', p_id, '`)');
+        IF @ferry_map_rows > 0 THEN
+            SET @ferry_denied = CONCAT('the map of phase id ', p_id, ' holds ', @ferry_map_rows, ' rows');
+            SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = @ferry_denied;
+        END IF;
+    END IF;
+    EXECUTE IMMEDIATE CONCAT('DROP VIEW IF EXISTS `ferry`.`map_', p_id, '`');
+    EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry_catalog`.`map_', p_id, '`');
+    DELETE FROM ferry_catalog.phase_grants WHERE phase_id = p_id;
+END//
+
+-- ferry_share: let the user named p_grantee use the caller's phase p_id
+-- (p_grant) or no longer (NOT p_grant).  The name is stored, never run.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_share(
+        IN p_id BIGINT, IN p_grantee VARCHAR(128) CHARACTER SET utf8mb4, IN p_grant BOOLEAN)
+    SQL SECURITY DEFINER MODIFIES SQL DATA
+BEGIN
+    CALL ferry_catalog.ferry_owned(p_id);
+    IF p_grantee IS NULL OR p_grantee = '' OR p_grant IS NULL THEN
+        SIGNAL SQLSTATE '22004' SET MESSAGE_TEXT = 'grantee must be a user name';
+    END IF;
+    IF p_grant THEN
+        INSERT IGNORE INTO ferry_catalog.phase_grants (phase_id, grantee) VALUES (p_id, p_grantee);
+    ELSE
+        DELETE FROM ferry_catalog.phase_grants WHERE phase_id = p_id AND grantee = p_grantee;
+    END IF;
+END//
+
+-- the views of `ferry`, and one per id map (a version 1 catalog's maps too)
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.phases AS
+SELECT * FROM ferry_catalog.phases WHERE ferry_catalog.may_use(id, owner)
+WITH CHECK OPTION//
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.migration_log AS
+SELECT * FROM ferry_catalog.migration_log AS l
+ WHERE EXISTS (SELECT 1 FROM ferry_catalog.phases AS p
+                WHERE p.db = l.db AND p.name = l.phase AND ferry_catalog.may_use(p.id, p.owner))
+WITH CHECK OPTION//
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.migration_rejects AS
+SELECT * FROM ferry_catalog.migration_rejects AS r
+ WHERE EXISTS (SELECT 1 FROM ferry_catalog.phases AS p
+                WHERE p.id = r.phase_id AND ferry_catalog.may_use(p.id, p.owner))
+WITH CHECK OPTION//
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.catalog_version AS
+SELECT MAX(version) AS version FROM ferry_catalog.catalog_version//
+BEGIN NOT ATOMIC
+    DECLARE v_table VARCHAR(64);
+    DECLARE v_done BOOLEAN DEFAULT FALSE;
+    DECLARE c_maps CURSOR FOR
+        SELECT TABLE_NAME FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME REGEXP '^map_[0-9]+$';
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
+    OPEN c_maps;
+    viewing: LOOP
+        FETCH c_maps INTO v_table;
+        IF v_done THEN
+            LEAVE viewing;
+        END IF;
+        CALL ferry_catalog.ferry_map_view(CAST(SUBSTRING(v_table, 5) AS UNSIGNED));
+    END LOOP;
+    CLOSE c_maps;
+END//
+DELIMITER ;

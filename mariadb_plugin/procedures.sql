@@ -63,6 +63,9 @@ DROP PROCEDURE IF EXISTS ferry_accounting;
 DROP PROCEDURE IF EXISTS ferry_phase_order;
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS grant_phase;
+DROP PROCEDURE IF EXISTS revoke_phase;
+DROP PROCEDURE IF EXISTS ferry_share_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
@@ -500,7 +503,6 @@ body: BEGIN
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
@@ -510,9 +512,8 @@ body: BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         IF v_created THEN
-            IF v_drop IS NOT NULL THEN
-                EXECUTE IMMEDIATE JSON_UNQUOTE(JSON_EXTRACT(v_drop, '$.statements[0].sql'));
-            END IF;
+            EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE IF EXISTS `ferry`.`map_', v_id, '`');
+            CALL ferry.ferry_drop_map(v_id);
             DELETE FROM ferry.phases WHERE id = v_id;
         END IF;
         RESIGNAL;
@@ -549,25 +550,31 @@ body: BEGIN
                        ' mapped rows): its spec cannot be changed'),
                 CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
         END IF;
-        SET v_plan = ferry_plan_drop(p_name, p_spec, v_meta);
-        CALL ferry_check(v_plan);
-        CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
         UPDATE ferry.phases
            SET spec = JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')),
                checksum = v_checksum, updated_at = SYSDATE(6)
          WHERE id = v_id;
+        CALL ferry.ferry_drop_map(v_id);
     ELSE
         INSERT INTO ferry.phases (db, name, spec, checksum)
         VALUES (DATABASE(), p_name, JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')), v_checksum);
         SET v_id = LAST_INSERT_ID();
         SET v_created = TRUE;
         SET v_meta = JSON_SET(v_meta, '$.phase_id', v_id);
-        SET v_drop = ferry_plan_drop(p_name, p_spec, v_meta);
-        CALL ferry_check(v_drop);
     END IF;
+    -- The map is built as the caller, from the planned DDL, as a temporary
+    -- table (which no other session sees), then handed to the catalog by
+    -- ferry.ferry_adopt_map, which makes it the phase's (install.sql,
+    -- ISOLATION): users may not create tables in the catalog themselves.
     SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
     CALL ferry_check(v_plan);
+    IF JSON_VALUE(v_plan, '$.statements[0].sql') NOT LIKE 'CREATE TABLE %' THEN
+        CALL ferry_fail('XX000', CONCAT('the plan of phase "', p_name, '" does not start with its map'), NULL);
+    END IF;
+    SET v_plan = JSON_SET(v_plan, '$.statements[0].sql',
+        CONCAT('CREATE TEMPORARY TABLE ', SUBSTRING(JSON_VALUE(v_plan, '$.statements[0].sql'), 14)));
     CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+    CALL ferry.ferry_adopt_map(v_id);
 END//
 
 -- drop_phase: forget a phase and drop its map, refused while the map holds
@@ -581,8 +588,6 @@ BEGIN
     DECLARE v_rows BIGINT;
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
     CALL ferry_map_rows(v_id, v_rows);
@@ -591,13 +596,54 @@ BEGIN
             CONCAT('phase "', p_name, '" has ', v_rows, ' mapped rows and cannot be dropped'),
             CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
     END IF;
-    SET v_plan = ferry_plan_drop(p_name, v_spec,
-        CONCAT('{"catalog_schema":"ferry","phase_id":', v_id,
-               ',"source":{"columns":[]},"target":{"columns":[]}}'));
-    CALL ferry_check(v_plan);
-    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+    CALL ferry.ferry_drop_map(v_id);
     DELETE FROM ferry.phases WHERE id = v_id;
 END//
+
+-- ferry_share_phase: grant_phase and revoke_phase.  A phase belongs to the
+-- user who defined it; ferry.ferry_share (install.sql, ISOLATION) checks
+-- that again as the catalog's definer and records the grantee by name.
+CREATE PROCEDURE ferry_share_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                   IN p_user VARCHAR(128) CHARACTER SET utf8mb4,
+                                   IN p_grant BOOLEAN)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_owner VARCHAR(128) CHARACTER SET utf8mb4;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_user IS NULL OR p_user = '' THEN
+        CALL ferry_fail('22004', CONCAT('grant_phase/revoke_phase of phase "', p_name,
+                                        '": the user name must not be NULL or empty'),
+            CONCAT('For example CALL grant_phase(''', p_name, ''', ''bob'').'));
+    END IF;
+    SET v_owner = (SELECT owner FROM ferry.phases WHERE id = v_id);
+    IF NOT v_owner <=> SUBSTRING_INDEX(USER(), '@', 1) THEN
+        CALL ferry_fail('42501',
+            CONCAT('phase "', p_name, '" belongs to user "', COALESCE(v_owner, '(everyone: defined before ferry kept owners)'),
+                   '": only its owner may grant or revoke it'), NULL);
+    END IF;
+    CALL ferry.ferry_share(v_id, p_user, p_grant);
+END//
+
+-- grant_phase: let another user (by user name, any host) run, validate,
+-- roll back and read the phase: its id map, rejects and run log.  The
+-- user still needs its own rights on the phase's tables.
+CREATE PROCEDURE grant_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                             IN p_user VARCHAR(128) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+    CALL ferry_share_phase(p_name, p_user, TRUE)//
+
+-- revoke_phase: undo grant_phase.
+CREATE PROCEDURE revoke_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                              IN p_user VARCHAR(128) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+    CALL ferry_share_phase(p_name, p_user, FALSE)//
 
 -- ferry_migrate: map every pending source row and write its target row,
 -- atomically, then prove the books balance before committing.  o_row is

@@ -4,13 +4,18 @@
 --
 --     mariadb mydb < mariadb_plugin/uninstall.sql
 --
--- It drops the procedures of the current database, the global UDFs and the
--- `ferry` catalog database, including every id map: after this, phases can
--- no longer be rolled back.  Roll back or keep a dump of `ferry` first.
+-- It drops the procedures of the current database, the global UDFs, the
+-- catalog databases `ferry` (views) and `ferry_catalog` (tables, every id
+-- map included) and the catalog's locked account 'ferry'@'localhost': after
+-- this, phases can no longer be rolled back.  Roll back or keep a dump of
+-- `ferry_catalog` first.
 -- Running it in a second database after the first is harmless (IF EXISTS).
 
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS grant_phase;
+DROP PROCEDURE IF EXISTS revoke_phase;
+DROP PROCEDURE IF EXISTS ferry_share_phase;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
@@ -72,3 +77,5 @@ DROP FUNCTION IF EXISTS ferry_plan_preflight;
 DROP FUNCTION IF EXISTS ferry_preflight_report;
 
 DROP DATABASE IF EXISTS ferry;
+DROP DATABASE IF EXISTS ferry_catalog;
+DROP USER IF EXISTS 'ferry'@'localhost';
