@@ -192,6 +192,38 @@ ALTER USER 'ferry'@'localhost' ACCOUNT LOCK;
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, EXECUTE, TRIGGER ON ferry_catalog.* TO 'ferry'@'localhost';
 GRANT SELECT, CREATE VIEW, DROP, SHOW VIEW, EXECUTE ON ferry.* TO 'ferry'@'localhost';
 
+-- The grants a version 1 catalog asked for (CREATE, DROP, INDEX on ferry.*)
+-- would let a user drop a view of `ferry` and put a table of its own in
+-- its place, which other users' procedures would then read and write: they
+-- are taken back from every account, and the two rights the views need
+-- given instead.  The account names come from mysql.db, quoted.
+DELIMITER //
+BEGIN NOT ATOMIC
+    DECLARE v_user, v_host VARCHAR(255) CHARACTER SET utf8mb4;
+    DECLARE v_account TEXT CHARACTER SET utf8mb4;
+    DECLARE v_done BOOLEAN DEFAULT FALSE;
+    DECLARE c_accounts CURSOR FOR
+        SELECT User, Host FROM mysql.db
+         WHERE Db = 'ferry' AND NOT (User = 'ferry' AND Host = 'localhost')
+           AND 'Y' IN (Create_priv, Drop_priv, Index_priv, Alter_priv, Create_view_priv, Trigger_priv,
+                       Create_routine_priv, Alter_routine_priv, Event_priv, Lock_tables_priv);
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
+    OPEN c_accounts;
+    revoking: LOOP
+        FETCH c_accounts INTO v_user, v_host;
+        IF v_done THEN
+            LEAVE revoking;
+        END IF;
+        -- a role's row has no host
+        SET v_account = IF(v_host = '', QUOTE(v_user), CONCAT(QUOTE(v_user), '@', QUOTE(v_host)));
+        EXECUTE IMMEDIATE CONCAT('REVOKE CREATE, DROP, INDEX, ALTER, CREATE VIEW, TRIGGER, CREATE ROUTINE, ',
+                                 'ALTER ROUTINE, EVENT, LOCK TABLES ON ferry.* FROM ', v_account);
+        EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE, CREATE TEMPORARY TABLES ON ferry.* TO ', v_account);
+    END LOOP;
+    CLOSE c_accounts;
+END//
+DELIMITER ;
+
 -- who besides its owner may use a phase (grant_phase, revoke_phase)
 CREATE TABLE IF NOT EXISTS ferry_catalog.phase_grants (
     phase_id    BIGINT NOT NULL,

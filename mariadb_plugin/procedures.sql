@@ -66,6 +66,7 @@ DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS grant_phase;
 DROP PROCEDURE IF EXISTS revoke_phase;
 DROP PROCEDURE IF EXISTS ferry_share_phase;
+DROP PROCEDURE IF EXISTS ferry_owner_only;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
@@ -141,6 +142,7 @@ BEGIN
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
         WHEN '2D000' THEN SIGNAL SQLSTATE '2D000' SET MESSAGE_TEXT = v_text;
         WHEN '21000' THEN SIGNAL SQLSTATE '21000' SET MESSAGE_TEXT = v_text;
+        WHEN '42501' THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
     END CASE;
 END//
@@ -590,6 +592,7 @@ BEGIN
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_owner_only(p_name, v_id, 'drop');
     CALL ferry_map_rows(v_id, v_rows);
     IF v_rows > 0 THEN
         CALL ferry_fail('55000',
@@ -598,6 +601,23 @@ BEGIN
     END IF;
     CALL ferry.ferry_drop_map(v_id);
     DELETE FROM ferry.phases WHERE id = v_id;
+END//
+
+-- ferry_owner_only: refuse, by the phase's name, what only its owner may
+-- do (ferry's definer procedures check again, by id).  A phase from before
+-- ferry kept owners (owner NULL) is everyone's.
+CREATE PROCEDURE ferry_owner_only(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_id BIGINT,
+                                  IN p_action VARCHAR(32) CHARACTER SET ascii)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_owner VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT (SELECT owner FROM ferry.phases WHERE id = p_id);
+    IF v_owner IS NOT NULL AND v_owner <> SUBSTRING_INDEX(USER(), '@', 1) THEN
+        CALL ferry_fail('42501',
+            CONCAT('phase "', p_name, '" belongs to user "', v_owner, '": only its owner may ', p_action, ' it'),
+            CONCAT('Ask ', v_owner, ' to do it.'));
+    END IF;
 END//
 
 -- ferry_share_phase: grant_phase and revoke_phase.  A phase belongs to the
@@ -610,7 +630,6 @@ CREATE PROCEDURE ferry_share_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
     MODIFIES SQL DATA
 BEGIN
     DECLARE v_id BIGINT;
-    DECLARE v_owner VARCHAR(128) CHARACTER SET utf8mb4;
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
 
@@ -620,12 +639,7 @@ BEGIN
                                         '": the user name must not be NULL or empty'),
             CONCAT('For example CALL grant_phase(''', p_name, ''', ''bob'').'));
     END IF;
-    SET v_owner = (SELECT owner FROM ferry.phases WHERE id = v_id);
-    IF NOT v_owner <=> SUBSTRING_INDEX(USER(), '@', 1) THEN
-        CALL ferry_fail('42501',
-            CONCAT('phase "', p_name, '" belongs to user "', COALESCE(v_owner, '(everyone: defined before ferry kept owners)'),
-                   '": only its owner may grant or revoke it'), NULL);
-    END IF;
+    CALL ferry_owner_only(p_name, v_id, 'grant or revoke');
     CALL ferry.ferry_share(v_id, p_user, p_grant);
 END//
 

@@ -16,6 +16,7 @@ DROP PROCEDURE IF EXISTS drop_phase;
 DROP PROCEDURE IF EXISTS grant_phase;
 DROP PROCEDURE IF EXISTS revoke_phase;
 DROP PROCEDURE IF EXISTS ferry_share_phase;
+DROP PROCEDURE IF EXISTS ferry_owner_only;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
