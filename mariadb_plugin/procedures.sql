@@ -380,7 +380,10 @@ BEGIN
             RESIGNAL;
         END IF;
         GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
-        SET v_where = CONCAT(' [ferry phase "', p_phase, '", ', v_role, ' statement]');
+        SET v_where = CONCAT(' [ferry phase "', p_phase, '", ',
+            IF(v_role = 'probe',
+               CONCAT('the SQL of ', JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].label')))),
+               CONCAT(v_role, ' statement')), ']');
         IF OCTET_LENGTH(v_msg) + OCTET_LENGTH(v_where) > 500 THEN
             SET v_msg = LEFT(v_msg, GREATEST(0, 500 - CHAR_LENGTH(v_where)) DIV 4);
         END IF;
@@ -405,6 +408,10 @@ BEGIN
                                     '$.this_run', @ferry_this_run, '$.orphans', @ferry_orphans);
             SET @ferry_source_rows = NULL, @ferry_migrated = NULL, @ferry_filtered = NULL,
                 @ferry_this_run = NULL, @ferry_orphans = NULL;
+        ELSEIF v_role = 'probe' THEN
+            -- parsed and resolved, as the caller, never run
+            PREPARE ferry_probe FROM v_sql;
+            DEALLOCATE PREPARE ferry_probe;
         ELSEIF v_role = 'assert' THEN
             EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
                                      v_sql, ') AS ferry_assert');
@@ -543,6 +550,11 @@ body: BEGIN
     SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
     CALL ferry_check(v_plan);
     CALL ferry_phase_order(v_summary, v_order);
+    -- every piece of the spec's SQL, tried (prepared, not run) as the
+    -- caller: a mistake names the phase and the column or "where"
+    SET v_plan = ferry_plan_probe(p_name, p_spec, v_meta);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
 
     IF v_id IS NOT NULL THEN
         CALL ferry_map_rows(v_id, v_rows);

@@ -65,6 +65,7 @@ DROP FUNCTION IF EXISTS uuid_v7;
 DROP FUNCTION IF EXISTS ferry_phase_check;
 DROP FUNCTION IF EXISTS ferry_plan_define;
 DROP FUNCTION IF EXISTS ferry_plan_drop;
+DROP FUNCTION IF EXISTS ferry_plan_probe;
 DROP FUNCTION IF EXISTS ferry_dependency_order;
 DROP FUNCTION IF EXISTS ferry_plan_migrate;
 DROP FUNCTION IF EXISTS ferry_plan_migrate_range;
