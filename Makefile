@@ -3,6 +3,7 @@
 #
 #   make && make install        the PostgreSQL extension
 #   make installcheck           pg_regress against a running server
+#   make installcheck-security  the security suite (tests/security/pg) likewise
 #   make unit                   core unit tests (cmocka)
 #   make mariadb                mariadb_plugin/ferry.so
 #   make test                   everything, on throwaway servers (scripts/test.sh)
@@ -67,6 +68,14 @@ mariadb:
 
 test:
 	bash scripts/test.sh
+
+# the PostgreSQL half of the security suite: pg_regress on tests/security/pg
+# (sql/, expected/; results/ and regression.diffs land there too).  The
+# later --inputdir and --outputdir win over those pg_regress_installcheck has.
+SECURITY_REGRESS = $(patsubst tests/security/pg/sql/%.sql,%,$(sort $(wildcard tests/security/pg/sql/*.sql)))
+.PHONY: installcheck-security
+installcheck-security:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) --inputdir=tests/security/pg --outputdir=tests/security/pg $(SECURITY_REGRESS)
 
 demo:
 	bash scripts/demo.sh

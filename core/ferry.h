@@ -378,6 +378,9 @@ typedef struct fy_meta
 	fy_relmeta	source;
 	fy_relmeta	target;
 	const char *catalog_schema;
+	const char *map_schema;		/* the id maps' and journals', when not */
+								/* catalog_schema's (MariaDB: tables of */
+								/* ferry_catalog granted to their users) */
 	const char *func_schema;
 	long		phase_id;
 	const char *key_default;	/* the target key's default, as SQL (for */
@@ -406,7 +409,8 @@ extern fy_colmeta *fy_meta_add_column(fy_meta *meta, fy_relmeta *rel,
  *  "refs": [{"phase": "wedding_data", "phase_id": 1, "nkeys": 1,
  *            "target_schema": "db", "target_name": "events",
  *            "target_key": "id"}],   (the target_* optional)
- *  "key_default": "AUTO_INCREMENT"}   (optional)
+ *  "key_default": "AUTO_INCREMENT",   (optional)
+ *  "map_schema": "ferry_catalog"}     (optional: the id maps' schema)
  */
 extern fy_meta *fy_meta_parse(const char *json, fy_error *err);
 extern bool fy_meta_add_ref(fy_meta *meta, const char *phase, long phase_id,
@@ -656,9 +660,9 @@ extern char *fy_checks_json(const char *phase, const fy_check *checks, int n);
 extern char *fy_plan_json(const fy_plan *plan);
 extern void fy_plan_free(fy_plan *plan);
 
-/* The map table's name inside the catalog schema: "map_<phase_id>". */
+/* The map table's name inside the map schema (the catalog's unless meta has one): "map_<phase_id>". */
 extern void fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
-/* An update phase's journal of before-images: "journal_<phase_id>". */
+/* An update phase's journal of before-images, beside the map: "journal_<phase_id>". */
 extern void fy_buf_journal_table(fy_buf *b, const fy_meta *meta, fy_dialect d);
 
 /* ------------------------------------------------------------- preflight */

@@ -228,6 +228,7 @@ fy_meta_parse(const char *json, fy_error *err)
 		return NULL;
 	}
 	meta->catalog_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "catalog_schema"));
+	meta->map_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "map_schema"));
 	meta->func_schema = fy_arena_strdup(meta->arena, fy_json_str(doc, "func_schema"));
 	meta->key_default = fy_arena_strdup(meta->arena, fy_json_str(doc, "key_default"));
 	id = cJSON_GetObjectItemCaseSensitive(doc, "phase_id");

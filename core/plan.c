@@ -264,7 +264,7 @@ fy_buf_map_table(fy_buf *b, const fy_meta *meta, fy_dialect d)
 	char		name[32];
 
 	snprintf(name, sizeof(name), "map_%ld", meta->phase_id);
-	fyp_qualified(b, d, meta->catalog_schema, name);
+	fyp_qualified(b, d, meta->map_schema ? meta->map_schema : meta->catalog_schema, name);
 }
 
 void
@@ -273,7 +273,7 @@ fy_buf_journal_table(fy_buf *b, const fy_meta *meta, fy_dialect d)
 	char		name[32];
 
 	snprintf(name, sizeof(name), "journal_%ld", meta->phase_id);
-	fyp_qualified(b, d, meta->catalog_schema, name);
+	fyp_qualified(b, d, meta->map_schema ? meta->map_schema : meta->catalog_schema, name);
 }
 
 void

@@ -1,13 +1,14 @@
 /*
  * phase.c -- ferry_phase_check(name, spec), ferry_plan_define(name, spec,
- * meta), ferry_plan_drop(name, spec, meta) and ferry_dependency_order(phases)
- * as MariaDB UDFs.
+ * meta), ferry_plan_drop(name, spec, meta), ferry_plan_probe(name, spec,
+ * meta) and ferry_dependency_order(phases) as MariaDB UDFs.
  *
  * define_phase and drop_phase (procedures.sql) call them: the first to
  * validate a spec and learn which relations to describe, the next two for
  * the DDL of the phase's id map, which the procedures then execute, the
- * last to refuse a dependency cycle (define_phase) and to order the phases
- * (migrate_all).
+ * probe to try every piece of the spec's SQL before anything is written,
+ * the last to refuse a dependency cycle (define_phase) and to order the
+ * phases (migrate_all).
  */
 #include <string.h>
 
@@ -18,6 +19,7 @@
 static const fym_udf phase_check_udf = {"ferry_phase_check", fym_plan_args, 2, FYM_JSON_LENGTH};
 static const fym_udf plan_define_udf = {"ferry_plan_define", fym_plan_args, 3, FYM_JSON_LENGTH};
 static const fym_udf plan_drop_udf = {"ferry_plan_drop", fym_plan_args, 3, FYM_JSON_LENGTH};
+static const fym_udf plan_probe_udf = {"ferry_plan_probe", fym_plan_args, 3, FYM_JSON_LENGTH};
 static const fym_argdef order_args[1] = {{"phases", FYM_TEXT}};
 static const fym_udf dependency_order_udf = {"ferry_dependency_order", order_args, 1, FYM_JSON_LENGTH};
 
@@ -33,6 +35,10 @@ my_bool		ferry_plan_drop_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		ferry_plan_drop_deinit(UDF_INIT *initid);
 char	   *ferry_plan_drop(UDF_INIT *initid, UDF_ARGS *args, char *result,
 							unsigned long *length, char *is_null, char *error);
+my_bool		ferry_plan_probe_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+void		ferry_plan_probe_deinit(UDF_INIT *initid);
+char	   *ferry_plan_probe(UDF_INIT *initid, UDF_ARGS *args, char *result,
+							 unsigned long *length, char *is_null, char *error);
 my_bool		ferry_dependency_order_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 void		ferry_dependency_order_deinit(UDF_INIT *initid);
 char	   *ferry_dependency_order(UDF_INIT *initid, UDF_ARGS *args, char *result,
@@ -143,6 +149,43 @@ ferry_plan_drop(UDF_INIT *initid, UDF_ARGS *args, char *result,
 	(void) result;
 	(void) error;
 	return fym_plan(&plan_drop_udf, plan_drop, initid, args, length, is_null);
+}
+
+/* plan_probe: fy_plan_probe in the planners' common shape (no run id). */
+static fy_plan *
+plan_probe(const fy_phase *phase, const fy_meta *meta, const fym_plan_in *in,
+		   fy_error *err)
+{
+	(void) in;
+	return fy_plan_probe(phase, meta, FY_MARIADB, err);
+}
+
+my_bool
+ferry_plan_probe_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return fym_init(&plan_probe_udf, initid, args, message);
+}
+
+void
+ferry_plan_probe_deinit(UDF_INIT *initid)
+{
+	fym_deinit(initid);
+}
+
+/*
+ * ferry_plan_probe: one labelled "probe" statement per piece of SQL in the
+ * spec (a column's sql, where, merge_order, an aggregate, a check), so that
+ * define_phase can have the server parse and resolve each one (PREPARE)
+ * and name the phase and column of a mistake before it stores anything,
+ * as PostgreSQL's define_phase does.
+ */
+char *
+ferry_plan_probe(UDF_INIT *initid, UDF_ARGS *args, char *result,
+				 unsigned long *length, char *is_null, char *error)
+{
+	(void) result;
+	(void) error;
+	return fym_plan(&plan_probe_udf, plan_probe, initid, args, length, is_null);
 }
 
 my_bool

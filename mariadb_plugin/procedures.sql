@@ -64,6 +64,10 @@ DROP PROCEDURE IF EXISTS ferry_accounting;
 DROP PROCEDURE IF EXISTS ferry_phase_order;
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS grant_phase;
+DROP PROCEDURE IF EXISTS revoke_phase;
+DROP PROCEDURE IF EXISTS ferry_share_phase;
+DROP PROCEDURE IF EXISTS ferry_owner_only;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS ferry_migrate;
 DROP PROCEDURE IF EXISTS ferry_runs;
@@ -144,6 +148,7 @@ BEGIN
         WHEN '53200' THEN SIGNAL SQLSTATE '53200' SET MESSAGE_TEXT = v_text;
         WHEN '2D000' THEN SIGNAL SQLSTATE '2D000' SET MESSAGE_TEXT = v_text;
         WHEN '21000' THEN SIGNAL SQLSTATE '21000' SET MESSAGE_TEXT = v_text;
+        WHEN '42501' THEN SIGNAL SQLSTATE '42501' SET MESSAGE_TEXT = v_text;
         ELSE SIGNAL SQLSTATE 'XX000' SET MESSAGE_TEXT = v_text;
     END CASE;
 END//
@@ -229,20 +234,21 @@ BEGIN
     END IF;
 END//
 
--- ferry_query_table: the table in `ferry` that describes a {"query": ...}
--- source of this database: the query's result columns, with their types,
--- as an empty table.  A procedure cannot read the columns of a temporary
--- table or of a result, so define_phase creates this one
--- (CREATE TABLE ... AS SELECT ... LIMIT 0, run with the caller's rights,
--- reading no row) and every later run describes the source from it.  Named
--- by the query's text and the database, so phases that share a query share
--- it.
-CREATE PROCEDURE ferry_query_table(IN p_query LONGTEXT CHARACTER SET utf8mb4,
+-- ferry_query_table: the table in `ferry` that describes the {"query": ...}
+-- source p_query of phase p_name (install.sql, ferry_query_name): its
+-- owner's, or the caller's while the phase is not written yet.
+CREATE PROCEDURE ferry_query_table(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                   IN p_query LONGTEXT CHARACTER SET utf8mb4,
                                    OUT o_name VARCHAR(64) CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
-    NO SQL
+    READS SQL DATA
 BEGIN
-    SET o_name = CONCAT('query_', SHA1(CONCAT(DATABASE(), '.', p_query)));
+    IF EXISTS (SELECT 1 FROM ferry.phases WHERE db = DATABASE() AND name = p_name) THEN
+        SET o_name = ferry.ferry_query_name((SELECT owner FROM ferry.phases WHERE db = DATABASE() AND name = p_name),
+                                            DATABASE(), p_query);
+    ELSE
+        SET o_name = ferry.ferry_query_name(SUBSTRING_INDEX(USER(), '@', 1), DATABASE(), p_query);
+    END IF;
 END//
 
 -- ferry_build_meta: the metadata JSON the planning UDFs take (see
@@ -265,9 +271,12 @@ BEGIN
     DECLARE v_dep_table VARCHAR(64) CHARACTER SET utf8mb4;
     DECLARE v_i INT DEFAULT 0;
 
+    IF p_summary IS NULL OR p_phase IS NULL THEN
+        CALL ferry_fail('22004', 'ferry_build_meta: the phase and its summary must not be NULL', NULL);
+    END IF;
     IF JSON_VALUE(p_summary, '$.source_query') IS NOT NULL THEN
         -- the query's columns, from the table define_phase described it in
-        CALL ferry_query_table(JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
+        CALL ferry_query_table(p_phase, JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
         IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
                         WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = v_dep_table) THEN
             CALL ferry_fail('42P01',
@@ -315,7 +324,7 @@ BEGIN
                   AND EXTRA LIKE '%auto_increment%') THEN
         SET v_refs = CONCAT(v_refs, ',"key_default":"AUTO_INCREMENT"');
     END IF;
-    SET o_meta = CONCAT('{"catalog_schema":"ferry","phase_id":', p_phase_id,
+    SET o_meta = CONCAT('{"catalog_schema":"ferry","map_schema":"ferry_catalog","phase_id":', p_phase_id,
                         ',"source":', v_source, ',"target":', v_target, ',"refs":', v_refs, '}');
 END//
 
@@ -350,8 +359,8 @@ CREATE PROCEDURE ferry_map_rows(IN p_id BIGINT, OUT o_rows BIGINT)
 BEGIN
     SET o_rows = 0;
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
-               WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
-        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_map_rows FROM `ferry`.`map_',
+               WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_map_rows FROM `ferry_catalog`.`map_',
                                  p_id, '`');
         SET o_rows = @ferry_map_rows;
         SET @ferry_map_rows = NULL;
@@ -406,7 +415,10 @@ BEGIN
             RESIGNAL;
         END IF;
         GET DIAGNOSTICS CONDITION 1 v_msg = MESSAGE_TEXT;
-        SET v_where = CONCAT(' [ferry phase "', p_phase, '", ', v_role, ' statement]');
+        SET v_where = CONCAT(' [ferry phase "', p_phase, '", ',
+            IF(v_role = 'probe',
+               CONCAT('the SQL of ', JSON_UNQUOTE(JSON_EXTRACT(p_plan, CONCAT('$.statements[', v_i, '].label')))),
+               CONCAT(v_role, ' statement')), ']');
         IF OCTET_LENGTH(v_msg) + OCTET_LENGTH(v_where) > 500 THEN
             SET v_msg = LEFT(v_msg, GREATEST(0, 500 - CHAR_LENGTH(v_where)) DIV 4);
         END IF;
@@ -431,6 +443,10 @@ BEGIN
                                     '$.this_run', @ferry_this_run, '$.orphans', @ferry_orphans);
             SET @ferry_source_rows = NULL, @ferry_migrated = NULL, @ferry_filtered = NULL,
                 @ferry_this_run = NULL, @ferry_orphans = NULL;
+        ELSEIF v_role = 'probe' THEN
+            -- parsed and resolved, as the caller, never run
+            PREPARE ferry_probe FROM v_sql;
+            DEALLOCATE PREPARE ferry_probe;
         ELSEIF v_role = 'assert' THEN
             EXECUTE IMMEDIATE CONCAT('SELECT failures, sample INTO @ferry_failures, @ferry_sample FROM (',
                                      v_sql, ') AS ferry_assert');
@@ -531,9 +547,10 @@ body: BEGIN
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_meta LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_drop LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
+    DECLARE v_sql LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT;
     DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     -- A new phase whose map could not be created (completely: the table
@@ -542,9 +559,8 @@ body: BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         IF v_created THEN
-            IF v_drop IS NOT NULL THEN
-                EXECUTE IMMEDIATE JSON_UNQUOTE(JSON_EXTRACT(v_drop, '$.statements[0].sql'));
-            END IF;
+            EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE IF EXISTS `ferry`.`map_', v_id, '`, `ferry`.`journal_', v_id, '`');
+            CALL ferry.ferry_drop_map(v_id);
             DELETE FROM ferry.phases WHERE id = v_id;
         END IF;
         RESIGNAL;
@@ -569,7 +585,7 @@ body: BEGIN
     -- Its SELECT runs here, with the caller's rights, so a query the caller
     -- may not run, or that is no SELECT, fails now, by MariaDB's error.
     IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
-        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
+        CALL ferry_query_table(p_name, JSON_VALUE(v_summary, '$.source_query'), v_query_table);
         query_columns: BEGIN
             DECLARE EXIT HANDLER FOR SQLEXCEPTION
             BEGIN
@@ -579,10 +595,11 @@ body: BEGIN
                 SET v_msg = CONCAT(LEFT(v_msg, 300), ' [ferry phase "', LEFT(p_name, 64), '", source query]');
                 RESIGNAL SET MESSAGE_TEXT = v_msg;
             END;
-            EXECUTE IMMEDIATE CONCAT('CREATE OR REPLACE TABLE `ferry`.`', v_query_table,
+            EXECUTE IMMEDIATE CONCAT('CREATE OR REPLACE TEMPORARY TABLE `ferry`.`', v_query_table,
                                      '` ENGINE=InnoDB AS SELECT * FROM (',
                                      JSON_VALUE(v_summary, '$.source_query'), ') AS s LIMIT 0');
         END query_columns;
+        CALL ferry.ferry_query(DATABASE(), JSON_VALUE(v_summary, '$.source_query'), v_id, TRUE);
     END IF;
     -- Check the spec against the tables before writing anything.  For a
     -- new phase the id is not known yet; it only names the map table, and
@@ -591,6 +608,11 @@ body: BEGIN
     SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
     CALL ferry_check(v_plan);
     CALL ferry_phase_order(v_summary, v_order);
+    -- every piece of the spec's SQL, tried (prepared, not run) as the
+    -- caller: a mistake names the phase and the column or "where"
+    SET v_plan = ferry_plan_probe(p_name, p_spec, v_meta);
+    CALL ferry_check(v_plan);
+    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
 
     IF v_id IS NOT NULL THEN
         CALL ferry_refuse_if_syncing(p_name, v_id, 'redefining it');
@@ -601,25 +623,39 @@ body: BEGIN
                        ' mapped rows): its spec cannot be changed'),
                 CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
         END IF;
-        SET v_plan = ferry_plan_drop(p_name, p_spec, v_meta);
-        CALL ferry_check(v_plan);
-        CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
         UPDATE ferry.phases
            SET spec = JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')),
                checksum = v_checksum, updated_at = SYSDATE(6)
          WHERE id = v_id;
+        CALL ferry.ferry_drop_map(v_id);
     ELSE
         INSERT INTO ferry.phases (db, name, spec, checksum)
         VALUES (DATABASE(), p_name, JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')), v_checksum);
         SET v_id = LAST_INSERT_ID();
         SET v_created = TRUE;
         SET v_meta = JSON_SET(v_meta, '$.phase_id', v_id);
-        SET v_drop = ferry_plan_drop(p_name, p_spec, v_meta);
-        CALL ferry_check(v_drop);
     END IF;
-    SET v_plan = ferry_plan_define(p_name, p_spec, v_meta);
+    -- The map (and an update phase's journal) is built as the caller, from
+    -- the planned DDL, as a temporary table of `ferry` (which no other
+    -- session sees), then handed to the catalog by ferry.ferry_adopt_map,
+    -- which makes it the phase's (install.sql, ISOLATION): users may not
+    -- create tables in the catalog themselves.
+    SET v_plan = ferry_plan_define(p_name, p_spec, JSON_REMOVE(v_meta, '$.map_schema'));
     CALL ferry_check(v_plan);
+    IF JSON_VALUE(v_plan, '$.statements[0].sql') NOT LIKE 'CREATE TABLE %' THEN
+        CALL ferry_fail('XX000', CONCAT('the plan of phase "', p_name, '" does not start with its map'), NULL);
+    END IF;
+    SET v_i = 0;
+    WHILE v_i < JSON_LENGTH(v_plan, '$.statements') DO
+        SET v_sql = JSON_VALUE(v_plan, CONCAT('$.statements[', v_i, '].sql'));
+        IF v_sql LIKE 'CREATE TABLE %' THEN
+            SET v_plan = JSON_SET(v_plan, CONCAT('$.statements[', v_i, '].sql'),
+                                  CONCAT('CREATE TEMPORARY TABLE ', SUBSTRING(v_sql, 14)));
+        END IF;
+        SET v_i = v_i + 1;
+    END WHILE;
     CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
+    CALL ferry.ferry_adopt_map(v_id);
 END//
 
 -- drop_phase: forget a phase and drop its map, refused while the map holds
@@ -633,11 +669,9 @@ BEGIN
     DECLARE v_rows BIGINT;
     DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_plan LONGTEXT CHARACTER SET utf8mb4;
-    DECLARE v_query_table VARCHAR(64) CHARACTER SET utf8mb4;
-    DECLARE v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7 BIGINT;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_owner_only(p_name, v_id, 'drop');
     CALL ferry_refuse_if_syncing(p_name, v_id, 'dropping it');
     CALL ferry_map_rows(v_id, v_rows);
     IF v_rows > 0 THEN
@@ -645,22 +679,68 @@ BEGIN
             CONCAT('phase "', p_name, '" has ', v_rows, ' mapped rows and cannot be dropped'),
             CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
     END IF;
-    SET v_plan = ferry_plan_drop(p_name, v_spec,
-        CONCAT('{"catalog_schema":"ferry","phase_id":', v_id,
-               ',"source":{"columns":[]},"target":{"columns":[]}}'));
-    CALL ferry_check(v_plan);
-    CALL ferry_exec(p_name, v_plan, v_n1, v_n2, v_n3, v_n4, v_n5, v_n6, v_n7);
-    DELETE FROM ferry.phases WHERE id = v_id;
+    CALL ferry.ferry_drop_map(v_id);
     IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
-        CALL ferry_query_table(JSON_VALUE(v_summary, '$.source_query'), v_query_table);
-        IF NOT EXISTS (SELECT 1 FROM ferry.phases
-                        WHERE db = DATABASE()
-                          AND JSON_VALUE(ferry_phase_check(name, spec), '$.source_query')
-                              = JSON_VALUE(v_summary, '$.source_query')) THEN
-            EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry`.`', v_query_table, '`');
-        END IF;
+        CALL ferry.ferry_query(DATABASE(), JSON_VALUE(v_summary, '$.source_query'), v_id, FALSE);
+    END IF;
+    DELETE FROM ferry.phases WHERE id = v_id;
+END//
+
+-- ferry_owner_only: refuse, by the phase's name, what only its owner may
+-- do (ferry's definer procedures check again, by id).  A phase from before
+-- ferry kept owners (owner NULL) is everyone's.
+CREATE PROCEDURE ferry_owner_only(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                  IN p_id BIGINT,
+                                  IN p_action VARCHAR(32) CHARACTER SET ascii)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    DECLARE v_owner VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT (SELECT owner FROM ferry.phases WHERE id = p_id);
+    IF v_owner IS NOT NULL AND v_owner <> SUBSTRING_INDEX(USER(), '@', 1) THEN
+        CALL ferry_fail('42501',
+            CONCAT('phase "', p_name, '" belongs to user "', v_owner, '": only its owner may ', p_action, ' it'),
+            CONCAT('Ask ', v_owner, ' to do it.'));
     END IF;
 END//
+
+-- ferry_share_phase: grant_phase and revoke_phase.  A phase belongs to the
+-- user who defined it; ferry.ferry_share (install.sql, ISOLATION) checks
+-- that again as the catalog's definer and records the grantee by name.
+CREATE PROCEDURE ferry_share_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                   IN p_user VARCHAR(128) CHARACTER SET utf8mb4,
+                                   IN p_grant BOOLEAN)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_id BIGINT;
+    DECLARE v_spec LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+
+    CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    IF p_user IS NULL OR p_user = '' THEN
+        CALL ferry_fail('22004', CONCAT('grant_phase/revoke_phase of phase "', p_name,
+                                        '": the user name must not be NULL or empty'),
+            CONCAT('For example CALL grant_phase(''', p_name, ''', ''bob'').'));
+    END IF;
+    CALL ferry_owner_only(p_name, v_id, 'grant or revoke');
+    CALL ferry.ferry_share(v_id, p_user, p_grant);
+END//
+
+-- grant_phase: let another user (by user name, any host) run, validate,
+-- roll back and read the phase: its id map, rejects and run log.  The
+-- user still needs its own rights on the phase's tables.
+CREATE PROCEDURE grant_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                             IN p_user VARCHAR(128) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+    CALL ferry_share_phase(p_name, p_user, TRUE)//
+
+-- revoke_phase: undo grant_phase.
+CREATE PROCEDURE revoke_phase(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                              IN p_user VARCHAR(128) CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    MODIFIES SQL DATA
+    CALL ferry_share_phase(p_name, p_user, FALSE)//
 
 -- ferry_migrate: map every pending source row and write its target row,
 -- atomically, then prove the books balance before committing.  o_row is
@@ -1276,7 +1356,7 @@ BEGIN
                     v_filtered, v_this_run, v_orphans);
     SELECT count(*) INTO v_rejected FROM ferry.migration_rejects WHERE phase_id = v_id;
     -- rows merged into another's target row (0 unless merge_on: keys are unique)
-    EXECUTE IMMEDIATE CONCAT('SELECT count(*) - count(DISTINCT new_key) INTO @ferry_merged FROM `ferry`.`map_',
+    EXECUTE IMMEDIATE CONCAT('SELECT count(*) - count(DISTINCT new_key) INTO @ferry_merged FROM `ferry_catalog`.`map_',
                              v_id, '`');
     SET v_merged = @ferry_merged, @ferry_merged = NULL;
     SET v_checks = ferry_accounting_checks(p_name, v_source, v_migrated, v_merged, v_filtered,
@@ -1502,7 +1582,7 @@ BEGIN
             CONCAT('SELECT ', QUOTE(v_name), ' AS phase, ', COALESCE(QUOTE(JSON_VALUE(v_spec, '$.source')), 'NULL'),
                    ' AS legacy_table, CONCAT_WS(''/'', ', v_key, ') AS legacy_id, ',
                    QUOTE(JSON_VALUE(v_spec, '$.target')), ' AS new_table, CAST(m.new_key AS CHAR) AS new_id, ',
-                   'm.run_id FROM `ferry`.`map_', v_id, '` AS m'));
+                   'm.run_id FROM `ferry_catalog`.`map_', v_id, '` AS m'));
         SET v_id = (SELECT MIN(id) FROM ferry.phases
                      WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name) AND id > v_id);
     END WHILE;
@@ -1516,7 +1596,7 @@ END//
 
 -- ferry_map_probe: one lookup in a phase's id map, for map_id and
 -- legacy_id.  A stored function cannot run dynamic SQL, and every phase's
--- map is a table of its own (ferry.map_<id>), so both are procedures with
+-- map is a table of its own (ferry_catalog.map_<id>), so both are procedures with
 -- an OUT parameter.  p_by_legacy: p_key is a legacy key (a composite one
 -- as a JSON array of its parts in source_key order) and the answer is the
 -- new key; otherwise p_key is a new key and the answer the legacy key
@@ -1557,12 +1637,12 @@ BEGIN
     IF p_key IS NOT NULL AND p_by_legacy THEN
         SET @ferry_key = p_key;
         EXECUTE IMMEDIATE CONCAT('SET @ferry_found = (SELECT CAST(m.new_key AS CHAR CHARACTER SET utf8mb4)',
-                                 ' FROM `ferry`.`map_', v_id, '` AS m WHERE ', v_where, ')');
+                                 ' FROM `ferry_catalog`.`map_', v_id, '` AS m WHERE ', v_where, ')');
         SET o_key = @ferry_found;
     ELSEIF p_key IS NOT NULL THEN
         SET @ferry_key = p_key;
         EXECUTE IMMEDIATE CONCAT('SELECT count(*), MIN(CONCAT_WS(''/'', ', v_legacy, '))',
-                                 ' INTO @ferry_n, @ferry_found FROM `ferry`.`map_', v_id,
+                                 ' INTO @ferry_n, @ferry_found FROM `ferry_catalog`.`map_', v_id,
                                  '` AS m WHERE m.new_key = @ferry_key');
         IF @ferry_n > 1 THEN
             SET @ferry_key = NULL, @ferry_found = NULL;
@@ -1747,7 +1827,7 @@ BEGIN
         CALL ferry_exec_plan(p_name, v_drift, NULL, v_counts);
     END IF;
     IF JSON_VALUE(v_spec, '$.kind') = 'update' THEN
-        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_restored FROM `ferry`.`journal_', v_id, '`');
+        EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_restored FROM `ferry_catalog`.`journal_', v_id, '`');
         SET v_restored = @ferry_restored, @ferry_restored = NULL;
     END IF;
     CALL ferry_exec(p_name, v_plan, v_inserted, v_deleted, v_source, v_migrated,
@@ -1978,6 +2058,7 @@ DELIMITER ;
 -- MariaDB commits at once, so they refuse to run inside a transaction.
 DROP PROCEDURE IF EXISTS ferry_sync_outside;
 DROP PROCEDURE IF EXISTS ferry_sync_run;
+DROP PROCEDURE IF EXISTS ferry_sync_meta;
 DROP PROCEDURE IF EXISTS ferry_refuse_if_syncing;
 DROP PROCEDURE IF EXISTS ferry_drop_sync_triggers;
 DROP PROCEDURE IF EXISTS ferry_stop_sync;
@@ -2008,6 +2089,21 @@ CREATE PROCEDURE ferry_sync_run(IN p_id BIGINT, OUT o_run BIGINT)
     READS SQL DATA
 BEGIN
     SET o_run = (SELECT sync_run_id FROM ferry.phases WHERE id = p_id);
+END//
+
+-- ferry_sync_meta: the metadata a phase's sync triggers are planned with:
+-- ferry_build_meta's, but the catalog is the database ferry_sync_<id>
+-- (install.sql, ferry_sync_views), which a trigger reaches for whoever
+-- wrote the source row.
+CREATE PROCEDURE ferry_sync_meta(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
+                                 IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
+                                 IN p_id BIGINT,
+                                 OUT o_meta LONGTEXT CHARACTER SET utf8mb4)
+    SQL SECURITY INVOKER
+    READS SQL DATA
+BEGIN
+    CALL ferry_build_meta(p_summary, p_name, p_id, o_meta);
+    SET o_meta = JSON_SET(o_meta, '$.catalog_schema', CONCAT('ferry_sync_', p_id));
 END//
 
 -- ferry_refuse_if_syncing: while triggers write a phase's rows, redefining,
@@ -2061,7 +2157,8 @@ CREATE PROCEDURE ferry_stop_sync(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
     MODIFIES SQL DATA
 BEGIN
     CALL ferry_drop_sync_triggers(p_id);
-    EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_synced FROM `ferry`.`map_', p_id,
+    CALL ferry.ferry_sync_views(p_id, NULL);
+    EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_synced FROM `ferry_catalog`.`map_', p_id,
                              '` WHERE run_id = ?') USING p_run;
     SET o_synced = @ferry_synced;
     SET @ferry_synced = NULL;
@@ -2091,7 +2188,7 @@ BEGIN
     DECLARE v_i INT DEFAULT 0;
     DECLARE v_stale INT DEFAULT 0;
 
-    CALL ferry_build_meta(p_summary, p_name, p_id, v_meta);
+    CALL ferry_sync_meta(p_summary, p_name, p_id, v_meta);
     SET v_plan = ferry_plan_sync(p_name, p_spec, v_meta, p_run);
     CALL ferry_check(v_plan);
     WHILE v_i < JSON_LENGTH(v_plan, '$.statements') DO
@@ -2137,6 +2234,7 @@ BEGIN
     BEGIN
         IF v_run IS NOT NULL THEN
             CALL ferry_drop_sync_triggers(v_id);
+            CALL ferry.ferry_sync_views(v_id, NULL);
             DELETE FROM ferry.migration_log WHERE id = v_run;
         END IF;
         IF v_locked THEN
@@ -2146,6 +2244,7 @@ BEGIN
     END;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_owner_only(p_name, v_id, 'start sync on');
     CALL ferry_sync_outside(p_name, 'start_sync');
     CALL ferry_sync_run(v_id, v_run);
     IF v_run IS NOT NULL THEN
@@ -2153,7 +2252,7 @@ BEGIN
         CALL ferry_fail('55000', CONCAT('phase "', p_name, '" is already syncing'),
             CONCAT('CALL stop_sync(''', p_name, ''') first to restart it.'));
     END IF;
-    CALL ferry_build_meta(v_summary, p_name, v_id, v_meta);
+    CALL ferry_sync_meta(v_summary, p_name, v_id, v_meta);
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
                 WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_meta, '$.source.schema')
                   AND BINARY TABLE_NAME = JSON_VALUE(v_meta, '$.source.name')
@@ -2172,6 +2271,8 @@ BEGIN
     SET v_run = LAST_INSERT_ID();
     SET v_plan = ferry_plan_sync(p_name, v_spec, v_meta, v_run);
     CALL ferry_check(v_plan);
+    -- the triggers run as the caller's account (their definer)
+    CALL ferry.ferry_sync_views(v_id, CURRENT_USER());
     CALL ferry_exec_plan(p_name, v_plan, NULL, v_counts);
     UPDATE ferry.phases SET sync_run_id = v_run, sync_started_at = NOW(6), last_synced_at = NULL
      WHERE id = v_id;
@@ -2192,6 +2293,7 @@ BEGIN
     DECLARE v_lock VARCHAR(64) CHARACTER SET utf8mb4;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_owner_only(p_name, v_id, 'stop sync on');
     CALL ferry_sync_outside(p_name, 'stop_sync');
     CALL ferry_sync_run(v_id, v_run);
     IF v_run IS NULL THEN
@@ -2237,6 +2339,7 @@ BEGIN
     END;
 
     CALL ferry_load(p_name, v_id, v_spec, v_summary);
+    CALL ferry_owner_only(p_name, v_id, 'finish sync on');
     CALL ferry_sync_outside(p_name, 'finish_sync');
     CALL ferry_sync_run(v_id, v_run);
     IF v_run IS NULL THEN

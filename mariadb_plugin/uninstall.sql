@@ -4,9 +4,12 @@
 --
 --     mariadb mydb < mariadb_plugin/uninstall.sql
 --
--- It drops the procedures of the current database, the global UDFs and the
--- `ferry` catalog database, including every id map: after this, phases can
--- no longer be rolled back.  Roll back or keep a dump of `ferry` first.
+-- It drops the procedures of the current database, the global UDFs, the
+-- catalog databases `ferry` (views) and `ferry_catalog` (tables, every id
+-- map included), those of syncing phases (`ferry_sync_<id>`), the rights
+-- given on them, and the catalog's locked account 'ferry'@'localhost': after
+-- this, phases can no longer be rolled back.  Roll back or keep a dump of
+-- `ferry_catalog` first.
 -- Running it in a second database after the first is harmless (IF EXISTS).
 
 -- A phase still syncing has triggers on its source that write to the
@@ -29,6 +32,10 @@ DELIMITER ;
 
 DROP PROCEDURE IF EXISTS define_phase;
 DROP PROCEDURE IF EXISTS drop_phase;
+DROP PROCEDURE IF EXISTS grant_phase;
+DROP PROCEDURE IF EXISTS revoke_phase;
+DROP PROCEDURE IF EXISTS ferry_share_phase;
+DROP PROCEDURE IF EXISTS ferry_owner_only;
 DROP PROCEDURE IF EXISTS migrate_phase;
 DROP PROCEDURE IF EXISTS validate_migration_integrity;
 DROP PROCEDURE IF EXISTS rollback_migration;
@@ -41,6 +48,7 @@ DROP PROCEDURE IF EXISTS ferry_check;
 DROP PROCEDURE IF EXISTS ferry_relation_meta;
 DROP PROCEDURE IF EXISTS ferry_build_meta;
 DROP PROCEDURE IF EXISTS ferry_query_table;
+DROP PROCEDURE IF EXISTS ferry_sync_meta;
 DROP PROCEDURE IF EXISTS ferry_load;
 DROP PROCEDURE IF EXISTS ferry_map_rows;
 DROP PROCEDURE IF EXISTS ferry_exec;
@@ -94,6 +102,7 @@ DROP FUNCTION IF EXISTS uuid_v7;
 DROP FUNCTION IF EXISTS ferry_phase_check;
 DROP FUNCTION IF EXISTS ferry_plan_define;
 DROP FUNCTION IF EXISTS ferry_plan_drop;
+DROP FUNCTION IF EXISTS ferry_plan_probe;
 DROP FUNCTION IF EXISTS ferry_dependency_order;
 DROP FUNCTION IF EXISTS ferry_plan_migrate;
 DROP FUNCTION IF EXISTS ferry_plan_migrate_range;
@@ -110,4 +119,38 @@ DROP FUNCTION IF EXISTS ferry_content_hash;
 DROP FUNCTION IF EXISTS ferry_plan_preflight;
 DROP FUNCTION IF EXISTS ferry_preflight_report;
 
+-- The rights on id maps and journals (ferry_catalog) and on the views of
+-- syncing phases (ferry_sync_<id>) are given per table: MariaDB would keep
+-- them after the tables are gone, for the next table of the same name.
+DELIMITER //
+BEGIN NOT ATOMIC
+    DECLARE v_revoke TEXT CHARACTER SET utf8mb4;
+    DECLARE v_db VARCHAR(64) CHARACTER SET utf8mb4 DEFAULT '';
+    DECLARE v_done BOOLEAN DEFAULT FALSE;
+    DECLARE c_grants CURSOR FOR
+        SELECT CONCAT('REVOKE ALL PRIVILEGES ON `', Db, '`.`', Table_name, '` FROM ', QUOTE(User), '@', QUOTE(Host))
+          FROM mysql.tables_priv WHERE Db = 'ferry_catalog' OR Db LIKE 'ferry\_sync\_%';
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
+
+    OPEN c_grants;
+    revoking: LOOP
+        FETCH c_grants INTO v_revoke;
+        IF v_done THEN
+            LEAVE revoking;
+        END IF;
+        EXECUTE IMMEDIATE v_revoke;
+    END LOOP;
+    CLOSE c_grants;
+    WHILE v_db IS NOT NULL DO
+        SELECT MIN(SCHEMA_NAME) INTO v_db FROM information_schema.SCHEMATA
+         WHERE SCHEMA_NAME REGEXP '^ferry_sync_[0-9]+$';
+        IF v_db IS NOT NULL THEN
+            EXECUTE IMMEDIATE CONCAT('DROP DATABASE `', v_db, '`');
+        END IF;
+    END WHILE;
+END//
+DELIMITER ;
+
 DROP DATABASE IF EXISTS ferry;
+DROP DATABASE IF EXISTS ferry_catalog;
+DROP USER IF EXISTS 'ferry'@'localhost';

@@ -148,16 +148,18 @@ pg_dump_restore() {
   same "$(pg_sum flyway | cut -d' ' -f1-2)" "$(pg_sum restored | cut -d' ' -f1-2)"
 }
 
-# the regression suite on upgraded installs: sql/ and expected/ copied
-# with the one line changed in both, so any other difference is a failure
+# the regression suite and the security suite (tests/security/pg) on
+# upgraded installs: sql/ and expected/ copied with the one line changed in
+# both, so any other difference is a failure
 pg_suite_upgraded() {
   local dir=$WORK/upgraded f
   mkdir -p "$dir/sql" "$dir/expected"
-  for f in sql/*.sql expected/*.out; do
+  for f in sql/*.sql expected/*.out tests/security/pg/sql/*.sql tests/security/pg/expected/*.out; do
     sed "s/^CREATE EXTENSION ferry;\$/CREATE EXTENSION ferry VERSION '0.1'; ALTER EXTENSION ferry UPDATE;/" \
-      "$f" >"$dir/$f"
+      "$f" >"$dir/${f#tests/security/pg/}"
   done
   make -s installcheck REGRESS_OPTS="--load-extension=plpgsql --inputdir=$dir --outputdir=$dir" \
+    REGRESS="$(cd "$dir/sql" && ls *.sql | sed 's/\.sql$//' | tr '\n' ' ')" \
     >"$dir/log" 2>&1
   local rc=$?
   grep -E '\.\.\. ' "$dir/log" | grep -v '\.\.\. ok' | sed 's/^/  /'

@@ -4,8 +4,9 @@
 # Builds mariadb_plugin/ferry.so, starts a throwaway MariaDB server in a
 # temporary directory (scripts/mariadb-server.sh, which also loads
 # install.sql), runs every tests/mariadb/t/NAME.test with mariadb-test
-# against tests/mariadb/r/NAME.result, and stops the server whatever
-# happens.  Prints "ok NAME" or "FAILED NAME" with the diff, and ends with
+# against tests/mariadb/r/NAME.result, then every test of the security
+# suite, tests/security/mariadb/NAME.test against NAME.result beside it,
+# and stops the server whatever happens.  Prints "ok NAME" or "FAILED NAME" with the diff, and ends with
 # the line "mariadb: N passed, N failed"; exits non-zero on any failure.
 #
 # --record rewrites the .result files from this run instead of comparing;
@@ -28,6 +29,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tdir="$here/tests/mariadb"
+sdir="$here/tests/security/mariadb"
 record=0
 sanitize=0
 names=()
@@ -107,7 +109,7 @@ export FERRY_MYSQL="mariadb --no-defaults --socket=$work/server/sock -uroot"
 export FERRY_PLUGIN="$here/mariadb_plugin"
 
 if [ ${#names[@]} -eq 0 ]; then
-    for t in "$tdir"/t/*.test; do
+    for t in "$tdir"/t/*.test "$sdir"/*.test; do
         [ -e "$t" ] || continue
         n=$(basename "$t" .test)
         names+=("$n")
@@ -116,8 +118,14 @@ fi
 
 mkdir -p "$work/mtr"
 for n in "${names[@]}"; do
-    t="$tdir/t/$n.test"
-    r="$tdir/r/$n.result"
+    # a security test keeps its result beside it
+    if [ -f "$sdir/$n.test" ]; then
+        t="$sdir/$n.test"
+        r="$sdir/$n.result"
+    else
+        t="$tdir/t/$n.test"
+        r="$tdir/r/$n.result"
+    fi
     out="$work/mtr/$n.out"
     if [ ! -f "$t" ]; then
         echo "FAILED $n (no such test: $t)"
@@ -128,7 +136,7 @@ for n in "${names[@]}"; do
           --tmpdir="$work/mtr" --logdir="$work/mtr"
           --test-file="$t" --result-file="$r")
     if [ "$record" -eq 1 ]; then
-        mkdir -p "$tdir/r"
+        mkdir -p "$(dirname "$r")"
         if mariadb-test "${args[@]}" --record >"$out" 2>&1; then
             echo "ok $n (recorded)"
             passed=$((passed + 1))
@@ -144,23 +152,32 @@ for n in "${names[@]}"; do
         failed=$((failed + 1))
         continue
     fi
-    rm -f "$work/mtr/$n.reject" "$tdir/r/$n.reject"
+    rm -f "$work/mtr/$n.reject" "${r%.result}.reject"
     if mariadb-test "${args[@]}" >"$out" 2>&1; then
         echo "ok $n"
         passed=$((passed + 1))
     else
         echo "FAILED $n"
         reject=""
-        for f in "$work/mtr/$n.reject" "$tdir/r/$n.reject"; do
+        for f in "$work/mtr/$n.reject" "${r%.result}.reject"; do
             [ -f "$f" ] && reject=$f
         done
         if [ -n "$reject" ]; then
             # mariadb-test prints the same diff; show it once, then its verdict.
             diff -u "$r" "$reject" || true
-            rm -f "$tdir/r/$n.reject"
+            rm -f "${r%.result}.reject"
             tail -n 2 "$out"
         else
             cat "$out"
+        fi
+        # a test that took the server down: its log says how, and the
+        # tests after it would only fail to connect
+        sleep 1
+        if ! mariadb-admin --no-defaults --socket="$work/server/sock" -uroot ping >/dev/null 2>&1; then
+            echo "the server died; the end of its log:"
+            tail -n 60 "$work/server/error.log"
+            failed=$((failed + 1))
+            break
         fi
         failed=$((failed + 1))
     fi

@@ -90,8 +90,11 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$STAGE" >/dev/null 2>>"$WORK/pg-build.log"; then
   chmod -R a+rX "$STAGE"
   rm -rf results regression.diffs regression.out
+  rm -rf tests/security/pg/results tests/security/pg/regression.diffs tests/security/pg/regression.out
+  # the main suite, then the security suite (tests/security/pg)
   bash scripts/pg-run.sh "$STAGE" \
-    sh -c "make -s PG_CONFIG='$PG_CONFIG' installcheck" >"$WORK/pg.log" 2>&1
+    sh -c "make -s PG_CONFIG='$PG_CONFIG' installcheck; make -s PG_CONFIG='$PG_CONFIG' installcheck-security" \
+    >"$WORK/pg.log" 2>&1
   grep -E '^(test| )? *[a-z_0-9]+ +\.\.\. ' "$WORK/pg.log" || true
   ok=$(grep -cE '\.\.\. ok' "$WORK/pg.log")
   bad=$(grep -cE '\.\.\. FAILED' "$WORK/pg.log")
@@ -99,7 +102,11 @@ if make -s PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$WORK/pg-build.log" &&
     tail -20 "$WORK/pg.log"
     bad=1
   fi
-  [ -f regression.diffs ] && [ "$bad" -gt 0 ] && cat regression.diffs
+  if [ "$bad" -gt 0 ]; then
+    for f in regression.diffs tests/security/pg/regression.diffs; do
+      [ -f "$f" ] && cat "$f"
+    done
+  fi
   count "$ok" "$bad"
 
   section "PostgreSQL: the seed scenarios as plain SQL files (tests/scenarios, tests/cross)"

@@ -78,7 +78,7 @@ FROM (SELECT 'users' AS tbl UNION ALL SELECT 'customers' UNION ALL SELECT 'order
 
 -- ferry's books for the orders: every legacy transaction is in the id map or quarantined
 SET @orders_phase = (SELECT id FROM ferry.phases WHERE db = 'kharisma_ferry' AND name = 'orders');
-EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @orders_mapped FROM ferry.map_', @orders_phase);
+EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @orders_mapped FROM ferry_catalog.map_', @orders_phase);
 SET @orders_rejected = (SELECT count(*) FROM ferry.migration_rejects WHERE phase_id = @orders_phase);
 SET @orders_source = (SELECT count(*) FROM kharisma_db.carwash_transactions) + (SELECT count(*) FROM kharisma_db.laundry_items)
                    + (SELECT count(*) FROM kharisma_db.drinking_water_transactions);

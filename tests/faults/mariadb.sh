@@ -70,7 +70,7 @@ sleeping() {
 
 # map_rows DB: the rows of phase p's id map
 map_rows() {
-    q "$1" "SELECT count(*) FROM ferry.map_$(q "$1" "SELECT id FROM ferry.phases WHERE db = '$1' AND name = 'p'")"
+    q "$1" "SELECT count(*) FROM ferry_catalog.map_$(q "$1" "SELECT id FROM ferry.phases WHERE db = '$1' AND name = 'p'")"
 }
 
 # exact DB NAME: every source row has exactly one target row and one map

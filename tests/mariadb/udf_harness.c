@@ -87,6 +87,7 @@ static const udf udfs[] = {
 	{"ferry_phase_check", "TT", {"p", "$spec"}},
 	{"ferry_plan_define", "TTT", {"p", "$spec", "$meta"}},
 	{"ferry_plan_drop", "TTT", {"p", "$spec", "$meta"}},
+	{"ferry_plan_probe", "TTT", {"p", "$spec", "$meta"}},
 	{"ferry_plan_migrate", "TTTI", {"p", "$spec", "$meta", "1"}},
 	{"ferry_plan_accounting", "TTTI", {"p", "$spec", "$meta", "1"}},
 	{"ferry_accounting_checks", "TIIIIII", {"p", "1", "1", "0", "0", "0", "0"}},

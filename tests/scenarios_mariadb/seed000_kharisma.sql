@@ -86,7 +86,7 @@ BEGIN
   SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND name = p_phase);
   CALL expect_true(v_id IS NOT NULL, CONCAT('phase ', p_phase, ' exists'));
   EXECUTE IMMEDIATE CONCAT('SELECT count(DISTINCT new_key), count(*) - count(DISTINCT new_key) ',
-                           'INTO @b_migrated, @b_merged FROM ferry.map_', v_id);
+                           'INTO @b_migrated, @b_merged FROM ferry_catalog.map_', v_id);
   SET @b_rejected = (SELECT count(*) FROM ferry.migration_rejects WHERE phase_id = v_id);
   SET @b_filtered = p_filtered;
   CALL expect(p_source, @b_migrated + @b_merged + @b_filtered + @b_rejected,

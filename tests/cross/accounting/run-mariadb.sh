@@ -62,7 +62,7 @@ maps() {
     id=$(phase_id "$p")
     cols=$(echo "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM information_schema.columns
                   WHERE table_schema = 'ferry' AND table_name = 'map_$id' AND column_name LIKE 'legacy\\_%';" | rows)
-    echo "SELECT $cols, new_key FROM ferry.map_$id;" | rows | label "$@" map "$p"
+    echo "SELECT $cols, new_key FROM ferry_catalog.map_$id;" | rows | label "$@" map "$p"
   done
 }
 # content: the target rows, column by column (JSON members one by one)
@@ -74,7 +74,7 @@ main() {
 # a no-op over a full map: clear what an interrupted earlier run left
 local id p f
 for id in $(my -N -B -e "SELECT id FROM ferry.phases WHERE db = '$db'"); do
-  my -e "DROP TABLE IF EXISTS ferry.map_$id; DELETE FROM ferry.migration_rejects WHERE phase_id = $id;
+  my -e "DROP TABLE IF EXISTS ferry_catalog.map_$id; DELETE FROM ferry.migration_rejects WHERE phase_id = $id;
          DELETE FROM ferry.migration_log WHERE db = '$db'; DELETE FROM ferry.phases WHERE id = $id"
 done
 my -e "DROP DATABASE IF EXISTS \`$db\`; CREATE DATABASE \`$db\`"
@@ -132,7 +132,7 @@ for p in $(phases); do echo "CALL rollback_migration_ex('$p', TRUE, FALSE);"; do
 rejects after_rollback
 echo "SELECT 'phases', count(*) FROM ferry.phases WHERE db = DATABASE();" | rows | label after_rollback
 for p in $(phases); do
-  echo "SELECT '$p', count(*) FROM ferry.map_$(phase_id "$p");" | rows | label after_rollback map_entries
+  echo "SELECT '$p', count(*) FROM ferry_catalog.map_$(phase_id "$p");" | rows | label after_rollback map_entries
 done
 content after_rollback
 
