@@ -466,8 +466,13 @@ body: BEGIN
     IF p_grantee IS NULL OR p_grantee = '' OR p_grant IS NULL THEN
         SIGNAL SQLSTATE '22004' SET MESSAGE_TEXT = 'grantee must be a user name';
     END IF;
-    -- the owner keeps its phase; a phase without one is everyone's already
+    -- the owner keeps its phase (granting it to the owner gives the rights
+    -- to the owner's accounts created since); a phase without one is
+    -- everyone's already
     IF NOT p_grantee <> (SELECT owner FROM ferry_catalog.phases WHERE id = p_id) THEN
+        IF p_grant THEN
+            CALL ferry_catalog.ferry_phase_user(p_id, p_grantee, TRUE);
+        END IF;
         LEAVE body;
     END IF;
     IF p_grant THEN
