@@ -467,8 +467,8 @@ body: BEGIN
         SIGNAL SQLSTATE '22004' SET MESSAGE_TEXT = 'grantee must be a user name';
     END IF;
     -- the owner keeps its phase (granting it to the owner gives the rights
-    -- to the owner's accounts created since); a phase without one is
-    -- everyone's already
+    -- to the owner's accounts created since); a phase of an older catalog,
+    -- which has none, is shared as any other (NOT NULL is not true)
     IF NOT p_grantee <> (SELECT owner FROM ferry_catalog.phases WHERE id = p_id) THEN
         IF p_grant THEN
             CALL ferry_catalog.ferry_phase_user(p_id, p_grantee, TRUE);
@@ -544,13 +544,15 @@ END//
 -- taken back: MariaDB keeps a dropped view's grants.  start_sync passes
 -- CURRENT_USER(); naming another account would only let it write this
 -- phase's sync bookkeeping, which its owner may give away anyway.  Nothing
--- a user wrote is run: the account is quoted, objects are built from ids.
+-- a user wrote is run: the account must exist (mysql.global_priv) and is
+-- quoted, objects are built from ids.
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_sync_views(
         IN p_id BIGINT, IN p_account VARCHAR(384) CHARACTER SET utf8mb4)
     SQL SECURITY DEFINER MODIFIES SQL DATA
 body: BEGIN
     DECLARE v_db VARCHAR(64) CHARACTER SET utf8mb4 DEFAULT CONCAT('`ferry_sync_', p_id, '`');
     DECLARE v_to VARCHAR(400) CHARACTER SET utf8mb4;
+    DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4;
     DECLARE v_host VARCHAR(255) CHARACTER SET utf8mb4;
 
     CALL ferry_catalog.ferry_owned(p_id);
@@ -570,10 +572,11 @@ body: BEGIN
     END IF;
 
     SET v_host = SUBSTRING_INDEX(p_account, '@', -1);
-    IF v_host = p_account THEN
-        SIGNAL SQLSTATE '22023' SET MESSAGE_TEXT = 'account must be user@host, as CURRENT_USER() gives it';
+    SET v_user = LEFT(p_account, CHAR_LENGTH(p_account) - CHAR_LENGTH(v_host) - 1);
+    IF v_host = p_account OR NOT EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = v_user AND Host = v_host) THEN
+        SIGNAL SQLSTATE '22023' SET MESSAGE_TEXT = 'account must be an existing user@host, as CURRENT_USER() gives it';
     END IF;
-    SET v_to = CONCAT(QUOTE(LEFT(p_account, CHAR_LENGTH(p_account) - CHAR_LENGTH(v_host) - 1)), '@', QUOTE(v_host));
+    SET v_to = CONCAT(QUOTE(v_user), '@', QUOTE(v_host));
     INSERT INTO ferry_catalog.sync_grants (phase_id, grantee) VALUES (p_id, v_to);
     EXECUTE IMMEDIATE CONCAT('CREATE DATABASE ', v_db, ' CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
     EXECUTE IMMEDIATE CONCAT('CREATE VIEW ', v_db, '.`phases` AS SELECT * FROM `ferry_catalog`.`phases` WHERE id = ',

@@ -61,7 +61,7 @@ maps() {
   for p in $(phases); do
     id=$(phase_id "$p")
     cols=$(echo "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM information_schema.columns
-                  WHERE table_schema = 'ferry' AND table_name = 'map_$id' AND column_name LIKE 'legacy\\_%';" | rows)
+                  WHERE table_schema = 'ferry_catalog' AND table_name = 'map_$id' AND column_name LIKE 'legacy\\_%';" | rows)
     echo "SELECT $cols, new_key FROM ferry_catalog.map_$id;" | rows | label "$@" map "$p"
   done
 }
