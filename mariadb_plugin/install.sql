@@ -44,7 +44,7 @@ BEGIN NOT ATOMIC
     DECLARE c_tables CURSOR FOR
         SELECT TABLE_NAME FROM information_schema.TABLES
          WHERE TABLE_SCHEMA = 'ferry' AND TABLE_TYPE = 'BASE TABLE'
-           AND TABLE_NAME REGEXP '^(phases|migration_log|migration_rejects|catalog_version|map_[0-9]+|journal_[0-9]+)$';
+           AND TABLE_NAME REGEXP '^(phases|migration_log|migration_rejects|catalog_version|baselines|map_[0-9]+|journal_[0-9]+)$';
     DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = TRUE;
     OPEN c_tables;
     moving: LOOP
@@ -116,7 +116,7 @@ CREATE TABLE IF NOT EXISTS ferry_catalog.migration_rejects (
 -- Baselines (capture_baseline): per label and table, the exact row count,
 -- the size the engine reports and a checksum of the content, as the caller
 -- measured them in database db.
-CREATE TABLE IF NOT EXISTS ferry.baselines (
+CREATE TABLE IF NOT EXISTS ferry_catalog.baselines (
     db          VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     label       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     schema_name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -164,12 +164,18 @@ DELIMITER ;
 -- Version 3: the catalog moved to `ferry_catalog` (above) and a phase has
 -- an owner, the user name that defined it.  The phases of an older catalog
 -- have none (NULL): every migrating user may use them, as before the
--- upgrade.
+-- upgrade.  A baseline has one too, part of its key, so that two users'
+-- labels do not meet; an older catalog's baselines have '' (everyone's).
 DELIMITER //
 BEGIN NOT ATOMIC
     IF (SELECT version FROM ferry_catalog.catalog_version) < 3 THEN
         ALTER TABLE ferry_catalog.phases
             ADD COLUMN IF NOT EXISTS owner VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL AFTER id;
+        ALTER TABLE ferry_catalog.baselines
+            ADD COLUMN IF NOT EXISTS owner VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
+                DEFAULT '' FIRST,
+            DROP PRIMARY KEY,
+            ADD PRIMARY KEY (owner, db, label, schema_name, table_name);
         UPDATE ferry_catalog.catalog_version SET version = 3;
     END IF;
 END//
@@ -319,6 +325,10 @@ END//
 -- alone is anyone's who can reach the row.
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.phases_owner
     BEFORE INSERT ON ferry_catalog.phases FOR EACH ROW
+    SET NEW.owner = ferry_catalog.caller()//
+-- A baseline is its capturer's, whatever the INSERT says.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.baselines_owner
+    BEFORE INSERT ON ferry_catalog.baselines FOR EACH ROW
     SET NEW.owner = ferry_catalog.caller()//
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' TRIGGER ferry_catalog.phases_update
     BEFORE UPDATE ON ferry_catalog.phases FOR EACH ROW
@@ -613,6 +623,11 @@ WITH CHECK OPTION//
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.migration_rejects AS
 SELECT * FROM ferry_catalog.migration_rejects AS r
  WHERE EXISTS (SELECT 1 FROM ferry_catalog.caller_phases AS p WHERE p.id = r.phase_id)
+WITH CHECK OPTION//
+-- a user's baselines (capture_baseline), and an older catalog's
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.baselines AS
+SELECT * FROM ferry_catalog.baselines AS b
+ WHERE b.owner IN ('', SUBSTRING_INDEX(USER(), '@', 1))
 WITH CHECK OPTION//
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' SQL SECURITY DEFINER VIEW ferry.catalog_version AS
 SELECT MAX(version) AS version FROM ferry_catalog.catalog_version//
