@@ -390,11 +390,14 @@ CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry_catalog.ferry_ph
 BEGIN
     DECLARE v_host VARCHAR(255) CHARACTER SET utf8mb4 DEFAULT '';
 
-    -- a role's row has no host: roles are not users here
+    -- a role's row has no host: roles are not users here.  The account is
+    -- quoted from the row found, not from what the caller passed.
     WHILE v_host IS NOT NULL DO
         SELECT MIN(Host) INTO v_host FROM mysql.global_priv WHERE User = p_user AND Host > v_host;
         IF v_host IS NOT NULL THEN
-            CALL ferry_catalog.ferry_phase_tables(p_id, CONCAT(QUOTE(p_user), '@', QUOTE(v_host)), p_grant);
+            CALL ferry_catalog.ferry_phase_tables(p_id,
+                (SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv
+                  WHERE User = p_user AND Host = v_host), p_grant);
         END IF;
     END WHILE;
 END//
@@ -586,7 +589,8 @@ body: BEGIN
     IF v_host = p_account OR NOT EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = v_user AND Host = v_host) THEN
         SIGNAL SQLSTATE '22023' SET MESSAGE_TEXT = 'account must be an existing user@host, as CURRENT_USER() gives it';
     END IF;
-    SET v_to = CONCAT(QUOTE(v_user), '@', QUOTE(v_host));
+    SET v_to = (SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv
+                 WHERE User = v_user AND Host = v_host);
     INSERT INTO ferry_catalog.sync_grants (phase_id, grantee) VALUES (p_id, v_to);
     EXECUTE IMMEDIATE CONCAT('CREATE DATABASE ', v_db, ' CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
     EXECUTE IMMEDIATE CONCAT('CREATE VIEW ', v_db, '.`phases` AS SELECT * FROM `ferry_catalog`.`phases` WHERE id = ',
