@@ -417,12 +417,14 @@ END//
 -- for an update phase, ferry.journal_<id> (built by define_phase from the
 -- planned DDL, as the caller) the id map and journal of its phase p_id:
 -- tables of ferry_catalog of the same structure, empty, granted to the
--- owner's accounts.  A temporary table is seen only by its session, so no
--- other user can touch it before it is adopted.
+-- accounts of the owner and of the users the phase is shared with.  A
+-- temporary table is seen only by its session, so no other user can touch
+-- it before it is adopted.
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_adopt_map(IN p_id BIGINT)
     SQL SECURITY DEFINER MODIFIES SQL DATA
 BEGIN
     DECLARE v_journal BOOLEAN DEFAULT TRUE;
+    DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT '';
 
     CALL ferry_catalog.ferry_owned(p_id);
     EXECUTE IMMEDIATE CONCAT('CREATE TABLE `ferry_catalog`.`map_', p_id, '` LIKE `ferry`.`map_', p_id, '`');
@@ -435,14 +437,24 @@ BEGIN
     IF v_journal THEN
         EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE `ferry`.`journal_', p_id, '`');
     END IF;
-    CALL ferry_catalog.ferry_phase_user(p_id, ferry_catalog.caller(), TRUE);
+    CALL ferry_catalog.ferry_phase_user(p_id, COALESCE((SELECT owner FROM ferry_catalog.phases WHERE id = p_id),
+                                                       ferry_catalog.caller()), TRUE);
+    -- a redefined phase's new map is shared as the old one was
+    WHILE v_user IS NOT NULL DO
+        SELECT MIN(grantee) INTO v_user FROM ferry_catalog.phase_grants WHERE phase_id = p_id AND grantee > v_user;
+        IF v_user IS NOT NULL THEN
+            CALL ferry_catalog.ferry_phase_user(p_id, v_user, TRUE);
+        END IF;
+    END WHILE;
 END//
 
 -- ferry_drop_map: drop the id map (and journal) of the caller's phase
 -- p_id, refused while the map holds rows (they are the only record of what
 -- to roll back); the grants on them are taken back first (MariaDB keeps a
--- dropped table's grants for the next table of its name).
-CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_drop_map(IN p_id BIGINT)
+-- dropped table's grants for the next table of its name).  Who the phase
+-- is shared with is forgotten too (p_forget: drop_phase), or kept for the
+-- map a redefinition builds next.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_drop_map(IN p_id BIGINT, IN p_forget BOOLEAN)
     SQL SECURITY DEFINER MODIFIES SQL DATA
 BEGIN
     DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT '';
@@ -464,7 +476,9 @@ BEGIN
         END IF;
     END WHILE;
     EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry_catalog`.`map_', p_id, '`, `ferry_catalog`.`journal_', p_id, '`');
-    DELETE FROM ferry_catalog.phase_grants WHERE phase_id = p_id;
+    IF p_forget THEN
+        DELETE FROM ferry_catalog.phase_grants WHERE phase_id = p_id;
+    END IF;
 END//
 
 -- ferry_share: let the user named p_grantee use the caller's phase p_id

@@ -560,7 +560,7 @@ body: BEGIN
     BEGIN
         IF v_created THEN
             EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE IF EXISTS `ferry`.`map_', v_id, '`, `ferry`.`journal_', v_id, '`');
-            CALL ferry.ferry_drop_map(v_id);
+            CALL ferry.ferry_drop_map(v_id, TRUE);
             DELETE FROM ferry.phases WHERE id = v_id;
         END IF;
         RESIGNAL;
@@ -627,7 +627,7 @@ body: BEGIN
            SET spec = JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')),
                checksum = v_checksum, updated_at = SYSDATE(6)
          WHERE id = v_id;
-        CALL ferry.ferry_drop_map(v_id);
+        CALL ferry.ferry_drop_map(v_id, FALSE);
     ELSE
         INSERT INTO ferry.phases (db, name, spec, checksum)
         VALUES (DATABASE(), p_name, JSON_UNQUOTE(JSON_EXTRACT(v_summary, '$.spec')), v_checksum);
@@ -679,7 +679,7 @@ BEGIN
             CONCAT('phase "', p_name, '" has ', v_rows, ' mapped rows and cannot be dropped'),
             CONCAT('Roll it back first with CALL rollback_migration(''', p_name, ''').'));
     END IF;
-    CALL ferry.ferry_drop_map(v_id);
+    CALL ferry.ferry_drop_map(v_id, TRUE);
     IF JSON_VALUE(v_summary, '$.source_query') IS NOT NULL THEN
         CALL ferry.ferry_query(DATABASE(), JSON_VALUE(v_summary, '$.source_query'), v_id, FALSE);
     END IF;
