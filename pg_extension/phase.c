@@ -34,6 +34,34 @@ fpg_refuse_if_migrated(const fpg_phase *ph, const char *verb)
 }
 
 /*
+ * fpg_map_grants: the GRANTs that give a phase's id map and journal, once
+ * made again, the rights their owner gave other roles on the old ones
+ * (NULL: none).  Redefining a phase drops and creates its tables, and a
+ * dropped table's privileges go with it: the roles it was shared with
+ * would lose it unseen.  Names come from the catalog, quoted by regrole
+ * and regclass.
+ */
+static char *
+fpg_map_grants(int64 id)
+{
+	Datum		args[1] = {Int64GetDatum(id)};
+	Oid			types[1] = {INT8OID};
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_execute_with_args("SELECT string_agg(format('GRANT %s ON %s TO %s%s', a.privilege_type, c.oid::regclass, "
+							  "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, "
+							  "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '; ') "
+							  "FROM pg_catalog.pg_class AS c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a "
+							  "WHERE c.oid IN (pg_catalog.to_regclass('ferry.map_' || $1), "
+							  "pg_catalog.to_regclass('ferry.journal_' || $1)) AND a.grantee <> c.relowner",
+							  1, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "ferry: could not read the privileges of the id map of phase " INT64_FORMAT, id);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
  * define_phase validates the spec against the live tables before writing
  * anything.  Redefining a phase that has migrated rows is refused until it
  * is rolled back, as Flyway refuses an edited script: the map and the
@@ -50,6 +78,7 @@ define_phase(PG_FUNCTION_ARGS)
 	fpg_phase	ph;
 	fpg_phase	old;
 	bool		exists;
+	char	   *grants = NULL;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -84,6 +113,7 @@ define_phase(PG_FUNCTION_ARGS)
 			PG_RETURN_VOID();
 		}
 		fpg_refuse_if_migrated(&old, "define_phase");
+		grants = fpg_map_grants(old.id);
 		fpg_exec_plan(&old, fy_plan_drop(old.phase, old.meta, FY_POSTGRES, &err), &err);
 		{
 			Datum		args[3] = {Int64GetDatum(ph.id), CStringGetTextDatum(ph.phase->canonical),
@@ -111,6 +141,8 @@ define_phase(PG_FUNCTION_ARGS)
 		ph.meta->phase_id = ph.id;
 	}
 	fpg_exec_plan(&ph, fy_plan_define(ph.phase, ph.meta, FY_POSTGRES, &err), &err);
+	if (grants != NULL && SPI_execute(grants, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "ferry: could not grant the new id map of phase \"%s\" as the old one was", name);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -124,6 +124,16 @@ SELECT check_name, status FROM validate_migration_integrity('sec_p');
 SELECT phase, rows_deleted FROM rollback_migration('sec_p');
 RESET ROLE;
 SELECT count(*) AS target_rows_left FROM sec.tgt;
+-- alice redefines the rolled-back phase: its new id map is shared with bob
+-- as the old one was
+SET ROLE regress_sec_alice;
+SELECT define_phase('sec_p', '{"source": "sec.src", "target": "sec.tgt",
+  "target_key": {"column": "id", "generate": "uuid_v5"}, "columns": {"name": "name"}}');
+RESET ROLE;
+SET ROLE regress_sec_bob;
+SELECT phase, migrated FROM migrate_phase('sec_p');
+SELECT phase, rows_deleted FROM rollback_migration('sec_p');
+RESET ROLE;
 
 -- leave the database as the test found it
 DROP EXTENSION ferry CASCADE;
