@@ -402,6 +402,24 @@ BEGIN
     END WHILE;
 END//
 
+-- ferry_phase_users: ferry_phase_user for the owner of phase p_id (the
+-- caller, for a phase of an older catalog) and every user it is shared with.
+CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry_catalog.ferry_phase_users(
+        IN p_id BIGINT, IN p_grant BOOLEAN)
+    SQL SECURITY DEFINER MODIFIES SQL DATA
+BEGIN
+    DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT '';
+
+    CALL ferry_catalog.ferry_phase_user(p_id, COALESCE((SELECT owner FROM ferry_catalog.phases WHERE id = p_id),
+                                                       ferry_catalog.caller()), p_grant);
+    WHILE v_user IS NOT NULL DO
+        SELECT MIN(grantee) INTO v_user FROM ferry_catalog.phase_grants WHERE phase_id = p_id AND grantee > v_user;
+        IF v_user IS NOT NULL THEN
+            CALL ferry_catalog.ferry_phase_user(p_id, v_user, p_grant);
+        END IF;
+    END WHILE;
+END//
+
 -- ferry_owned: the phase p_id, refused unless the caller owns it.
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry_catalog.ferry_owned(IN p_id BIGINT)
     SQL SECURITY DEFINER READS SQL DATA
@@ -424,7 +442,6 @@ CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_adopt_map(
     SQL SECURITY DEFINER MODIFIES SQL DATA
 BEGIN
     DECLARE v_journal BOOLEAN DEFAULT TRUE;
-    DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT '';
 
     CALL ferry_catalog.ferry_owned(p_id);
     EXECUTE IMMEDIATE CONCAT('CREATE TABLE `ferry_catalog`.`map_', p_id, '` LIKE `ferry`.`map_', p_id, '`');
@@ -437,15 +454,8 @@ BEGIN
     IF v_journal THEN
         EXECUTE IMMEDIATE CONCAT('DROP TEMPORARY TABLE `ferry`.`journal_', p_id, '`');
     END IF;
-    CALL ferry_catalog.ferry_phase_user(p_id, COALESCE((SELECT owner FROM ferry_catalog.phases WHERE id = p_id),
-                                                       ferry_catalog.caller()), TRUE);
     -- a redefined phase's new map is shared as the old one was
-    WHILE v_user IS NOT NULL DO
-        SELECT MIN(grantee) INTO v_user FROM ferry_catalog.phase_grants WHERE phase_id = p_id AND grantee > v_user;
-        IF v_user IS NOT NULL THEN
-            CALL ferry_catalog.ferry_phase_user(p_id, v_user, TRUE);
-        END IF;
-    END WHILE;
+    CALL ferry_catalog.ferry_phase_users(p_id, TRUE);
 END//
 
 -- ferry_drop_map: drop the id map (and journal) of the caller's phase
@@ -457,8 +467,6 @@ END//
 CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_drop_map(IN p_id BIGINT, IN p_forget BOOLEAN)
     SQL SECURITY DEFINER MODIFIES SQL DATA
 BEGIN
-    DECLARE v_user VARCHAR(128) CHARACTER SET utf8mb4 DEFAULT '';
-
     CALL ferry_catalog.ferry_owned(p_id);
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
                 WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
@@ -468,13 +476,7 @@ BEGIN
             SIGNAL SQLSTATE '55000' SET MESSAGE_TEXT = @ferry_denied;
         END IF;
     END IF;
-    CALL ferry_catalog.ferry_phase_user(p_id, (SELECT owner FROM ferry_catalog.phases WHERE id = p_id), FALSE);
-    WHILE v_user IS NOT NULL DO
-        SELECT MIN(grantee) INTO v_user FROM ferry_catalog.phase_grants WHERE phase_id = p_id AND grantee > v_user;
-        IF v_user IS NOT NULL THEN
-            CALL ferry_catalog.ferry_phase_user(p_id, v_user, FALSE);
-        END IF;
-    END WHILE;
+    CALL ferry_catalog.ferry_phase_users(p_id, FALSE);
     EXECUTE IMMEDIATE CONCAT('DROP TABLE IF EXISTS `ferry_catalog`.`map_', p_id, '`, `ferry_catalog`.`journal_', p_id, '`');
     IF p_forget THEN
         DELETE FROM ferry_catalog.phase_grants WHERE phase_id = p_id;
