@@ -405,6 +405,24 @@ fyp_refs(const fy_expr *e, const fy_expr **out)
 }
 
 /*
+ * fyp_ref_target: the target column whose value the REF expression ref
+ * gives, so that a reject names it (two columns may refer to one phase).
+ */
+static const char *
+fyp_ref_target(const fy_phase *ph, const fy_expr *ref)
+{
+	for (int i = 0; i < ph->ncolumns && ph->nrefs <= 64; i++)
+	{
+		const fy_expr *found[64] = {0};
+
+		fyp_refs(ph->columns[i].expr, found);
+		if (found[ref->ref_index - 1] == ref)
+			return ph->columns[i].target;
+	}
+	return "?";
+}
+
+/*
  * fyp_pending_with_refs: the unmapped source rows that pass the where,
  * each with the new keys its REF columns resolve to (ferry_ref_N, NULL when
  * the referenced phase never mapped the value).  The where sees only the
@@ -919,7 +937,8 @@ fyp_reason_in(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,
 			fy_buf		r;
 
 			fy_buf_init(&r);
-			fy_buf_addf(&r, "ref: no row of phase \"%s\" has this legacy key", refs[i]->ref);
+			fy_buf_addf(&r, "column \"%s\": ref: no row of phase \"%s\" has this legacy key",
+						fyp_ref_target(ph, refs[i]), refs[i]->ref);
 			fy_buf_addf(b, " WHEN v.ferry_miss_%d THEN ", i + 1);
 			fy_buf_literal(b, d, r.oom ? "?" : r.data);
 			fy_buf_free(&r);

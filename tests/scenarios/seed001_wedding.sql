@@ -97,7 +97,7 @@ DO $$ BEGIN
   ASSERT (SELECT rejected FROM runs WHERE phase = 'wedding_guests') = 39, 'guests rejected: 9 missing + 30 deleted invitations';
   ASSERT (SELECT migrated FROM runs WHERE phase = 'wedding_templates') = 2, 'templates migrated';
   ASSERT (SELECT count(*) FROM validate_migration_integrity() WHERE status = 'FAIL') = 0, 'validation has no FAIL';
-  ASSERT (SELECT count(*) FROM ferry.migration_rejects WHERE reason LIKE 'ref:%') = 39, 'every reject has its reason';
+  ASSERT (SELECT count(*) FROM ferry.migration_rejects WHERE reason LIKE 'column "event_id": ref:%') = 39, 'every reject has its reason';
   -- the seed's own checks
   ASSERT (SELECT count(*) FROM events WHERE legacy_id IS NOT NULL) = (SELECT count(*) FROM wedding_invitations WHERE NOT deleted);
   ASSERT (SELECT count(*) FROM event_participants ep LEFT JOIN events e ON e.id = ep.event_id WHERE e.id IS NULL) = 0, 'no orphans';

@@ -83,7 +83,7 @@ DO $$ BEGIN
          = ARRAY['new/low', 'contacted/medium', 'won/high', 'lost/low'], 'enum mapping';
   ASSERT (SELECT settings FROM carbot_v2.organizations LIMIT 1) = '{"language": "id", "notifications": true}';
   ASSERT (SELECT string_agg(reason, '; ' ORDER BY reason) FROM ferry.migration_rejects) =
-         'column "first_name" is NOT NULL in the target, its value is NULL; ref: no row of phase "workshops" has this legacy key';
+         'column "first_name" is NOT NULL in the target, its value is NULL; column "workshop_id": ref: no row of phase "workshops" has this legacy key';
 END $$;
 
 -- ------------------------------------------------------ blue-green: sync

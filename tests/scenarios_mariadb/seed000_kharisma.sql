@@ -584,19 +584,19 @@ CALL expect((SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'custome
               AND JSON_VALUE(legacy_key, '$.service') = 'carwash' AND JSON_VALUE(legacy_key, '$.id') = 7), 1,
             'the nameless customer is rejected with its reason');
 CALL expect((SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'orders'
-              AND reason = 'ref: no row of phase "customers" has this legacy key'),
+              AND reason = 'column "customer_id": ref: no row of phase "customers" has this legacy key'),
             @orders_nocustomer + @orders_of_noname, 'orders of a customer that does not exist: rejected with the ref reason');
 CALL expect((SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'orders'
               AND JSON_VALUE(legacy_key, '$.service') = 'laundry' AND JSON_VALUE(legacy_key, '$.id') = 901
               AND JSON_VALUE(source_row, '$.customer_id') = 9999
-              AND reason = 'ref: no row of phase "customers" has this legacy key'), 1,
+              AND reason = 'column "customer_id": ref: no row of phase "customers" has this legacy key'), 1,
             'laundry 901 (customer 9999) rejected with the ref reason and its source row');
 CALL expect((SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'orders'
               AND JSON_VALUE(legacy_key, '$.service') = 'carwash' AND JSON_VALUE(legacy_key, '$.id') = 1201
               AND reason = 'column "customer_id" is NOT NULL in the target, its value is NULL'), 1,
             'car wash 1201 (no customer at all) rejected with the NOT NULL reason');
 CALL expect((SELECT count(*) FROM ferry.migration_rejects WHERE phase = 'payments'
-              AND reason = 'ref: no row of phase "orders" has this legacy key'), @payments_of_rejected,
+              AND reason = 'column "order_id": ref: no row of phase "orders" has this legacy key'), @payments_of_rejected,
             'payments of rejected orders: rejected with the ref reason');
 
 -- Order numbers, spot checks.

@@ -475,7 +475,7 @@ a_ref_joins_the_referenced_map_and_rejects_what_it_cannot_find(void **state)
 	assert_int_equal(plan->stmts[1].role, FY_ROLE_MIGRATE);
 	assert_non_null(strstr(plan->stmts[1].sql, "LEFT JOIN \"ferry\".\"map_3\" AS r1 ON r1.\"legacy_1\" = s.\"na`me\""));
 	assert_non_null(strstr(plan->stmts[1].sql, "s.ferry_ref_1 AS ferry_c_1"));
-	assert_non_null(strstr(plan->stmts[1].sql, "WHEN v.ferry_miss_1 THEN 'ref: no row of phase \"items\" has this legacy key'"));
+	assert_non_null(strstr(plan->stmts[1].sql, "WHEN v.ferry_miss_1 THEN 'column \"title\": ref: no row of phase \"items\" has this legacy key'"));
 	assert_non_null(strstr(plan->stmts[1].sql, "to_jsonb(ferry_src) - 'ferry_ref_1'"));
 	fy_plan_free(plan);
 	/* MariaDB: the dependency guard first, then the same join in the reject statement */
