@@ -181,7 +181,13 @@ END//
 -- relation is described to it as JSON read from information_schema.  A
 -- missing table is reported here, by name, before anything is planned.
 -- Names compare exactly (BINARY): information_schema's collation is
--- case-insensitive, ferry's names are not.
+-- case-insensitive, ferry's names are not.  The names are also compared
+-- as utf8mb3, information_schema's character set: compared with utf8mb4,
+-- its columns are converted, and it then reads every table of the server
+-- instead of looking the one up (milliseconds per call with a few
+-- thousand tables; the same in ferry_build_meta and ferry_map_rows).
+-- Identifiers are utf8mb3, so the conversion loses no name a table can
+-- have, and BINARY still compares the name as it was given.
 CREATE PROCEDURE ferry_relation_meta(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
                                      IN p_role VARCHAR(16) CHARACTER SET ascii,
                                      IN p_rel LONGTEXT CHARACTER SET utf8mb4,
@@ -198,7 +204,8 @@ BEGIN
     SET v_schema = COALESCE(v_given, DATABASE());
     SET v_name = JSON_VALUE(p_rel, '$.name');
     IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
-                   WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+                   WHERE TABLE_SCHEMA = CONVERT(v_schema USING utf8mb3)
+                     AND TABLE_NAME = CONVERT(v_name USING utf8mb3)
                      AND BINARY TABLE_SCHEMA = BINARY v_schema
                      AND BINARY TABLE_NAME = BINARY v_name) THEN
         CALL ferry_fail('42P01',
@@ -221,7 +228,7 @@ BEGIN
                         ORDER BY ORDINAL_POSITION SEPARATOR ',')
       INTO v_cols
       FROM information_schema.COLUMNS
-     WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+     WHERE TABLE_SCHEMA = CONVERT(v_schema USING utf8mb3) AND TABLE_NAME = CONVERT(v_name USING utf8mb3)
        AND BINARY TABLE_SCHEMA = BINARY v_schema
        AND BINARY TABLE_NAME = BINARY v_name;
     SET o_json = CONCAT('{"schema":', JSON_QUOTE(v_schema), ',"name":', JSON_QUOTE(v_name),
@@ -278,7 +285,7 @@ BEGIN
         -- the query's columns, from the table define_phase described it in
         CALL ferry_query_table(p_phase, JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
         IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
-                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = v_dep_table) THEN
+                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = CONVERT(v_dep_table USING utf8mb3)) THEN
             CALL ferry_fail('42P01',
                 CONCAT('phase "', p_phase, '": the description of its source query (ferry.', v_dep_table,
                        ') is missing'),
@@ -307,7 +314,9 @@ BEGIN
         -- variable would come out quoted: + 0 keeps phase_id a number.
         SET v_refs = JSON_ARRAY_APPEND(v_refs, '$', JSON_EXTRACT(IF(EXISTS (
                 SELECT 1 FROM information_schema.TABLES
-                 WHERE BINARY TABLE_SCHEMA = v_dep_schema AND BINARY TABLE_NAME = v_dep_table),
+                 WHERE TABLE_SCHEMA = CONVERT(v_dep_schema USING utf8mb3)
+                   AND TABLE_NAME = CONVERT(v_dep_table USING utf8mb3)
+                   AND BINARY TABLE_SCHEMA = v_dep_schema AND BINARY TABLE_NAME = v_dep_table),
             JSON_OBJECT('phase', v_dep, 'phase_id', v_dep_id + 0,
                         'nkeys', CAST(JSON_VALUE(v_dep_summary, '$.nkeys') AS UNSIGNED),
                         'target_schema', v_dep_schema, 'target_name', v_dep_table,
@@ -318,7 +327,9 @@ BEGIN
     END WHILE;
     -- an AUTO_INCREMENT target key: "generate": "default" lets the INSERT draw it
     IF EXISTS (SELECT 1 FROM information_schema.COLUMNS
-                WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_target, '$.schema')
+                WHERE TABLE_SCHEMA = CONVERT(JSON_VALUE(v_target, '$.schema') USING utf8mb3)
+                  AND TABLE_NAME = CONVERT(JSON_VALUE(v_target, '$.name') USING utf8mb3)
+                  AND BINARY TABLE_SCHEMA = JSON_VALUE(v_target, '$.schema')
                   AND BINARY TABLE_NAME = JSON_VALUE(v_target, '$.name')
                   AND BINARY COLUMN_NAME = JSON_VALUE(p_summary, '$.target_key')
                   AND EXTRA LIKE '%auto_increment%') THEN
@@ -359,7 +370,7 @@ CREATE PROCEDURE ferry_map_rows(IN p_id BIGINT, OUT o_rows BIGINT)
 BEGIN
     SET o_rows = 0;
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
-               WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+               WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONVERT(CONCAT('map_', p_id) USING utf8mb3)) THEN
         EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_map_rows FROM `ferry_catalog`.`map_',
                                  p_id, '`');
         SET o_rows = @ferry_map_rows;
