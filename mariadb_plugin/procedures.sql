@@ -1719,8 +1719,10 @@ END//
 -- still have migrated rows, as a JSON array of names; rolling p_name back
 -- under them would leave their references pointing nowhere.  Every
 -- rollback asks, so the phases that name p_name are found in one statement
--- (a query per phase made rolling back a long chain take minutes); only
--- their maps are counted.
+-- (a query per phase made rolling back a long chain take minutes), and the
+-- core parses only the specs that can name it: a dependency is a string
+-- of the spec's JSON, whose text holds it as it is unless the text has an
+-- escape (a backslash).  Only the maps of the phases found are counted.
 CREATE PROCEDURE ferry_dependents(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
                                   OUT o_names LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
@@ -1736,6 +1738,7 @@ BEGIN
     SELECT CONCAT('[', COALESCE(GROUP_CONCAT(p.id ORDER BY p.id SEPARATOR ','), ''), ']') INTO v_ids
       FROM ferry.phases AS p
      WHERE p.db = DATABASE()
+       AND (LOCATE(p_name, p.spec) > 0 OR LOCATE('\\', p.spec) > 0)
        AND JSON_CONTAINS(JSON_EXTRACT(ferry_phase_check(p.name, p.spec), '$.depends_on'), JSON_QUOTE(p_name));
     WHILE v_i < JSON_LENGTH(v_ids) DO
         SET v_id = JSON_VALUE(v_ids, CONCAT('$[', v_i, ']'));
