@@ -181,7 +181,13 @@ END//
 -- relation is described to it as JSON read from information_schema.  A
 -- missing table is reported here, by name, before anything is planned.
 -- Names compare exactly (BINARY): information_schema's collation is
--- case-insensitive, ferry's names are not.
+-- case-insensitive, ferry's names are not.  The names are also compared
+-- as utf8mb3, information_schema's character set: compared with utf8mb4,
+-- its columns are converted, and it then reads every table of the server
+-- instead of looking the one up (milliseconds per call with a few
+-- thousand tables; the same in ferry_build_meta and ferry_map_rows).
+-- Identifiers are utf8mb3, so the conversion loses no name a table can
+-- have, and BINARY still compares the name as it was given.
 CREATE PROCEDURE ferry_relation_meta(IN p_phase VARCHAR(255) CHARACTER SET utf8mb4,
                                      IN p_role VARCHAR(16) CHARACTER SET ascii,
                                      IN p_rel LONGTEXT CHARACTER SET utf8mb4,
@@ -198,7 +204,8 @@ BEGIN
     SET v_schema = COALESCE(v_given, DATABASE());
     SET v_name = JSON_VALUE(p_rel, '$.name');
     IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
-                   WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+                   WHERE TABLE_SCHEMA = CONVERT(v_schema USING utf8mb3)
+                     AND TABLE_NAME = CONVERT(v_name USING utf8mb3)
                      AND BINARY TABLE_SCHEMA = BINARY v_schema
                      AND BINARY TABLE_NAME = BINARY v_name) THEN
         CALL ferry_fail('42P01',
@@ -221,7 +228,7 @@ BEGIN
                         ORDER BY ORDINAL_POSITION SEPARATOR ',')
       INTO v_cols
       FROM information_schema.COLUMNS
-     WHERE TABLE_SCHEMA = v_schema AND TABLE_NAME = v_name
+     WHERE TABLE_SCHEMA = CONVERT(v_schema USING utf8mb3) AND TABLE_NAME = CONVERT(v_name USING utf8mb3)
        AND BINARY TABLE_SCHEMA = BINARY v_schema
        AND BINARY TABLE_NAME = BINARY v_name;
     SET o_json = CONCAT('{"schema":', JSON_QUOTE(v_schema), ',"name":', JSON_QUOTE(v_name),
@@ -278,7 +285,7 @@ BEGIN
         -- the query's columns, from the table define_phase described it in
         CALL ferry_query_table(p_phase, JSON_VALUE(p_summary, '$.source_query'), v_dep_table);
         IF NOT EXISTS (SELECT 1 FROM information_schema.TABLES
-                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = v_dep_table) THEN
+                        WHERE TABLE_SCHEMA = 'ferry' AND TABLE_NAME = CONVERT(v_dep_table USING utf8mb3)) THEN
             CALL ferry_fail('42P01',
                 CONCAT('phase "', p_phase, '": the description of its source query (ferry.', v_dep_table,
                        ') is missing'),
@@ -307,7 +314,9 @@ BEGIN
         -- variable would come out quoted: + 0 keeps phase_id a number.
         SET v_refs = JSON_ARRAY_APPEND(v_refs, '$', JSON_EXTRACT(IF(EXISTS (
                 SELECT 1 FROM information_schema.TABLES
-                 WHERE BINARY TABLE_SCHEMA = v_dep_schema AND BINARY TABLE_NAME = v_dep_table),
+                 WHERE TABLE_SCHEMA = CONVERT(v_dep_schema USING utf8mb3)
+                   AND TABLE_NAME = CONVERT(v_dep_table USING utf8mb3)
+                   AND BINARY TABLE_SCHEMA = v_dep_schema AND BINARY TABLE_NAME = v_dep_table),
             JSON_OBJECT('phase', v_dep, 'phase_id', v_dep_id + 0,
                         'nkeys', CAST(JSON_VALUE(v_dep_summary, '$.nkeys') AS UNSIGNED),
                         'target_schema', v_dep_schema, 'target_name', v_dep_table,
@@ -318,7 +327,9 @@ BEGIN
     END WHILE;
     -- an AUTO_INCREMENT target key: "generate": "default" lets the INSERT draw it
     IF EXISTS (SELECT 1 FROM information_schema.COLUMNS
-                WHERE BINARY TABLE_SCHEMA = JSON_VALUE(v_target, '$.schema')
+                WHERE TABLE_SCHEMA = CONVERT(JSON_VALUE(v_target, '$.schema') USING utf8mb3)
+                  AND TABLE_NAME = CONVERT(JSON_VALUE(v_target, '$.name') USING utf8mb3)
+                  AND BINARY TABLE_SCHEMA = JSON_VALUE(v_target, '$.schema')
                   AND BINARY TABLE_NAME = JSON_VALUE(v_target, '$.name')
                   AND BINARY COLUMN_NAME = JSON_VALUE(p_summary, '$.target_key')
                   AND EXTRA LIKE '%auto_increment%') THEN
@@ -359,7 +370,7 @@ CREATE PROCEDURE ferry_map_rows(IN p_id BIGINT, OUT o_rows BIGINT)
 BEGIN
     SET o_rows = 0;
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
-               WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+               WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONVERT(CONCAT('map_', p_id) USING utf8mb3)) THEN
         EXECUTE IMMEDIATE CONCAT('SELECT count(*) INTO @ferry_map_rows FROM `ferry_catalog`.`map_',
                                  p_id, '`');
         SET o_rows = @ferry_map_rows;
@@ -500,29 +511,45 @@ END//
 -- JSON array of names; ferry_dependency_order, the core's sort, as on
 -- PostgreSQL), with p_summary standing in for the stored phase of its name
 -- (a spec being defined; a new one comes last).  A cycle or a dependency
--- on a phase that does not exist is refused by name (22023, 42704).
+-- on a phase that does not exist is refused by name (22023, 42704), and a
+-- stored spec the core refuses by the core's error, the first in
+-- definition order.  define_phase runs this for every phase it defines, so
+-- the graph is read in one statement: a loop of one query per phase made a
+-- chain of 1,000 phases take minutes to define.  A phase whose stored spec
+-- the core refuses gets no node (CONCAT of NULL; GROUP_CONCAT leaves it
+-- out), so fewer nodes than phases means such an error; the stored spec of
+-- the phase p_summary replaces is checked too.
 CREATE PROCEDURE ferry_phase_order(IN p_summary LONGTEXT CHARACTER SET utf8mb4,
                                    OUT o_order LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
-    DECLARE v_graph LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_graph LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4 DEFAULT JSON_VALUE(p_summary, '$.name');
-    DECLARE v_placed BOOLEAN DEFAULT FALSE;
-    DECLARE v_id BIGINT;
+    DECLARE v_placed BOOLEAN;
+    DECLARE v_phases BIGINT;
 
-    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
-    WHILE v_id IS NOT NULL DO
-        SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
+    SET STATEMENT group_concat_max_len = 4294967295 FOR
+    SELECT CONCAT('[', COALESCE(GROUP_CONCAT(
+               CONCAT('{"name":', JSON_QUOTE(p.name), ',"depends_on":',
+                      JSON_EXTRACT(IF(p.name = v_name,
+                                      IF(JSON_EXTRACT(ferry_phase_check(p.name, p.spec), '$.depends_on') IS NULL,
+                                         NULL, p_summary),
+                                      ferry_phase_check(p.name, p.spec)), '$.depends_on'), '}')
+               ORDER BY p.id SEPARATOR ','), ''), ']'),
+           count(*), COALESCE(MAX(p.name = v_name), FALSE)
+      INTO v_graph, v_phases, v_placed
+      FROM ferry.phases AS p
+     WHERE p.db = DATABASE();
+    IF JSON_LENGTH(v_graph) < v_phases THEN
+        SET v_summary = (SELECT s.summary
+                           FROM (SELECT p.id, ferry_phase_check(p.name, p.spec) AS summary
+                                   FROM ferry.phases AS p WHERE p.db = DATABASE()) AS s
+                          WHERE s.summary IS NULL OR NOT JSON_VALID(s.summary) OR JSON_EXISTS(s.summary, '$.error')
+                          ORDER BY s.id LIMIT 1);
         CALL ferry_check(v_summary);
-        IF JSON_VALUE(v_summary, '$.name') = v_name THEN
-            SET v_summary = p_summary, v_placed = TRUE;
-        END IF;
-        SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', JSON_VALUE(v_summary, '$.name'),
-            'depends_on', JSON_EXTRACT(v_summary, '$.depends_on')));
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
-    END WHILE;
+    END IF;
     IF p_summary IS NOT NULL AND NOT v_placed THEN
         SET v_graph = JSON_ARRAY_APPEND(v_graph, '$', JSON_OBJECT('name', v_name,
             'depends_on', JSON_EXTRACT(p_summary, '$.depends_on')));
@@ -936,13 +963,15 @@ END//
 -- depends on (otherwise in definition order), in one transaction: all of
 -- them or, on an error, none.  define_phase refuses a cycle; one made
 -- behind its back (the catalog edited by hand) is refused here by name
--- before anything runs.
+-- before anything runs.  The result rows are collected as text, without
+-- the statements of each run (not shown): appending to a JSON array parses
+-- and prints it whole again, minutes for 1,000 phases.
 CREATE PROCEDURE migrate_all()
     SQL SECURITY INVOKER
     MODIFIES SQL DATA
 BEGIN
     DECLARE v_order LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
-    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_rows LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_row LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_i, v_n INT;
     DECLARE v_outer BOOLEAN DEFAULT (@@in_transaction = 1);
@@ -970,7 +999,7 @@ BEGIN
     SET v_i = 0;
     WHILE v_i < v_n DO
         CALL ferry_migrate(JSON_VALUE(v_order, CONCAT('$[', v_i, ']')), v_row);
-        SET v_rows = JSON_ARRAY_APPEND(v_rows, '$', JSON_EXTRACT(v_row, '$'));
+        SET v_rows = CONCAT_WS(', ', v_rows, JSON_REMOVE(v_row, '$.plan'));
         SET v_i = v_i + 1;
     END WHILE;
     IF v_outer THEN
@@ -978,7 +1007,7 @@ BEGIN
     ELSE
         COMMIT;
     END IF;
-    CALL ferry_runs(v_rows, FALSE);
+    CALL ferry_runs(CONCAT('[', COALESCE(v_rows, ''), ']'), FALSE);
 END//
 
 -- ferry_interrupted: a batched run that is still 'started' while its
@@ -1387,13 +1416,17 @@ BEGIN
 END//
 
 -- ferry_validate: every check of a phase (NULL: every phase of this
--- database, in definition order) as a JSON array of verdicts.
+-- database, in definition order) as a JSON array of verdicts.  Each
+-- phase's verdicts are added to the others' as text, without their
+-- brackets: a JSON function would parse and print again the verdicts of
+-- every phase before (minutes for 1,000 phases).
 CREATE PROCEDURE ferry_validate(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
                                 OUT o_checks LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
     DECLARE v_checks LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
+    DECLARE v_all LONGTEXT CHARACTER SET utf8mb4;
     DECLARE v_id BIGINT DEFAULT 0;
     DECLARE v_name VARCHAR(255) CHARACTER SET utf8mb4;
 
@@ -1401,13 +1434,16 @@ BEGIN
         CALL ferry_accounting(p_name, v_checks);
     ELSE
         -- No cursor: a NOT FOUND handler would also catch conditions of
-        -- the procedures called inside the loop.
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+        -- the procedures called inside the loop.  The next phase is one
+        -- index probe (MIN(id) read every phase after this one).
+        SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() ORDER BY id LIMIT 1);
         WHILE v_id IS NOT NULL DO
-            SET v_name = (SELECT name FROM ferry.phases WHERE id = v_id);
+            SET v_name = (SELECT name FROM ferry.phases WHERE id = v_id), v_checks = '[]';
             CALL ferry_accounting(v_name, v_checks);
-            SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+            SET v_all = CONCAT_WS(', ', v_all, NULLIF(SUBSTRING(v_checks, 2, CHAR_LENGTH(v_checks) - 2), ''));
+            SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND id > v_id ORDER BY id LIMIT 1);
         END WHILE;
+        SET v_checks = CONCAT('[', COALESCE(v_all, ''), ']');
     END IF;
     SET o_checks = v_checks;
 END//
@@ -1493,7 +1529,7 @@ BEGIN
     DECLARE v_log BIGINT;
     DECLARE v_free BOOLEAN;
 
-    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
+    SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() ORDER BY id LIMIT 1);
     WHILE v_id IS NOT NULL DO
         SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
         CALL ferry_map_rows(v_id, v_mapped);
@@ -1524,7 +1560,7 @@ BEGIN
                        'last_synced_at', p.last_synced_at)
               FROM (SELECT 1) AS one LEFT JOIN ferry.migration_log AS l ON l.id = v_log
               JOIN ferry.phases AS p ON p.id = v_id), '$'));
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+        SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND id > v_id ORDER BY id LIMIT 1);
     END WHILE;
     SELECT s.phase, s.source, s.target, s.state, s.migrated, s.rejected, s.last_run_at,
            s.last_operation, s.last_status, s.last_seconds, s.last_error,
@@ -1567,8 +1603,8 @@ BEGIN
     IF p_name IS NOT NULL THEN
         CALL ferry_load(p_name, v_id, v_spec, v_summary);
     END IF;
-    SET v_id = (SELECT MIN(id) FROM ferry.phases
-                 WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name));
+    SET v_id = (SELECT id FROM ferry.phases
+                 WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name) ORDER BY id LIMIT 1);
     WHILE v_id IS NOT NULL DO
         SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
         SET v_summary = ferry_phase_check(v_name, v_spec);
@@ -1583,8 +1619,9 @@ BEGIN
                    ' AS legacy_table, CONCAT_WS(''/'', ', v_key, ') AS legacy_id, ',
                    QUOTE(JSON_VALUE(v_spec, '$.target')), ' AS new_table, CAST(m.new_key AS CHAR) AS new_id, ',
                    'm.run_id FROM `ferry_catalog`.`map_', v_id, '` AS m'));
-        SET v_id = (SELECT MIN(id) FROM ferry.phases
-                     WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name) AND id > v_id);
+        SET v_id = (SELECT id FROM ferry.phases
+                     WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name) AND id > v_id
+                     ORDER BY id LIMIT 1);
     END WHILE;
     IF v_sql IS NULL THEN
         SELECT NULL AS phase, NULL AS legacy_table, NULL AS legacy_id, NULL AS new_table,
@@ -1680,27 +1717,36 @@ END//
 
 -- ferry_dependents: the phases of this database that depend on p_name and
 -- still have migrated rows, as a JSON array of names; rolling p_name back
--- under them would leave their references pointing nowhere.
+-- under them would leave their references pointing nowhere.  Every
+-- rollback asks, so the phases that name p_name are found in one statement
+-- (a query per phase made rolling back a long chain take minutes), and the
+-- core parses only the specs that can name it: a dependency is a string
+-- of the spec's JSON, whose text holds it as it is unless the text has an
+-- escape (a backslash).  Only the maps of the phases found are counted.
 CREATE PROCEDURE ferry_dependents(IN p_name VARCHAR(255) CHARACTER SET utf8mb4,
                                   OUT o_names LONGTEXT CHARACTER SET utf8mb4)
     SQL SECURITY INVOKER
     READS SQL DATA
 BEGIN
-    DECLARE v_id BIGINT DEFAULT 0;
+    DECLARE v_ids LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_id BIGINT;
     DECLARE v_rows BIGINT;
-    DECLARE v_summary LONGTEXT CHARACTER SET utf8mb4;
+    DECLARE v_i INT DEFAULT 0;
 
     SET o_names = '[]';
-    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE());
-    WHILE v_id IS NOT NULL DO
-        SET v_summary = (SELECT ferry_phase_check(name, spec) FROM ferry.phases WHERE id = v_id);
-        IF JSON_CONTAINS(JSON_EXTRACT(v_summary, '$.depends_on'), JSON_QUOTE(p_name)) THEN
-            CALL ferry_map_rows(v_id, v_rows);
-            IF v_rows > 0 THEN
-                SET o_names = JSON_ARRAY_APPEND(o_names, '$', JSON_VALUE(v_summary, '$.name'));
-            END IF;
+    SET STATEMENT group_concat_max_len = 4294967295 FOR
+    SELECT CONCAT('[', COALESCE(GROUP_CONCAT(p.id ORDER BY p.id SEPARATOR ','), ''), ']') INTO v_ids
+      FROM ferry.phases AS p
+     WHERE p.db = DATABASE()
+       AND (LOCATE(p_name, p.spec) > 0 OR LOCATE('\\', p.spec) > 0)
+       AND JSON_CONTAINS(JSON_EXTRACT(ferry_phase_check(p.name, p.spec), '$.depends_on'), JSON_QUOTE(p_name));
+    WHILE v_i < JSON_LENGTH(v_ids) DO
+        SET v_id = JSON_VALUE(v_ids, CONCAT('$[', v_i, ']'));
+        CALL ferry_map_rows(v_id, v_rows);
+        IF v_rows > 0 THEN
+            SET o_names = JSON_ARRAY_APPEND(o_names, '$', (SELECT name FROM ferry.phases WHERE id = v_id));
         END IF;
-        SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND id > v_id);
+        SET v_i = v_i + 1;
     END WHILE;
 END//
 
@@ -1964,7 +2010,8 @@ BEGIN
     END IF;
     SET v_md = p_format = 'markdown';
     SET v_lines = JSON_ARRAY(IF(v_md, '# ferry migration report', 'ferry migration report'));
-    SET v_id = (SELECT MIN(id) FROM ferry.phases WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name));
+    SET v_id = (SELECT id FROM ferry.phases WHERE db = DATABASE() AND (p_name IS NULL OR name = p_name)
+                 ORDER BY id LIMIT 1);
     WHILE v_id IS NOT NULL DO
         SELECT name, spec INTO v_name, v_spec FROM ferry.phases WHERE id = v_id;
         CALL ferry_validate(v_name, v_checks);
@@ -2035,8 +2082,9 @@ BEGIN
                         details VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.details',
                         sample VARCHAR(4000) CHARACTER SET utf8mb4 PATH '$.sample')) AS c),
             '[]'));
-        SET v_id = (SELECT MIN(id) FROM ferry.phases
-                     WHERE db = DATABASE() AND id > v_id AND (p_name IS NULL OR name = p_name));
+        SET v_id = (SELECT id FROM ferry.phases
+                     WHERE db = DATABASE() AND id > v_id AND (p_name IS NULL OR name = p_name)
+                     ORDER BY id LIMIT 1);
     END WHILE;
     SELECT l.report
       FROM JSON_TABLE(v_lines, '$[*]' COLUMNS (
