@@ -370,9 +370,12 @@ BEGIN
     DECLARE CONTINUE HANDLER FOR 1141, 1147, 1133 BEGIN END;
 
     WHILE v_table IS NOT NULL DO
+        -- names as utf8mb3, information_schema's: compared as utf8mb4 they
+        -- would make it read every table of the server
         SELECT MIN(TABLE_NAME) INTO v_table FROM information_schema.TABLES
-         WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME > v_table
-           AND TABLE_NAME IN (CONCAT('map_', p_id), CONCAT('journal_', p_id));
+         WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME > CONVERT(v_table USING utf8mb3)
+           AND TABLE_NAME IN (CONVERT(CONCAT('map_', p_id) USING utf8mb3),
+                              CONVERT(CONCAT('journal_', p_id) USING utf8mb3));
         IF v_table IS NOT NULL THEN
             EXECUTE IMMEDIATE CONCAT(IF(p_grant, 'GRANT', 'REVOKE'),
                                      ' SELECT, INSERT, UPDATE, DELETE ON `ferry_catalog`.`', v_table,
@@ -469,7 +472,7 @@ CREATE OR REPLACE DEFINER = 'ferry'@'localhost' PROCEDURE ferry.ferry_drop_map(I
 BEGIN
     CALL ferry_catalog.ferry_owned(p_id);
     IF EXISTS (SELECT 1 FROM information_schema.TABLES
-                WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONCAT('map_', p_id)) THEN
+                WHERE TABLE_SCHEMA = 'ferry_catalog' AND TABLE_NAME = CONVERT(CONCAT('map_', p_id) USING utf8mb3)) THEN
         EXECUTE IMMEDIATE CONCAT('SET @ferry_map_rows = (SELECT count(*) FROM `ferry_catalog`.`map_', p_id, '`)');
         IF @ferry_map_rows > 0 THEN
             SET @ferry_denied = CONCAT('the map of phase id ', p_id, ' holds ', @ferry_map_rows, ' rows');
