@@ -11,12 +11,13 @@
 --     mariadb mydb < mariadb_plugin/procedures.sql
 --
 -- The catalog's tables live in the database `ferry_catalog`, on which no
--- user gets any right; users reach them through the views of the database
--- `ferry` (ferry.phases, ferry.migration_log, ferry.migration_rejects and
--- one ferry.map_<phase id> per phase), which show a user only the phases it
--- owns or was granted (see the ISOLATION block at the end).  A user who
--- migrates needs, besides EXECUTE on the procedures and the usual rights on
--- the source and target tables,
+-- user gets a right of its own; users reach the shared ones through the
+-- views of the database `ferry` (ferry.phases, ferry.migration_log,
+-- ferry.migration_rejects, ferry.baselines), which show a user only the
+-- phases it owns or was granted, and a phase's id map (ferry_catalog.map_<id>)
+-- by a grant on that table to its owner and grantees (see the ISOLATION
+-- block at the end).  A user who migrates needs, besides EXECUTE on the
+-- procedures and the usual rights on the source and target tables,
 --
 --     GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE, CREATE TEMPORARY TABLES ON ferry.* TO u;
 --
@@ -213,13 +214,16 @@ CREATE FUNCTION IF NOT EXISTS ferry_preflight_report RETURNS STRING SONAME 'ferr
 
 -- ---------------------------------------------------------------- ISOLATION
 -- MariaDB has no row level security, so a user's view of the catalog is
--- made of SQL SECURITY DEFINER views: `ferry` holds only views (and the
--- three procedures below), named as the catalog's tables, which read and
--- write the tables of `ferry_catalog` as the locked account 'ferry'@'localhost'
--- and show the caller only the phases it may use: those it owns, those
--- granted to it (grant_phase), and those of an older catalog (no owner).
--- A phase's run log, rejects (whole source rows) and id map rows go with
--- it; WITH CHECK OPTION refuses a write the caller could not read back.
+-- made of SQL SECURITY DEFINER views: `ferry` holds views named as the
+-- shared tables of the catalog (and the gatekeeping procedures below, and
+-- the descriptions of query sources), which read and write the tables of
+-- `ferry_catalog` as the locked account 'ferry'@'localhost' and show the
+-- caller only the phases it may use: those it owns, those granted to it
+-- (grant_phase), and those of an older catalog (no owner).  A phase's run
+-- log and rejects (whole source rows) go with it; WITH CHECK OPTION refuses
+-- a write the caller could not read back.  Its id map and journal are
+-- tables granted to the accounts of its owner and grantees
+-- (ferry_phase_tables says why not views).
 --
 -- Inside such a view CURRENT_USER() is the definer: the caller is known by
 -- USER(), whose user name part is the name the client logged in with
@@ -228,7 +232,8 @@ CREATE FUNCTION IF NOT EXISTS ferry_preflight_report RETURNS STRING SONAME 'ferr
 --
 -- The definer runs no text a user wrote: the procedures take a phase id
 -- (a number) and check that the caller owns the phase; grant_phase stores
--- the grantee's name as data.
+-- the grantee's name as data and grants to the accounts mysql.global_priv
+-- has for it, quoted as read there.
 CREATE USER IF NOT EXISTS 'ferry'@'localhost' ACCOUNT LOCK;
 ALTER USER 'ferry'@'localhost' ACCOUNT LOCK;
 -- (GRANT OPTION: the id maps and journals are granted to their phases'
