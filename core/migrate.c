@@ -1280,12 +1280,8 @@ fyp_plan_hash(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		return true;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "UPDATE ");
-	fy_buf_map_table(&b, meta, d);
-	fy_buf_add(&b, " AS m JOIN ");
-	fyp_target(&b, meta, d);
-	fy_buf_add(&b, " AS t ON ");
-	fyp_col(&b, d, "t", ph->target_key);
-	fy_buf_add(&b, " = m.new_key SET m.row_hash = ");
+	fyp_map_join_target(&b, ph, meta, d, "JOIN");
+	fy_buf_add(&b, " SET m.row_hash = ");
 	fyp_hash_expr(&b, ph, meta, d, "t", false);
 	if (run_id >= 0)
 		fy_buf_addf(&b, " WHERE m.run_id = %ld", run_id);

@@ -282,6 +282,23 @@ fyp_target(fy_buf *b, const fy_meta *meta, fy_dialect d)
 	fyp_qualified(b, d, meta->target.schema, meta->target.name);
 }
 
+/*
+ * fyp_map_join_target: "<map> AS m <join> <target> AS t ON t.key =
+ * m.new_key", the pairing of a phase's map entries with the target rows
+ * they name that MariaDB's multi-table UPDATE and DELETE start from.
+ */
+void
+fyp_map_join_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+					fy_dialect d, const char *join)
+{
+	fy_buf_map_table(b, meta, d);
+	fy_buf_addf(b, " AS m %s ", join);
+	fyp_target(b, meta, d);
+	fy_buf_add(b, " AS t ON ");
+	fyp_col(b, d, "t", ph->target_key);
+	fy_buf_add(b, " = m.new_key");
+}
+
 /* fyp_source writes the source as a FROM item under alias. */
 void
 fyp_source(fy_buf *b, const fy_phase *ph, const fy_meta *meta, fy_dialect d,

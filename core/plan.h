@@ -12,6 +12,8 @@ extern bool fyp_add(fy_plan *plan, fy_role role, fy_buf *b, fy_error *err);
 extern fy_plan *fyp_finish(fy_plan *plan, bool ok);
 
 extern void fyp_target(fy_buf *b, const fy_meta *meta, fy_dialect d);
+extern void fyp_map_join_target(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
+								fy_dialect d, const char *join);
 extern void fyp_qualified(fy_buf *b, fy_dialect d, const char *schema,
 						  const char *name);
 extern void fyp_source(fy_buf *b, const fy_phase *ph, const fy_meta *meta,

@@ -610,19 +610,14 @@ fys_my_remove(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	if (ph->on_source_delete == FY_DELETE_DELETE)
 	{
 		fy_buf_add(b, "DELETE t, m FROM ");
-		fy_buf_map_table(b, meta, d);
-		fy_buf_add(b, " AS m LEFT JOIN ");
+		fyp_map_join_target(b, ph, meta, d, "LEFT JOIN");
 	}
 	else
 	{
 		fy_buf_add(b, "UPDATE ");
-		fy_buf_map_table(b, meta, d);
-		fy_buf_add(b, " AS m JOIN ");
+		fyp_map_join_target(b, ph, meta, d, "JOIN");
 	}
-	fyp_target(b, meta, d);
-	fy_buf_add(b, " AS t ON ");
-	fyp_col(b, d, "t", ph->target_key);
-	fy_buf_add(b, " = m.new_key ");
+	fy_buf_add(b, " ");
 	if (ph->on_source_delete == FY_DELETE_SOFT)
 	{
 		fy_buf_add(b, "SET ");
@@ -653,12 +648,8 @@ fys_my_update(fy_buf *b, const fy_phase *ph, const fy_meta *meta,
 	const fy_dialect d = FY_MARIADB;
 
 	fy_buf_add(b, "UPDATE ");
-	fy_buf_map_table(b, meta, d);
-	fy_buf_add(b, " AS m JOIN ");
-	fyp_target(b, meta, d);
-	fy_buf_add(b, " AS t ON ");
-	fyp_col(b, d, "t", ph->target_key);
-	fy_buf_addf(b, " = m.new_key JOIN %s ON ", cand);
+	fyp_map_join_target(b, ph, meta, d, "JOIN");
+	fy_buf_addf(b, " JOIN %s ON ", cand);
 	for (int i = 0; i < ph->nkeys; i++)
 	{
 		fy_buf_add(b, i ? " AND " : "");
@@ -837,12 +828,8 @@ fys_my_revive(fy_plan *plan, const fy_phase *ph, const fy_meta *meta,
 		return true;
 	fy_buf_init(&b);
 	fy_buf_add(&b, "UPDATE ");
-	fy_buf_map_table(&b, meta, FY_MARIADB);
-	fy_buf_add(&b, " AS m JOIN ");
-	fyp_target(&b, meta, FY_MARIADB);
-	fy_buf_add(&b, " AS t ON ");
-	fyp_col(&b, FY_MARIADB, "t", ph->target_key);
-	fy_buf_add(&b, " = m.new_key SET ");
+	fyp_map_join_target(&b, ph, meta, FY_MARIADB, "JOIN");
+	fy_buf_add(&b, " SET ");
 	fyp_col(&b, FY_MARIADB, "t", ph->deleted_column);
 	fy_buf_add(&b, fys_deleted_is_flag(ph, meta) ? " = FALSE WHERE " : " = NULL WHERE ");
 	fys_my_key_is(&b, ph, "m", row);
